@@ -1,0 +1,35 @@
+package io.procmon.core;
+
+/**
+ * Receives process events from a {@link Monitor}.
+ *
+ * <p>Threading contract: every method is called on the monitor's single dispatch thread, in event
+ * order, never concurrently. A sink must not block for long: a slow sink delays the others and,
+ * once the monitor's queue is full, causes counted {@link LostEvents.Origin#DISPATCH_QUEUE} losses
+ * (the kernel reader is never stalled). A sink that throws is logged once, counted, and keeps
+ * receiving events; the other sinks are not affected.
+ *
+ * <p>Only {@link #onEvent} is required; a lambda is a sink.
+ */
+@FunctionalInterface
+public interface EventSink extends AutoCloseable {
+
+    /** One finished process, with its user name resolved. */
+    void onEvent(ProcessEvent event);
+
+    /** Events were lost before reaching this sink. */
+    default void onLost(LostEvents lost) {
+    }
+
+    /**
+     * Make everything received so far durable/visible. Called when events pause, at a bounded
+     * interval while they flow, and before {@link #close()}.
+     */
+    default void flush() {
+    }
+
+    /** Called once by the monitor after the final {@link #flush()}. */
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,339 @@
+package io.procmon.core;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires one {@link EventSource} to any number of {@link EventSink}s.
+ *
+ * <p>The source's thread only puts events into a bounded queue; one dispatch thread takes them,
+ * resolves user names, and hands them to every sink in order (see {@link EventSink} for the
+ * threading contract). When the queue is full the event is dropped — the kernel reader is never
+ * stalled — and the number dropped reaches the sinks as a {@link LostEvents.Origin#DISPATCH_QUEUE}
+ * notice as soon as there is room again, and in {@link #stats()}.
+ *
+ * <p>Sinks are flushed when events pause and at most every {@code flushInterval} while they flow.
+ * {@link #close()} stops the source, delivers every event already received, flushes and closes
+ * the sinks; it is idempotent.
+ */
+public final class Monitor implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
+    private static final Object STOP = new Object();
+
+    private final EventSource source;
+    private final List<SinkSlot> sinks;
+    private final UserNameResolver userNames;
+    private final BlockingQueue<Object> queue;
+    private final long flushIntervalNanos;
+    private final Thread dispatcher;
+
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong droppedNotYetReported = new AtomicLong();
+    private final Map<String, LostEvents> lostTotals = new LinkedHashMap<>();
+
+    private final Object lifecycle = new Object();
+    private boolean started;
+    private boolean closed;
+
+    private Monitor(Builder b) {
+        this.source = b.source;
+        this.sinks = b.sinks.stream().map(SinkSlot::new).toList();
+        this.userNames = b.userNames;
+        this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.flushIntervalNanos = b.flushInterval.toNanos();
+        this.dispatcher = new Thread(this::dispatchLoop, "procmon-dispatch");
+        this.dispatcher.setDaemon(true);
+    }
+
+    public static Builder builder(EventSource source) {
+        return new Builder(source);
+    }
+
+    /**
+     * Starts dispatching, then the source.
+     *
+     * @throws EventSourceException when the source cannot start (the monitor is then closed)
+     */
+    public void start() {
+        synchronized (lifecycle) {
+            if (started || closed) {
+                throw new IllegalStateException(closed ? "monitor is closed" : "monitor already started");
+            }
+            started = true;
+            dispatcher.start();
+        }
+        try {
+            source.start(new QueueingListener());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Current counters. */
+    public MonitorStats stats() {
+        long failures = sinks.stream().mapToLong(s -> s.failures.get()).sum();
+        List<LostEvents> lost;
+        synchronized (lostTotals) {
+            lost = new ArrayList<>(lostTotals.values());
+        }
+        long pendingDrops = droppedNotYetReported.get();
+        if (pendingDrops > 0) {
+            lost.add(new LostEvents(LostEvents.Origin.DISPATCH_QUEUE, LostEvents.NO_CPU, pendingDrops));
+        }
+        return new MonitorStats(received.get(), delivered.get(), mergeByPlace(lost), failures);
+    }
+
+    /**
+     * Stops the source, delivers everything already received to the sinks, flushes and closes them.
+     * Idempotent; must not be called from a sink.
+     */
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (Thread.currentThread() == dispatcher) {
+            throw new IllegalStateException("Monitor.close() called from a sink on the dispatch thread");
+        }
+        try {
+            source.close();
+        } catch (RuntimeException e) {
+            LOG.warn("event source failed to close cleanly: {}", e.toString());
+        }
+        if (dispatcher.isAlive()) {
+            putUninterruptibly(STOP);
+            joinUninterruptibly(dispatcher);
+        } else {
+            closeSinks();
+        }
+    }
+
+    private void dispatchLoop() {
+        long lastFlush = System.nanoTime();
+        boolean dirty = false;
+        try {
+            while (true) {
+                long wait = dirty ? Math.max(0, lastFlush + flushIntervalNanos - System.nanoTime()) : flushIntervalNanos;
+                Object item = queue.poll(wait, TimeUnit.NANOSECONDS);
+                if (item == STOP) {
+                    break;
+                }
+                if (item != null) {
+                    dispatch(item);
+                    dirty = true;
+                }
+                if (dirty && System.nanoTime() - lastFlush >= flushIntervalNanos) {
+                    flushSinks();
+                    dirty = false;
+                    lastFlush = System.nanoTime();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            for (Object item; (item = queue.poll()) != null && item != STOP; ) {
+                dispatch(item);
+            }
+        } finally {
+            reportDrops();
+            closeSinks();
+        }
+    }
+
+    private void dispatch(Object item) {
+        if (item instanceof ProcessEvent event) {
+            ProcessEvent enriched = event.withUserName(userNames.nameOf(event.uid()));
+            for (SinkSlot sink : sinks) {
+                sink.call(s -> s.onEvent(enriched), "onEvent");
+            }
+            delivered.incrementAndGet();
+        } else if (item instanceof LostEvents lost) {
+            for (SinkSlot sink : sinks) {
+                sink.call(s -> s.onLost(lost), "onLost");
+            }
+        }
+    }
+
+    private void flushSinks() {
+        for (SinkSlot sink : sinks) {
+            sink.call(EventSink::flush, "flush");
+        }
+    }
+
+    private void closeSinks() {
+        flushSinks();
+        for (SinkSlot sink : sinks) {
+            sink.call(EventSink::close, "close");
+        }
+    }
+
+    /** Hands queue drops that never found room for their notice straight to the sinks. */
+    private void reportDrops() {
+        long dropped = droppedNotYetReported.getAndSet(0);
+        if (dropped > 0) {
+            LostEvents notice = new LostEvents(LostEvents.Origin.DISPATCH_QUEUE, LostEvents.NO_CPU, dropped);
+            recordLost(notice);
+            dispatch(notice);
+        }
+    }
+
+    private void recordLost(LostEvents lost) {
+        String place = lost.origin() + "/" + lost.cpu();
+        synchronized (lostTotals) {
+            lostTotals.merge(place, lost, (a, b) -> new LostEvents(a.origin(), a.cpu(), a.count() + b.count()));
+        }
+        LOG.warn("{}", lost);
+    }
+
+    private static List<LostEvents> mergeByPlace(List<LostEvents> lost) {
+        Map<String, LostEvents> merged = new LinkedHashMap<>();
+        for (LostEvents l : lost) {
+            merged.merge(l.origin() + "/" + l.cpu(), l, (a, b) -> new LostEvents(a.origin(), a.cpu(), a.count() + b.count()));
+        }
+        return new ArrayList<>(merged.values());
+    }
+
+    private void putUninterruptibly(Object item) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                queue.put(item);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs on the source's thread: never blocks. */
+    private final class QueueingListener implements SourceListener {
+        @Override
+        public void onEvent(ProcessEvent event) {
+            received.incrementAndGet();
+            offerDropNotice();
+            if (!queue.offer(event)) {
+                droppedNotYetReported.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void onLost(LostEvents lost) {
+            recordLost(lost);
+            if (!queue.offer(lost)) {
+                LOG.warn("dispatch queue full: notice '{}' reaches the sinks only in the totals", lost);
+            }
+        }
+
+        private void offerDropNotice() {
+            long dropped = droppedNotYetReported.get();
+            if (dropped > 0) {
+                LostEvents notice = new LostEvents(LostEvents.Origin.DISPATCH_QUEUE, LostEvents.NO_CPU, dropped);
+                if (queue.offer(notice)) {
+                    droppedNotYetReported.addAndGet(-dropped);
+                    recordLost(notice);
+                }
+            }
+        }
+    }
+
+    /** A sink and its failure count; the first failure is logged with its stack trace, later ones counted. */
+    private static final class SinkSlot {
+        private final EventSink sink;
+        private final AtomicLong failures = new AtomicLong();
+
+        SinkSlot(EventSink sink) {
+            this.sink = sink;
+        }
+
+        void call(java.util.function.Consumer<EventSink> action, String what) {
+            try {
+                action.accept(sink);
+            } catch (RuntimeException | Error e) {
+                if (e instanceof VirtualMachineError vmError) {
+                    throw vmError;
+                }
+                if (failures.getAndIncrement() == 0) {
+                    LOG.error("sink {} failed in {} (further failures are only counted)", sink, what, e);
+                }
+            }
+        }
+    }
+
+    /** Configures a {@link Monitor}. */
+    public static final class Builder {
+        private final EventSource source;
+        private final List<EventSink> sinks = new ArrayList<>();
+        private UserNameResolver userNames = UserNameResolver.system();
+        private int queueCapacity = 65_536;
+        private Duration flushInterval = Duration.ofMillis(100);
+
+        private Builder(EventSource source) {
+            this.source = Objects.requireNonNull(source, "source");
+        }
+
+        /** Adds a sink; sinks receive events in the order they were added. */
+        public Builder sink(EventSink sink) {
+            sinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /** How uids become names; default {@link UserNameResolver#system()}. */
+        public Builder userNames(UserNameResolver resolver) {
+            this.userNames = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /** Events held between the source and the sinks; default 65,536. */
+        public Builder queueCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("queue capacity must be at least 1: " + capacity);
+            }
+            this.queueCapacity = capacity;
+            return this;
+        }
+
+        /** Longest time an event waits in a sink's buffer before a flush; default 100 ms. */
+        public Builder flushInterval(Duration interval) {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("flush interval must be positive: " + interval);
+            }
+            this.flushInterval = interval;
+            return this;
+        }
+
+        public Monitor build() {
+            return new Monitor(this);
+        }
+    }
+}

@@ -1,0 +1,303 @@
+package io.procmon.core;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One process lifetime, from its exec to the exit of its last thread, as the kernel reported it.
+ *
+ * <p>Immutable. Timestamps are on the kernel's monotonic clock ({@code bpf_ktime_get_ns}), so only
+ * their difference is meaningful. Build instances with {@link #builder()}; derived copies with
+ * {@link #toBuilder()}. Fields that a source does not report keep documented neutral values, so new
+ * fields can be added without breaking callers.
+ */
+public final class ProcessEvent {
+    /** Value of {@link #exitCode()} when the source did not report one. */
+    public static final int EXIT_CODE_UNKNOWN = -1;
+
+    private final int pid;
+    private final int ppid;
+    private final int parentAtExit;
+    private final int uid;
+    private final byte[] commandBytes;
+    private final String command;
+    private final long execTimeNanos;
+    private final long exitTimeNanos;
+    private final int exitCode;
+    private final String executable;
+    private final boolean startedBeforeMonitoring;
+    private final String userName;
+
+    private ProcessEvent(Builder b) {
+        if (b.commandBytes == null) {
+            throw new IllegalArgumentException("command is required");
+        }
+        this.pid = b.pid;
+        this.ppid = b.ppid;
+        this.parentAtExit = b.parentAtExit;
+        this.uid = b.uid;
+        this.commandBytes = b.commandBytes;
+        this.command = CommandNames.decode(b.commandBytes);
+        this.execTimeNanos = b.execTimeNanos;
+        this.exitTimeNanos = b.exitTimeNanos;
+        this.exitCode = b.exitCode;
+        this.executable = b.executable;
+        this.startedBeforeMonitoring = b.startedBeforeMonitoring;
+        this.userName = b.userName;
+    }
+
+    private ProcessEvent(ProcessEvent e, String userName) {
+        this.pid = e.pid;
+        this.ppid = e.ppid;
+        this.parentAtExit = e.parentAtExit;
+        this.uid = e.uid;
+        this.commandBytes = e.commandBytes;
+        this.command = e.command;
+        this.execTimeNanos = e.execTimeNanos;
+        this.exitTimeNanos = e.exitTimeNanos;
+        this.exitCode = e.exitCode;
+        this.executable = e.executable;
+        this.startedBeforeMonitoring = e.startedBeforeMonitoring;
+        this.userName = userName;
+    }
+
+    /** This event with its user name set; cheaper than a builder round trip (hot path). */
+    public ProcessEvent withUserName(String name) {
+        return new ProcessEvent(this, name);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.pid = pid;
+        b.ppid = ppid;
+        b.parentAtExit = parentAtExit;
+        b.uid = uid;
+        b.commandBytes = commandBytes;
+        b.execTimeNanos = execTimeNanos;
+        b.exitTimeNanos = exitTimeNanos;
+        b.exitCode = exitCode;
+        b.executable = executable;
+        b.startedBeforeMonitoring = startedBeforeMonitoring;
+        b.userName = userName;
+        return b;
+    }
+
+    /** Process id (the kernel's tgid). */
+    public int pid() {
+        return pid;
+    }
+
+    /** Parent's process id as it was when the process exec'd (its real parent's tgid). */
+    public int ppid() {
+        return ppid;
+    }
+
+    /**
+     * The parent at exit, when it differs from {@link #ppid()} (the process was reparented to init
+     * or a subreaper); empty when unchanged or unknown.
+     */
+    public OptionalInt parentAtExit() {
+        return parentAtExit > 0 && parentAtExit != ppid ? OptionalInt.of(parentAtExit) : OptionalInt.empty();
+    }
+
+    /** Real user id of the process at exit. */
+    public int uid() {
+        return uid;
+    }
+
+    /**
+     * The process name (the kernel's {@code comm}, at most 15 bytes) as text: valid UTF-8 is kept,
+     * every other byte is written {@code \xNN} and a backslash {@code \\}, so the text maps back to
+     * the exact bytes (see {@link CommandNames}).
+     */
+    public String command() {
+        return command;
+    }
+
+    /** The exact bytes of the kernel's {@code comm}, without the terminating NUL. */
+    public byte[] commandBytes() {
+        return commandBytes.clone();
+    }
+
+    /** Kernel monotonic time of the exec, in nanoseconds. */
+    public long execTimeNanos() {
+        return execTimeNanos;
+    }
+
+    /** Kernel monotonic time of the exit of the last thread, in nanoseconds. */
+    public long exitTimeNanos() {
+        return exitTimeNanos;
+    }
+
+    /** Lifetime in nanoseconds, never negative. */
+    public long durationNanos() {
+        return Math.max(0, exitTimeNanos - execTimeNanos);
+    }
+
+    public Duration duration() {
+        return Duration.ofNanos(durationNanos());
+    }
+
+    /**
+     * The raw wait status the kernel keeps in {@code task->exit_code}, or {@link #EXIT_CODE_UNKNOWN}.
+     * Decoded by {@link #exitStatus()}, {@link #signal()} and {@link #coreDumped()}.
+     */
+    public int exitCode() {
+        return exitCode;
+    }
+
+    /** The status passed to {@code exit()}, when the process was not killed by a signal. */
+    public OptionalInt exitStatus() {
+        return exitCode >= 0 && (exitCode & 0x7f) == 0 ? OptionalInt.of((exitCode >> 8) & 0xff) : OptionalInt.empty();
+    }
+
+    /** The signal that killed the process, if one did. */
+    public OptionalInt signal() {
+        return exitCode >= 0 && (exitCode & 0x7f) != 0 ? OptionalInt.of(exitCode & 0x7f) : OptionalInt.empty();
+    }
+
+    /** Whether the process dumped core. */
+    public boolean coreDumped() {
+        return exitCode >= 0 && (exitCode & 0x80) != 0;
+    }
+
+    /** Path of the executable given to exec, when the source reports it. */
+    public Optional<String> executable() {
+        return Optional.ofNullable(executable);
+    }
+
+    /**
+     * True when the process started before monitoring began: its exec was not seen, and the
+     * duration is measured from the task's own start time.
+     */
+    public boolean startedBeforeMonitoring() {
+        return startedBeforeMonitoring;
+    }
+
+    /** The user name of {@link #uid()} once the monitor resolved it. */
+    public Optional<String> userName() {
+        return Optional.ofNullable(userName);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof ProcessEvent)) {
+            return false;
+        }
+        ProcessEvent e = (ProcessEvent) o;
+        return pid == e.pid && ppid == e.ppid && parentAtExit == e.parentAtExit && uid == e.uid
+                && execTimeNanos == e.execTimeNanos && exitTimeNanos == e.exitTimeNanos
+                && exitCode == e.exitCode && startedBeforeMonitoring == e.startedBeforeMonitoring
+                && Arrays.equals(commandBytes, e.commandBytes) && Objects.equals(executable, e.executable)
+                && Objects.equals(userName, e.userName);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(pid, ppid, uid, execTimeNanos, exitTimeNanos, Arrays.hashCode(commandBytes));
+    }
+
+    @Override
+    public String toString() {
+        return "ProcessEvent{pid=" + pid + ", ppid=" + ppid + ", uid=" + uid + ", command=" + command
+                + ", durationNanos=" + durationNanos() + ", exitCode=" + exitCode + '}';
+    }
+
+    /** Builds {@link ProcessEvent}s. Only the command is required. */
+    public static final class Builder {
+        private int pid;
+        private int ppid;
+        private int parentAtExit;
+        private int uid;
+        private byte[] commandBytes;
+        private long execTimeNanos;
+        private long exitTimeNanos;
+        private int exitCode = EXIT_CODE_UNKNOWN;
+        private String executable;
+        private boolean startedBeforeMonitoring;
+        private String userName;
+
+        private Builder() {
+        }
+
+        public Builder pid(int pid) {
+            this.pid = pid;
+            return this;
+        }
+
+        public Builder ppid(int ppid) {
+            this.ppid = ppid;
+            return this;
+        }
+
+        /** The parent's tgid read at exit; 0 when unknown. */
+        public Builder parentAtExit(int parentAtExit) {
+            this.parentAtExit = parentAtExit;
+            return this;
+        }
+
+        public Builder uid(int uid) {
+            this.uid = uid;
+            return this;
+        }
+
+        /** The raw comm bytes; copied, and cut at the first NUL if there is one. */
+        public Builder commandBytes(byte[] bytes) {
+            int end = 0;
+            while (end < bytes.length && bytes[end] != 0) {
+                end++;
+            }
+            this.commandBytes = Arrays.copyOf(bytes, end);
+            return this;
+        }
+
+        /** The command as text, stored as its UTF-8 bytes. */
+        public Builder command(String command) {
+            return commandBytes(command.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        public Builder execTimeNanos(long nanos) {
+            this.execTimeNanos = nanos;
+            return this;
+        }
+
+        public Builder exitTimeNanos(long nanos) {
+            this.exitTimeNanos = nanos;
+            return this;
+        }
+
+        public Builder exitCode(int exitCode) {
+            this.exitCode = exitCode;
+            return this;
+        }
+
+        public Builder executable(String executable) {
+            this.executable = executable;
+            return this;
+        }
+
+        public Builder startedBeforeMonitoring(boolean value) {
+            this.startedBeforeMonitoring = value;
+            return this;
+        }
+
+        public Builder userName(String userName) {
+            this.userName = userName;
+            return this;
+        }
+
+        public ProcessEvent build() {
+            return new ProcessEvent(this);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package io.procmon.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.inOrder;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.timeout;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import org.mockito.InOrder;
+
+class MonitorTest {
+    private EventSource source;
+    private final AtomicReference<SourceListener> listener = new AtomicReference<>();
+    private Monitor monitor;
+
+    @BeforeEach
+    void mockSource() {
+        source = mock(EventSource.class);
+        doAnswer(inv -> {
+            listener.set(inv.getArgument(0));
+            return null;
+        }).when(source).start(any());
+    }
+
+    @AfterEach
+    void closeMonitor() {
+        if (monitor != null) {
+            monitor.close();
+        }
+    }
+
+    private Monitor start(Monitor.Builder builder) {
+        monitor = builder.userNames(uid -> uid == 0 ? Optional.of("root") : Optional.empty()).build();
+        monitor.start();
+        return monitor;
+    }
+
+    private static ProcessEvent event(int pid, int uid) {
+        return ProcessEvent.builder().pid(pid).ppid(1).uid(uid).command("cmd" + pid)
+                .execTimeNanos(1_000).exitTimeNanos(2_000).build();
+    }
+
+    @Test
+    void everySinkReceivesEveryEventInOrderWithUserNames() {
+        RecordingSink first = new RecordingSink();
+        RecordingSink second = new RecordingSink();
+        start(Monitor.builder(source).sink(first).sink(second));
+
+        for (int pid = 1; pid <= 5_000; pid++) {
+            listener.get().onEvent(event(pid, pid % 2 == 0 ? 0 : 4242));
+        }
+        monitor.close();
+
+        for (RecordingSink sink : List.of(first, second)) {
+            assertThat(sink.events).extracting(ProcessEvent::pid)
+                    .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 5_000).boxed().toList());
+            assertThat(sink.events.get(0).userName()).contains("4242");
+            assertThat(sink.events.get(1).userName()).contains("root");
+        }
+        assertThat(monitor.stats().received()).isEqualTo(5_000);
+        assertThat(monitor.stats().delivered()).isEqualTo(5_000);
+    }
+
+    @Test
+    void lostNoticesReachSinksBetweenEventsAndAreTotalled() {
+        RecordingSink sink = new RecordingSink();
+        start(Monitor.builder(source).sink(sink));
+
+        listener.get().onEvent(event(1, 0));
+        listener.get().onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 1, 7));
+        listener.get().onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 1, 3));
+        listener.get().onEvent(event(2, 0));
+        monitor.close();
+
+        assertThat(sink.log).filteredOn(l -> !l.equals("flush")).containsExactly("event 1", "lost 7 cpu 1", "lost 3 cpu 1", "event 2", "close");
+        assertThat(monitor.stats().lost())
+                .containsExactly(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 1, 10));
+        assertThat(monitor.stats().lostTotal()).isEqualTo(10);
+    }
+
+    @Test
+    void aThrowingSinkIsCountedAndNeverStopsTheOthers() {
+        EventSink broken = mock(EventSink.class);
+        doThrow(new IllegalStateException("disk on fire")).when(broken).onEvent(any());
+        RecordingSink healthy = new RecordingSink();
+        start(Monitor.builder(source).sink(broken).sink(healthy));
+
+        for (int pid = 1; pid <= 100; pid++) {
+            listener.get().onEvent(event(pid, 0));
+        }
+        monitor.close();
+
+        assertThat(healthy.events).hasSize(100);
+        verify(broken, times(100)).onEvent(any());
+        verify(broken).close();
+        assertThat(monitor.stats().sinkFailures()).isEqualTo(100);
+    }
+
+    @Test
+    void aSlowSinkNeverStallsTheSourceAndDropsAreReported() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        RecordingSink slow = new RecordingSink() {
+            @Override
+            public void onEvent(ProcessEvent event) {
+                blocked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.onEvent(event);
+            }
+        };
+        start(Monitor.builder(source).sink(slow).queueCapacity(8));
+
+        listener.get().onEvent(event(1, 0));
+        blocked.await();
+        // If the source thread could block, this would hang: the sink waits for the latch.
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            for (int pid = 2; pid <= 1_000; pid++) {
+                listener.get().onEvent(event(pid, 0));
+            }
+        });
+        release.countDown();
+        monitor.close();
+
+        long dropped = slow.lost.stream().mapToLong(LostEvents::count).sum();
+        assertThat(dropped).isPositive();
+        assertThat(slow.lost).allMatch(l -> l.origin() == LostEvents.Origin.DISPATCH_QUEUE);
+        assertThat(slow.events.size() + dropped).isEqualTo(1_000);
+        assertThat(monitor.stats().lostTotal()).isEqualTo(dropped);
+        assertThat(slow.events).extracting(ProcessEvent::pid).isSorted();
+    }
+
+    @Test
+    void closeDrainsTheSourceDeliversEverythingAndIsIdempotent() {
+        RecordingSink sink = new RecordingSink();
+        doAnswer(inv -> {
+            listener.get().onEvent(event(99_999, 0)); // produced by the kernel before it stopped
+            return null;
+        }).when(source).close();
+        start(Monitor.builder(source).sink(sink));
+        for (int pid = 1; pid <= 1_000; pid++) {
+            listener.get().onEvent(event(pid, 0));
+        }
+
+        monitor.close();
+        monitor.close();
+
+        verify(source, times(1)).close();
+        assertThat(sink.events).hasSize(1_001);
+        assertThat(sink.events.get(1_000).pid()).isEqualTo(99_999);
+        assertThat(sink.log.subList(sink.log.size() - 2, sink.log.size())).containsExactly("flush", "close");
+        assertThat(sink.log).filteredOn("close"::equals).hasSize(1);
+        assertThatThrownBy(monitor::start).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void sinksAreFlushedWhenEventsPause() {
+        EventSink sink = mock(EventSink.class);
+        start(Monitor.builder(source).sink(sink).flushInterval(Duration.ofMillis(20)));
+
+        listener.get().onEvent(event(1, 0));
+
+        InOrder order = inOrder(sink);
+        order.verify(sink, timeout(5_000)).onEvent(any());
+        order.verify(sink, timeout(5_000)).flush();
+    }
+
+    @Test
+    void aSourceThatCannotStartClosesTheMonitorAndItsSinks() {
+        EventSink sink = mock(EventSink.class);
+        doThrow(new EventSourceException("not root")).when(source).start(any());
+        monitor = Monitor.builder(source).sink(sink).build();
+
+        assertThatThrownBy(monitor::start).isInstanceOf(EventSourceException.class).hasMessage("not root");
+        verify(sink, timeout(5_000)).close();
+    }
+
+    static class RecordingSink implements EventSink {
+        final List<ProcessEvent> events = Collections.synchronizedList(new ArrayList<>());
+        final List<LostEvents> lost = Collections.synchronizedList(new ArrayList<>());
+        final List<String> log = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onEvent(ProcessEvent event) {
+            events.add(event);
+            log.add("event " + event.pid());
+        }
+
+        @Override
+        public void onLost(LostEvents notice) {
+            lost.add(notice);
+            log.add("lost " + notice.count() + " cpu " + notice.cpu());
+        }
+
+        @Override
+        public void flush() {
+            log.add("flush");
+        }
+
+        @Override
+        public void close() {
+            log.add("close");
+        }
+    }
+}
