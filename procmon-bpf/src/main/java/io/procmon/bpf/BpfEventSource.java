@@ -1,0 +1,281 @@
+package io.procmon.bpf;
+
+import io.procmon.bpf.btf.Btf;
+import io.procmon.bpf.btf.BtfException;
+import io.procmon.bpf.kernel.BpfMap;
+import io.procmon.bpf.kernel.BpfProgram;
+import io.procmon.bpf.kernel.PerfBuffer;
+import io.procmon.bpf.kernel.TracepointLink;
+import io.procmon.bpf.prog.Counter;
+import io.procmon.bpf.prog.EventLayout;
+import io.procmon.bpf.prog.KernelOffsets;
+import io.procmon.bpf.prog.ProcessPrograms;
+import io.procmon.bpf.prog.TracepointFormat;
+import io.procmon.core.EventSource;
+import io.procmon.core.LostEvents;
+import io.procmon.core.ProcessEvent;
+import io.procmon.core.SourceListener;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Process events from the running kernel: two tracepoint programs built in Java (no headers, no
+ * clang), struct offsets from BTF, loaded and read through libbcc.
+ *
+ * <p>One reader thread polls the per-CPU perf rings and calls the listener. {@link #close()}
+ * detaches the programs, drains what the kernel already produced, reports the final loss counts,
+ * and frees every fd.
+ */
+public final class BpfEventSource implements EventSource {
+    private static final Logger LOG = LoggerFactory.getLogger(BpfEventSource.class);
+    private static final long COUNTER_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    private final BpfOptions options;
+    private final Object lifecycle = new Object();
+    private final List<AutoCloseable> resources = new ArrayList<>(); // closed in reverse order
+    private final List<TracepointLink> links = new ArrayList<>();
+    private BpfMap counters;
+    private PerfBuffer perf;
+    private Thread reader;
+    private volatile boolean running;
+    private boolean started;
+    private boolean closed;
+
+    private SourceListener listener;
+    private long attachedAtNanos;
+    private int possibleCpus;
+    // Loss bookkeeping, touched only by the reader thread, then by close() after the reader ended.
+    private long[] perfLost;
+    private long[] bufferLossReported;
+    private long startFailuresReported;
+    private volatile BpfStats stats = new BpfStats(0, 0, 0, 0, 0);
+    private volatile long eventsRead;
+    private volatile long startedBeforeReported;
+
+    public BpfEventSource(BpfOptions options) {
+        this.options = options;
+    }
+
+    public BpfEventSource() {
+        this(BpfOptions.defaults());
+    }
+
+    @Override
+    public void start(SourceListener sourceListener) {
+        synchronized (lifecycle) {
+            if (started || closed) {
+                throw new IllegalStateException(closed ? "source is closed" : "source already started");
+            }
+            started = true;
+        }
+        this.listener = sourceListener;
+        Path tracefs = Preflight.check();
+        KernelOffsets offsets = kernelOffsets(tracefs);
+        try {
+            possibleCpus = Cpus.possibleCount();
+            perfLost = new long[possibleCpus];
+            bufferLossReported = new long[possibleCpus];
+            BpfMap start = own(BpfMap.create(BpfMap.Type.HASH, "procmon_start", 4, EventLayout.START_SIZE, startCapacity()));
+            BpfMap events = own(BpfMap.create(BpfMap.Type.PERF_EVENT_ARRAY, "procmon_events", 4, 4, possibleCpus));
+            counters = own(BpfMap.create(BpfMap.Type.PERCPU_ARRAY, "procmon_counts", 4, 8, Counter.COUNT));
+            Map<String, Integer> fds = Map.of(ProcessPrograms.START_MAP, start.fd(), ProcessPrograms.EVENTS_MAP, events.fd(),
+                    ProcessPrograms.COUNTERS_MAP, counters.fd());
+            BpfProgram exec = own(BpfProgram.loadTracepoint("procmon_exec",
+                    ProcessPrograms.exec(offsets).assemble(fds), ProcessPrograms.LICENSE));
+            BpfProgram exit = own(BpfProgram.loadTracepoint("procmon_exit",
+                    ProcessPrograms.exit(offsets, options.reportWithoutStart()).assemble(fds), ProcessPrograms.LICENSE));
+            perf = own(PerfBuffer.open(events, Cpus.online(), options.pagesPerCpu(), options.wakeupEvents(),
+                    this::onSample, this::onPerfLost));
+            // Exit first: an exec seen without its exit would leave a stale start record behind.
+            attachedAtNanos = System.nanoTime(); // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
+            links.add(own(TracepointLink.attach(exit, "sched", "sched_process_exit")));
+            links.add(own(TracepointLink.attach(exec, "sched", "sched_process_exec")));
+        } catch (RuntimeException e) {
+            release();
+            synchronized (lifecycle) {
+                closed = true;
+            }
+            throw e;
+        }
+        running = true;
+        reader = new Thread(this::readLoop, "procmon-bpf-reader");
+        reader.setDaemon(true);
+        reader.start();
+        LOG.debug("attached: {} pages/CPU, wake-up every {} events, start map of {}", options.pagesPerCpu(),
+                options.wakeupEvents(), startCapacity());
+    }
+
+    /** Current counters. */
+    public BpfStats stats() {
+        return stats;
+    }
+
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        running = false;
+        if (reader != null) {
+            boolean interrupted = false;
+            while (reader.isAlive()) {
+                try {
+                    reader.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (int i = links.size() - 1; i >= 0; i--) {
+            links.get(i).close(); // no new events from here on
+        }
+        if (perf != null) {
+            perf.consume(); // what the kernel produced before the detach
+            readCounters();
+        }
+        release();
+    }
+
+    private void readLoop() {
+        long delayNanos = options.maxDelay().toNanos();
+        int pollMillis = (int) Math.max(1, options.maxDelay().toMillis());
+        long lastConsume = System.nanoTime();
+        long lastCounters = lastConsume;
+        try {
+            while (running) {
+                perf.poll(pollMillis);
+                long now = System.nanoTime();
+                if (now - lastConsume >= delayNanos) {
+                    // Wake-ups are batched: pick up what sits below the wake-up threshold.
+                    perf.consume();
+                    lastConsume = now;
+                }
+                if (now - lastCounters >= COUNTER_INTERVAL_NANOS) {
+                    readCounters();
+                    lastCounters = now;
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("eBPF reader stopped", e);
+        }
+    }
+
+    private void onSample(int cpu, ByteBuffer data) {
+        ProcessEvent event = EventLayout.decode(data);
+        eventsRead++;
+        if (event.startedBeforeMonitoring()) {
+            // The kernel saw no exec. Older than the monitor: report it. Younger: it forked
+            // and never exec'd, which procmon (like the original) does not report.
+            if (event.execTimeNanos() >= attachedAtNanos) {
+                return;
+            }
+            startedBeforeReported++;
+        }
+        listener.onEvent(event);
+    }
+
+    private void onPerfLost(int cpu, long count) {
+        if (cpu >= 0 && cpu < perfLost.length) {
+            perfLost[cpu] += count;
+            reportBufferLoss(cpu, 0);
+        }
+    }
+
+    /**
+     * Both the perf lost callback and the in-kernel counter count the same failed writes: the
+     * callback only arrives with the next successful sample on that CPU, the counter is exact but
+     * polled. Report the larger of the two, once.
+     */
+    private void reportBufferLoss(int cpu, long kernelCount) {
+        long known = Math.max(perfLost[cpu], kernelCount);
+        if (known > bufferLossReported[cpu]) {
+            long delta = known - bufferLossReported[cpu];
+            bufferLossReported[cpu] = known;
+            listener.onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, cpu, delta));
+        }
+    }
+
+    private void readCounters() {
+        long[][] perCpu = new long[Counter.COUNT][];
+        byte[] key = new byte[4];
+        byte[] value = new byte[8 * possibleCpus];
+        for (Counter c : Counter.values()) {
+            ByteBuffer.wrap(key).order(ByteOrder.nativeOrder()).putInt(0, c.ordinal());
+            perCpu[c.ordinal()] = new long[possibleCpus];
+            if (counters.lookup(key, value)) {
+                ByteBuffer v = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
+                for (int cpu = 0; cpu < possibleCpus; cpu++) {
+                    perCpu[c.ordinal()][cpu] = v.getLong(cpu * 8);
+                }
+            }
+        }
+        long bufferLost = 0;
+        for (int cpu = 0; cpu < possibleCpus; cpu++) {
+            reportBufferLoss(cpu, perCpu[Counter.OUTPUT_FAILED.ordinal()][cpu]);
+            bufferLost += bufferLossReported[cpu];
+        }
+        long startFailures = java.util.Arrays.stream(perCpu[Counter.START_INSERT_FAILED.ordinal()]).sum();
+        if (startFailures > startFailuresReported) {
+            listener.onLost(new LostEvents(LostEvents.Origin.KERNEL_START_RECORD, LostEvents.NO_CPU,
+                    startFailures - startFailuresReported));
+            startFailuresReported = startFailures;
+        }
+        long withoutStart = java.util.Arrays.stream(perCpu[Counter.EXIT_WITHOUT_START.ordinal()]).sum();
+        stats = new BpfStats(eventsRead, bufferLost, startFailures, withoutStart, startedBeforeReported);
+    }
+
+    private int startCapacity() {
+        if (options.maxProcesses() > 0) {
+            return options.maxProcesses();
+        }
+        int pidMax = BpfOptions.MAX_PROCESSES_CAP;
+        try {
+            pidMax = Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/pid_max")).trim());
+        } catch (IOException | NumberFormatException e) {
+            LOG.debug("cannot read pid_max, using {}", pidMax);
+        }
+        return Math.min(pidMax, BpfOptions.MAX_PROCESSES_CAP);
+    }
+
+    private static KernelOffsets kernelOffsets(Path tracefs) {
+        try {
+            return KernelOffsets.from(Btf.kernel(), TracepointFormat.read(tracefs, "sched", "sched_process_exit"));
+        } catch (IOException e) {
+            throw new BpfException(BpfException.Reason.NO_BTF, "read kernel BTF and tracepoint format: " + e.getMessage(), e);
+        } catch (BtfException e) {
+            throw new BpfException(BpfException.Reason.NO_BTF, e.getMessage(), e);
+        }
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private void release() {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                LOG.warn("releasing {} failed: {}", resources.get(i), e.toString());
+            }
+        }
+        resources.clear();
+        links.clear();
+    }
+}

@@ -1,0 +1,16 @@
+package io.procmon.bpf;
+
+/**
+ * Counters of a {@link BpfEventSource}.
+ *
+ * @param eventsRead events read from the perf rings
+ * @param bufferLost events the kernel could not put in a ring, reconciled per CPU from the exact
+ *     in-kernel counter and the perf lost callback (the larger of the two, never their sum)
+ * @param startInsertFailures start records that could not be stored (start map full)
+ * @param exitsWithoutStart exits with no start record: processes older than the monitor, or that
+ *     never exec'd (fork only), which the original format does not report
+ * @param startedBeforeReported of those, reported as started before monitoring
+ */
+public record BpfStats(long eventsRead, long bufferLost, long startInsertFailures, long exitsWithoutStart,
+        long startedBeforeReported) {
+}

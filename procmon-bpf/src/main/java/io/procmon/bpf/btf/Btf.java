@@ -1,0 +1,286 @@
+package io.procmon.bpf.btf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A reader of BPF Type Format data, enough to find struct member offsets in the running kernel
+ * ({@code /sys/kernel/btf/vmlinux}) without headers.
+ *
+ * <p>Members inside anonymous structs and unions are found breadth-first, their offsets added up,
+ * as cilium/ebpf does; typedefs and qualifiers are seen through.
+ */
+public final class Btf {
+    /** Where the running kernel publishes its BTF. */
+    public static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
+
+    private static final int MAGIC = 0xeB9F;
+
+    static final int KIND_INT = 1;
+    static final int KIND_PTR = 2;
+    static final int KIND_ARRAY = 3;
+    static final int KIND_STRUCT = 4;
+    static final int KIND_UNION = 5;
+    static final int KIND_ENUM = 6;
+    static final int KIND_FWD = 7;
+    static final int KIND_TYPEDEF = 8;
+    static final int KIND_VOLATILE = 9;
+    static final int KIND_CONST = 10;
+    static final int KIND_RESTRICT = 11;
+    static final int KIND_FUNC = 12;
+    static final int KIND_FUNC_PROTO = 13;
+    static final int KIND_VAR = 14;
+    static final int KIND_DATASEC = 15;
+    static final int KIND_FLOAT = 16;
+    static final int KIND_DECL_TAG = 17;
+    static final int KIND_TYPE_TAG = 18;
+    static final int KIND_ENUM64 = 19;
+
+    private final ByteBuffer strings;
+    /** Per type id (index 0 is void): kind, info, name offset, size-or-type, where its extra data starts. */
+    private final int[] kind;
+    private final int[] info;
+    private final int[] nameOff;
+    private final int[] sizeOrType;
+    private final int[] extraPos;
+    private final ByteBuffer types;
+    private final Map<String, Integer> structsByName = new HashMap<>();
+
+    private Btf(ByteBuffer data) {
+        if (data.remaining() < 24) {
+            throw new BtfException("BTF too short: " + data.remaining() + " bytes");
+        }
+        data.order(ByteOrder.LITTLE_ENDIAN);
+        if ((data.getShort(0) & 0xffff) != MAGIC) {
+            data.order(ByteOrder.BIG_ENDIAN);
+            if ((data.getShort(0) & 0xffff) != MAGIC) {
+                throw new BtfException("not BTF: bad magic 0x" + Integer.toHexString(data.getShort(0) & 0xffff));
+            }
+        }
+        int hdrLen = data.getInt(4);
+        int typeOff = data.getInt(8);
+        int typeLen = data.getInt(12);
+        int strOff = data.getInt(16);
+        int strLen = data.getInt(20);
+        if (hdrLen < 24 || (long) hdrLen + typeOff + typeLen > data.limit() || (long) hdrLen + strOff + strLen > data.limit()) {
+            throw new BtfException("BTF header points outside the data");
+        }
+        this.types = slice(data, hdrLen + typeOff, typeLen);
+        this.strings = slice(data, hdrLen + strOff, strLen);
+
+        int capacity = 1024;
+        int[] k = new int[capacity];
+        int[] inf = new int[capacity];
+        int[] nm = new int[capacity];
+        int[] st = new int[capacity];
+        int[] ex = new int[capacity];
+        int count = 1; // id 0 is void
+        int pos = 0;
+        while (pos < typeLen) {
+            if (pos + 12 > typeLen) {
+                throw new BtfException("truncated type at byte " + pos);
+            }
+            if (count == capacity) {
+                capacity *= 2;
+                k = Arrays.copyOf(k, capacity);
+                inf = Arrays.copyOf(inf, capacity);
+                nm = Arrays.copyOf(nm, capacity);
+                st = Arrays.copyOf(st, capacity);
+                ex = Arrays.copyOf(ex, capacity);
+            }
+            nm[count] = types.getInt(pos);
+            inf[count] = types.getInt(pos + 4);
+            st[count] = types.getInt(pos + 8);
+            k[count] = (inf[count] >>> 24) & 0x1f;
+            ex[count] = pos + 12;
+            pos += 12 + extraSize(k[count], inf[count] & 0xffff, count);
+            count++;
+        }
+        this.kind = Arrays.copyOf(k, count);
+        this.info = Arrays.copyOf(inf, count);
+        this.nameOff = Arrays.copyOf(nm, count);
+        this.sizeOrType = Arrays.copyOf(st, count);
+        this.extraPos = Arrays.copyOf(ex, count);
+        for (int id = 1; id < count; id++) {
+            if ((kind[id] == KIND_STRUCT || kind[id] == KIND_UNION) && nameOff[id] != 0) {
+                structsByName.putIfAbsent(name(id), id);
+            }
+        }
+    }
+
+    private static ByteBuffer slice(ByteBuffer data, int from, int length) {
+        return data.duplicate().position(from).limit(from + length).slice().order(data.order());
+    }
+
+    private static int extraSize(int kind, int vlen, int id) {
+        switch (kind) {
+            case KIND_INT:
+            case KIND_VAR:
+            case KIND_DECL_TAG:
+                return 4;
+            case KIND_ARRAY:
+                return 12;
+            case KIND_STRUCT:
+            case KIND_UNION:
+            case KIND_DATASEC:
+            case KIND_ENUM64:
+                return 12 * vlen;
+            case KIND_ENUM:
+            case KIND_FUNC_PROTO:
+                return 8 * vlen;
+            case KIND_PTR:
+            case KIND_FWD:
+            case KIND_TYPEDEF:
+            case KIND_VOLATILE:
+            case KIND_CONST:
+            case KIND_RESTRICT:
+            case KIND_FUNC:
+            case KIND_FLOAT:
+            case KIND_TYPE_TAG:
+                return 0;
+            default:
+                throw new BtfException("type " + id + " has unknown kind " + kind);
+        }
+    }
+
+    /** Parses BTF from bytes. */
+    public static Btf parse(byte[] bytes) {
+        return new Btf(ByteBuffer.wrap(bytes));
+    }
+
+    /** Reads and parses a BTF file. */
+    public static Btf load(Path file) throws IOException {
+        return parse(Files.readAllBytes(file));
+    }
+
+    /** The running kernel's BTF. */
+    public static Btf kernel() throws IOException {
+        return load(KERNEL_BTF);
+    }
+
+    /** Number of types, void included. */
+    public int typeCount() {
+        return kind.length;
+    }
+
+    /** Whether a struct or union of that name exists. */
+    public boolean hasStruct(String name) {
+        return structsByName.containsKey(name);
+    }
+
+    /**
+     * Offset and size of member {@code member} of struct {@code struct}, looking through anonymous
+     * struct/union members.
+     *
+     * @throws BtfException when the struct or member does not exist, or the member is a bit field
+     */
+    public Member member(String struct, String member) {
+        Integer id = structsByName.get(struct);
+        if (id == null) {
+            throw new BtfException("kernel BTF has no struct " + struct);
+        }
+        Deque<int[]> queue = new ArrayDeque<>(); // {type id, byte offset of that type}
+        queue.add(new int[] {id, 0});
+        while (!queue.isEmpty()) {
+            int[] next = queue.poll();
+            int type = next[0];
+            int base = next[1];
+            boolean kindFlag = (info[type] >>> 31) != 0;
+            int vlen = info[type] & 0xffff;
+            for (int i = 0; i < vlen; i++) {
+                int at = extraPos[type] + 12 * i;
+                int mName = types.getInt(at);
+                int mType = types.getInt(at + 4);
+                int mOffset = types.getInt(at + 8);
+                int bitOffset = kindFlag ? mOffset & 0xffffff : mOffset;
+                int bitSize = kindFlag ? mOffset >>> 24 : 0;
+                if (mName == 0) {
+                    int inner = resolve(mType);
+                    if (kind[inner] == KIND_STRUCT || kind[inner] == KIND_UNION) {
+                        queue.add(new int[] {inner, base + bitOffset / 8});
+                    }
+                    continue;
+                }
+                if (!string(mName).equals(member)) {
+                    continue;
+                }
+                if (bitSize != 0 || bitOffset % 8 != 0) {
+                    throw new BtfException(struct + "." + member + " is a bit field; procmon reads whole bytes");
+                }
+                return new Member(base + bitOffset / 8, sizeOf(mType));
+            }
+        }
+        throw new BtfException("kernel BTF: struct " + struct + " has no member " + member);
+    }
+
+    /** Byte offset of {@code struct.member}; see {@link #member}. */
+    public int offsetOf(String struct, String member) {
+        return member(struct, member).offset();
+    }
+
+    /** Skips typedefs and qualifiers. */
+    private int resolve(int type) {
+        int t = type;
+        for (int guard = 0; guard < 64; guard++) {
+            switch (kind[t]) {
+                case KIND_TYPEDEF:
+                case KIND_VOLATILE:
+                case KIND_CONST:
+                case KIND_RESTRICT:
+                case KIND_TYPE_TAG:
+                    t = sizeOrType[t];
+                    break;
+                default:
+                    return t;
+            }
+        }
+        throw new BtfException("type " + type + ": qualifier chain too long");
+    }
+
+    private int sizeOf(int type) {
+        int t = resolve(type);
+        switch (kind[t]) {
+            case KIND_INT:
+            case KIND_STRUCT:
+            case KIND_UNION:
+            case KIND_ENUM:
+            case KIND_ENUM64:
+            case KIND_FLOAT:
+                return sizeOrType[t];
+            case KIND_PTR:
+                return 8;
+            case KIND_ARRAY:
+                int elem = types.getInt(extraPos[t]);
+                int count = types.getInt(extraPos[t] + 8);
+                return sizeOf(elem) * count;
+            default:
+                throw new BtfException("type " + type + " (kind " + kind[t] + ") has no size");
+        }
+    }
+
+    private String name(int id) {
+        return string(nameOff[id]);
+    }
+
+    private String string(int offset) {
+        if (offset < 0 || offset >= strings.limit()) {
+            throw new BtfException("string offset out of range: " + offset);
+        }
+        int end = offset;
+        while (end < strings.limit() && strings.get(end) != 0) {
+            end++;
+        }
+        byte[] bytes = new byte[end - offset];
+        strings.duplicate().position(offset).get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

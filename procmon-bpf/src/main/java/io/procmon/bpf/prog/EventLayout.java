@@ -1,0 +1,83 @@
+package io.procmon.bpf.prog;
+
+import io.procmon.core.ProcessEvent;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The one definition of the record the exit program sends and the Java side decodes, and of the
+ * start record the exec program keeps. Both the program builder and the decoder use these
+ * offsets; nothing else may hard-code them. Host byte order.
+ *
+ * <pre>
+ * event (56 bytes)                      start record (16 bytes, map value)
+ *  0 u64 exec_ns                          0 u64 exec_ns
+ *  8 u64 exit_ns                          8 u32 ppid at exec
+ * 16 u32 pid (tgid)                      12 u32 padding (zero)
+ * 20 u32 ppid at exec
+ * 24 u32 parent at exit
+ * 28 u32 uid
+ * 32 u32 exit_code (task->exit_code)
+ * 36 u32 flags
+ * 40 u8  comm[16]
+ * </pre>
+ */
+public final class EventLayout {
+    public static final int EXEC_NS = 0;
+    public static final int EXIT_NS = 8;
+    public static final int PID = 16;
+    public static final int PPID = 20;
+    public static final int PARENT_AT_EXIT = 24;
+    public static final int UID = 28;
+    public static final int EXIT_CODE = 32;
+    public static final int FLAGS = 36;
+    public static final int COMM = 40;
+    public static final int COMM_SIZE = 16;
+    public static final int SIZE = 56;
+
+    /** Flag: no start record; EXEC_NS holds the task's own start time and PPID is zero. */
+    public static final int FLAG_NO_START_RECORD = 1;
+
+    public static final int START_EXEC_NS = 0;
+    public static final int START_PPID = 8;
+    public static final int START_SIZE = 16;
+
+    private EventLayout() {
+    }
+
+    /**
+     * Decodes one event. Reads {@link #SIZE} bytes from the buffer's position (the kernel pads
+     * samples, so the buffer may hold more); copies what it keeps.
+     *
+     * @throws IllegalArgumentException when fewer than {@link #SIZE} bytes remain
+     */
+    public static ProcessEvent decode(ByteBuffer sample) {
+        if (sample.remaining() < SIZE) {
+            throw new IllegalArgumentException("event sample too short: " + sample.remaining() + " < " + SIZE + " bytes");
+        }
+        ByteBuffer b = sample.duplicate().order(ByteOrder.nativeOrder());
+        int base = b.position();
+        byte[] comm = new byte[COMM_SIZE];
+        b.get(base + COMM, comm);
+        int flags = b.getInt(base + FLAGS);
+        boolean noStart = (flags & FLAG_NO_START_RECORD) != 0;
+        int parentAtExit = b.getInt(base + PARENT_AT_EXIT);
+        return ProcessEvent.builder()
+                .execTimeNanos(b.getLong(base + EXEC_NS))
+                .exitTimeNanos(b.getLong(base + EXIT_NS))
+                .pid(b.getInt(base + PID))
+                .ppid(noStart ? parentAtExit : b.getInt(base + PPID))
+                .parentAtExit(parentAtExit)
+                .uid(b.getInt(base + UID))
+                .exitCode(b.getInt(base + EXIT_CODE))
+                .startedBeforeMonitoring(noStart)
+                .commandBytes(comm)
+                .build();
+    }
+
+    /** Whether the event carries {@link #FLAG_NO_START_RECORD}. */
+    public static boolean hasNoStartRecord(ByteBuffer sample) {
+        ByteBuffer b = sample.duplicate().order(ByteOrder.nativeOrder());
+        return (b.getInt(b.position() + FLAGS) & FLAG_NO_START_RECORD) != 0;
+    }
+}

@@ -1,0 +1,49 @@
+package io.procmon.bpf.prog;
+
+import io.procmon.bpf.btf.Btf;
+import io.procmon.bpf.btf.BtfException;
+import io.procmon.bpf.btf.Member;
+import java.util.OptionalInt;
+
+/**
+ * What the programs need to know about the running kernel: {@code task_struct} member offsets
+ * from BTF, and where the exit tracepoint says whether the whole thread group is gone.
+ *
+ * @param taskRealParent offset of {@code task_struct.real_parent} (a pointer)
+ * @param taskTgid offset of {@code task_struct.tgid} (4 bytes)
+ * @param taskExitCode offset of {@code task_struct.exit_code} (4 bytes)
+ * @param taskStartTime offset of {@code task_struct.start_time} (8 bytes, monotonic ns)
+ * @param exitGroupDead offset of {@code group_dead} in the exit tracepoint's context, when the
+ *     kernel has it (6.x); otherwise the programs read {@code task->signal->live}
+ * @param taskSignal offset of {@code task_struct.signal}
+ * @param signalLive offset of {@code signal_struct.live} (an atomic_t)
+ */
+public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, int taskStartTime,
+        OptionalInt exitGroupDead, int taskSignal, int signalLive) {
+
+    /**
+     * Reads the offsets from BTF and the exit tracepoint's format.
+     *
+     * @throws BtfException naming the missing member or a member of unexpected size
+     */
+    public static KernelOffsets from(Btf btf, TracepointFormat exitFormat) {
+        OptionalInt groupDead = exitFormat.offset("group_dead").filter(o -> exitFormat.size("group_dead").orElse(0) == 1)
+                .map(OptionalInt::of).orElse(OptionalInt.empty());
+        return new KernelOffsets(
+                sized(btf, "task_struct", "real_parent", 8),
+                sized(btf, "task_struct", "tgid", 4),
+                sized(btf, "task_struct", "exit_code", 4),
+                sized(btf, "task_struct", "start_time", 8),
+                groupDead,
+                sized(btf, "task_struct", "signal", 8),
+                sized(btf, "signal_struct", "live", 4));
+    }
+
+    private static int sized(Btf btf, String struct, String member, int size) {
+        Member m = btf.member(struct, member);
+        if (m.size() != size) {
+            throw new BtfException(struct + "." + member + " is " + m.size() + " bytes; procmon expects " + size);
+        }
+        return m.offset();
+    }
+}

@@ -1,0 +1,194 @@
+package io.procmon.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.procmon.core.ProcessEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine on the real kernel, watching real processes. */
+@BpfTest
+class BpfEventSourceIT {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final long SELF = ProcessHandle.current().pid();
+
+    private Map<String, Long> fdsBefore;
+    private BpfEventSource source;
+    private final RecordingListener recorder = new RecordingListener();
+
+    @BeforeEach
+    void startSource() throws IOException {
+        fdsBefore = bpfFds();
+        source = new BpfEventSource();
+        source.start(recorder);
+    }
+
+    @AfterEach
+    void closeAndCheckForLeaks() throws IOException {
+        source.close();
+        source.close();
+        assertThat(bpfFds()).as("bpf/perf fds of this JVM after close").isEqualTo(fdsBefore);
+    }
+
+    private static Process run(String... command) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    private ProcessEvent the(long pid) throws InterruptedException {
+        List<ProcessEvent> found = recorder.await(e -> e.pid() == pid, 1, WAIT);
+        assertThat(found).as("events for pid %d", pid).hasSize(1);
+        return found.get(0);
+    }
+
+    @Test
+    void aSleeperIsReportedWithItsIdsNameAndDuration() throws Exception {
+        Process sleeper = run("sleep", "0.3");
+        sleeper.waitFor();
+
+        ProcessEvent e = the(sleeper.pid());
+        assertThat(e.ppid()).isEqualTo(SELF);
+        assertThat(e.uid()).isEqualTo(Integer.parseInt(idU()));
+        assertThat(e.command()).isEqualTo("sleep");
+        assertThat(e.durationNanos()).isBetween(300_000_000L, 5_000_000_000L);
+        assertThat(e.exitStatus()).hasValue(0);
+        assertThat(e.parentAtExit()).isEmpty();
+        assertThat(e.startedBeforeMonitoring()).isFalse();
+        assertThat(recorder.lost).isEmpty();
+    }
+
+    private static String idU() throws IOException, InterruptedException {
+        Process id = new ProcessBuilder("id", "-u").start();
+        String out = new String(id.getInputStream().readAllBytes()).trim();
+        id.waitFor();
+        return out;
+    }
+
+    @Test
+    void exitStatusAndKillingSignalAreReported() throws Exception {
+        Process exit3 = run("sh", "-c", "exit 3");
+        Process killed = run("sleep", "30");
+        exit3.waitFor();
+        Thread.sleep(100);
+        killed.destroyForcibly().waitFor();
+
+        ProcessEvent e3 = the(exit3.pid());
+        assertThat(e3.exitStatus()).hasValue(3);
+        assertThat(e3.signal()).isEmpty();
+        ProcessEvent e9 = the(killed.pid());
+        assertThat(e9.signal()).hasValue(9);
+        assertThat(e9.exitStatus()).isEmpty();
+        assertThat(e9.coreDumped()).isFalse();
+    }
+
+    @Test
+    void aProcessWhoseMainThreadExitsFirstGivesOneRowAtTheRealEnd(@TempDir Path dir) throws Exception {
+        Path binary = compile(dir, "leader_exits_first");
+        Process p = run(binary.toString(), "400");
+        assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        ProcessEvent e = the(p.pid());
+        Thread.sleep(300); // a second, early row would have arrived by now
+        assertThat(recorder.matching(x -> x.pid() == p.pid())).hasSize(1);
+        assertThat(e.durationNanos()).isGreaterThanOrEqualTo(400_000_000L);
+        assertThat(e.exitStatus()).hasValue(7);
+    }
+
+    @Test
+    void aProcessReparentedToInitKeepsItsExecTimeParent() throws Exception {
+        Process shell = new ProcessBuilder("sh", "-c", "sleep 0.5 >/dev/null 2>&1 & echo $!; sleep 0.1").start();
+        long orphan = Long.parseLong(new String(shell.getInputStream().readAllBytes()).trim());
+        shell.waitFor();
+
+        List<ProcessEvent> found = recorder.await(e -> e.pid() == orphan, 1, WAIT);
+        assertThat(found).hasSize(1);
+        ProcessEvent e = found.get(0);
+        assertThat(e.ppid()).isEqualTo(shell.pid());
+        assertThat(e.parentAtExit()).isPresent();
+        assertThat(e.parentAtExit().getAsInt()).isNotEqualTo(shell.pid());
+        assertThat(e.command()).isEqualTo("sleep");
+    }
+
+    @Test
+    void thousandsOfRapidExecsAreAllSeen() throws Exception {
+        int count = 3_000;
+        List<Long> pids = new ArrayList<>();
+        List<Process> running = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Process p = run("/bin/true");
+            pids.add(p.pid());
+            running.add(p);
+            if (running.size() >= 64) {
+                for (Process r : running) {
+                    r.waitFor();
+                }
+                running.clear();
+            }
+        }
+        for (Process r : running) {
+            r.waitFor();
+        }
+
+        // PIDs may repeat (pid_max 32768 here): compare as multisets.
+        Map<Long, Integer> expected = new HashMap<>();
+        pids.forEach(pid -> expected.merge(pid, 1, Integer::sum));
+        recorder.await(e -> e.ppid() == SELF && e.command().equals("true"), count, WAIT);
+        Map<Long, Integer> seen = new HashMap<>();
+        recorder.matching(e -> e.ppid() == SELF && e.command().equals("true"))
+                .forEach(e -> seen.merge((long) e.pid(), 1, Integer::sum));
+        assertThat(seen).isEqualTo(expected);
+        assertThat(recorder.lost).isEmpty();
+    }
+
+    @Test
+    void statsCountWhatWasRead() throws Exception {
+        Process p = run("/bin/true");
+        p.waitFor();
+        the(p.pid());
+        source.close();
+        assertThat(source.stats().eventsRead()).isGreaterThanOrEqualTo(1);
+        assertThat(source.stats().bufferLost()).isZero();
+        assertThat(source.stats().startInsertFailures()).isZero();
+    }
+
+    static Path compile(Path dir, String name) throws IOException, InterruptedException {
+        Path source = dir.resolve(name + ".c");
+        try (var in = BpfEventSourceIT.class.getResourceAsStream("/" + name + ".c")) {
+            Files.copy(in, source);
+        }
+        Path binary = dir.resolve(name);
+        Process cc = new ProcessBuilder("cc", "-O2", "-pthread", "-o", binary.toString(), source.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(cc.getInputStream().readAllBytes());
+        assertThat(cc.waitFor()).as("cc: %s", out).isZero();
+        return binary;
+    }
+
+    /** This JVM's fds that are BPF maps, programs or perf events, by kind. */
+    static Map<String, Long> bpfFds() throws IOException {
+        Map<String, Long> kinds = new HashMap<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("anon_inode:bpf") || target.contains("perf_event")) {
+                        kinds.merge(target, 1L, Long::sum);
+                    }
+                } catch (IOException gone) {
+                    // the fd of the listing itself
+                }
+            }
+        }
+        return kinds;
+    }
+}

@@ -1,0 +1,38 @@
+package io.procmon.bpf;
+
+import io.procmon.core.LostEvents;
+import io.procmon.core.ProcessEvent;
+import io.procmon.core.SourceListener;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/** Collects what a source reports, for assertions. */
+final class RecordingListener implements SourceListener {
+    final List<ProcessEvent> events = new CopyOnWriteArrayList<>();
+    final List<LostEvents> lost = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onEvent(ProcessEvent event) {
+        events.add(event);
+    }
+
+    @Override
+    public void onLost(LostEvents notice) {
+        lost.add(notice);
+    }
+
+    List<ProcessEvent> matching(Predicate<ProcessEvent> filter) {
+        return events.stream().filter(filter).toList();
+    }
+
+    /** Waits until {@code count} events match, or the timeout passes; returns what matched. */
+    List<ProcessEvent> await(Predicate<ProcessEvent> filter, int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (matching(filter).size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        return matching(filter);
+    }
+}
