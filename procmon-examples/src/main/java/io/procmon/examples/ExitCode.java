@@ -1,0 +1,49 @@
+package io.procmon.examples;
+
+import io.procmon.bpf.BpfException;
+
+/** The monitor's exit codes, one per kind of failure a user can act on. Documented in the README and --help. */
+public enum ExitCode {
+    OK(0, "stopped cleanly"),
+    INTERNAL(1, "unexpected internal error (rerun with --debug)"),
+    USAGE(2, "bad option or argument"),
+    NOT_PERMITTED(3, "not root (needs CAP_BPF and CAP_PERFMON, or root)"),
+    LIBBCC_MISSING(4, "libbcc not installed (package libbpfcc)"),
+    NO_BTF(5, "kernel without BTF (/sys/kernel/btf/vmlinux)"),
+    NO_TRACEFS(6, "tracefs not mounted and not mountable"),
+    OUTPUT(7, "output not writable, or a write failed"),
+    KERNEL(8, "the kernel refused a program, map or attachment"),
+    FORCED(130, "second Ctrl+C: stopped without draining");
+
+    public final int code;
+    public final String meaning;
+
+    ExitCode(int code, String meaning) {
+        this.code = code;
+        this.meaning = meaning;
+    }
+
+    static ExitCode of(BpfException.Reason reason) {
+        switch (reason) {
+            case NOT_PERMITTED:
+                return NOT_PERMITTED;
+            case LIBBCC_MISSING:
+                return LIBBCC_MISSING;
+            case NO_BTF:
+                return NO_BTF;
+            case NO_TRACEFS:
+                return NO_TRACEFS;
+            default:
+                return KERNEL;
+        }
+    }
+
+    /** The table shown in --help. */
+    static String table() {
+        StringBuilder sb = new StringBuilder();
+        for (ExitCode c : values()) {
+            sb.append(String.format(java.util.Locale.ROOT, "  %3d  %s%n", c.code, c.meaning));
+        }
+        return sb.toString();
+    }
+}

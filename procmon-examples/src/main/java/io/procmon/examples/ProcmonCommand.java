@@ -1,0 +1,290 @@
+package io.procmon.examples;
+
+import io.procmon.bpf.BpfEventSource;
+import io.procmon.bpf.BpfException;
+import io.procmon.bpf.BpfOptions;
+import io.procmon.bpf.Preflight;
+import io.procmon.core.EventSink;
+import io.procmon.core.Monitor;
+import io.procmon.core.MonitorStats;
+import io.procmon.core.ProcessEvent;
+import io.procmon.csv.CsvSink;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The procmon monitor: one CSV row per process, from exec to exit, until Ctrl+C or SIGTERM. */
+@Command(name = "procmon", mixinStandardHelpOptions = true, versionProvider = ProcmonCommand.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Records every process that runs on this machine, from its exec to the exit of its last thread,",
+            "with eBPF, and writes one CSV row per process (PID,PPID,USER,COMMAND,DURATION_MS) as each one ends.",
+            "Runs until Ctrl+C or SIGTERM, then writes what it already received and exits 0. Needs root."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  sudo ./procmon                         write process_events.csv here",
+            "  sudo ./procmon -o - -q | grep ,root,   rows on standard output",
+            "  sudo ./procmon -o /var/log/procmon.csv --append --pages 256",
+            "",
+            "Exit codes:"})
+public final class ProcmonCommand implements java.util.concurrent.Callable<Integer> {
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "process_events.csv",
+            description = "Where to write rows; - for standard output (default: ${DEFAULT-VALUE}). "
+                    + "A new file is created with mode 0600; a symbolic link is refused.")
+    String output;
+
+    @Option(names = {"-a", "--append"}, description = "Append to FILE instead of truncating it (the header is written only into an empty file).")
+    boolean append;
+
+    @Option(names = "--pages", paramLabel = "N", defaultValue = "" + BpfOptions.DEFAULT_PAGES_PER_CPU,
+            description = "Perf buffer size per CPU, in 4 KiB pages; a power of two (default: ${DEFAULT-VALUE}).")
+    int pages;
+
+    @Option(names = "--max-processes", paramLabel = "N", defaultValue = "0",
+            description = "Capacity of the kernel's start map; 0 = pid_max, at most 131072 (default).")
+    int maxProcesses;
+
+    @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "1",
+            description = "How often the live status line is refreshed, when standard error is a terminal; 0 turns it off (default: ${DEFAULT-VALUE}).")
+    double statsInterval;
+
+    @Option(names = {"-q", "--quiet"}, description = "No status line and no summary; errors only.")
+    boolean quiet;
+
+    @Option(names = "--debug", description = "Debug logging, and stack traces with errors.")
+    boolean debug;
+
+    private final PrintStream err;
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final AtomicReference<String> outputFailure = new AtomicReference<>();
+
+    ProcmonCommand(PrintStream err) {
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        ProcmonCommand command = new ProcmonCommand(System.err);
+        CommandLine cli = new CommandLine(command);
+        cli.getCommandSpec().usageMessage().footer(concat(cli.getCommandSpec().usageMessage().footer(), ExitCode.table()));
+        cli.setExitCodeExceptionMapper(e -> ExitCode.INTERNAL.code);
+        cli.setParameterExceptionHandler((e, a) -> {
+            command.err.println("procmon: " + e.getMessage());
+            command.err.println("Try 'procmon --help' for more information.");
+            return ExitCode.USAGE.code;
+        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            command.err.println("procmon: internal error: " + e);
+            if (command.debug) {
+                e.printStackTrace(command.err);
+            }
+            return ExitCode.INTERNAL.code;
+        });
+        return cli.execute(args);
+    }
+
+    private static String[] concat(String[] footer, String table) {
+        String[] all = java.util.Arrays.copyOf(footer, footer.length + 1);
+        all[footer.length] = table;
+        return all;
+    }
+
+    @Override
+    public Integer call() {
+        // Before any logger exists: slf4j-simple reads these once.
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+        if (pages < 1 || Integer.bitCount(pages) != 1) {
+            return usage("--pages must be a power of two, got " + pages);
+        }
+        if (maxProcesses < 0) {
+            return usage("--max-processes must not be negative, got " + maxProcesses);
+        }
+        if (statsInterval < 0 || Double.isNaN(statsInterval)) {
+            return usage("--stats-interval must not be negative, got " + statsInterval);
+        }
+        try {
+            Preflight.check(); // before the output file is touched
+        } catch (BpfException e) {
+            return fail(ExitCode.of(e.reason()), e);
+        }
+        CsvSink csv;
+        try {
+            csv = "-".equals(output) ? CsvSink.to(new FileOutputStream(FileDescriptor.out))
+                    : CsvSink.open(Path.of(output), append ? CsvSink.WriteMode.APPEND : CsvSink.WriteMode.TRUNCATE);
+        } catch (IOException | UncheckedIOException | java.nio.file.InvalidPathException e) {
+            err.println("procmon: cannot write " + output + ": " + describe(e));
+            return ExitCode.OUTPUT.code;
+        }
+        BpfOptions options = BpfOptions.defaults().withPagesPerCpu(pages).withMaxProcesses(maxProcesses);
+        BpfEventSource source = new BpfEventSource(options);
+        Monitor monitor = Monitor.builder(source).sink(stopOnFailure(csv)).build();
+        installSignalHandlers();
+        long started = System.nanoTime();
+        try {
+            monitor.start();
+        } catch (BpfException e) {
+            return fail(ExitCode.of(e.reason()), e);
+        }
+        if (debug) {
+            err.printf("procmon: attached in %.0f ms%n", (System.nanoTime() - started) / 1e6);
+        }
+        showStatusUntilStopped(monitor);
+        monitor.close();
+        MonitorStats stats = monitor.stats();
+        if (!quiet) {
+            if (statusShown) {
+                err.print("\r\033[K");
+            }
+            err.println(Summary.onStop(stats, "-".equals(output) ? "standard output" : output,
+                    (System.nanoTime() - started) / 1e9));
+        }
+        if (outputFailure.get() != null) {
+            err.println("procmon: writing " + output + " failed: " + outputFailure.get());
+            return ExitCode.OUTPUT.code;
+        }
+        return ExitCode.OK.code;
+    }
+
+    private boolean statusShown;
+
+    private void showStatusUntilStopped(Monitor monitor) {
+        boolean live = !quiet && statsInterval > 0 && Terminal.stderrIsTerminal();
+        long intervalNanos = live ? (long) (statsInterval * 1e9) : Long.MAX_VALUE;
+        long lastCount = 0;
+        long lastTime = System.nanoTime();
+        try {
+            while (!stop.await(Math.min(intervalNanos, TimeUnit.HOURS.toNanos(1)), TimeUnit.NANOSECONDS)) {
+                if (live) {
+                    MonitorStats stats = monitor.stats();
+                    long now = System.nanoTime();
+                    double rate = (stats.delivered() - lastCount) / ((now - lastTime) / 1e9);
+                    lastCount = stats.delivered();
+                    lastTime = now;
+                    err.print("\r" + Summary.status(rate, stats) + "\033[K");
+                    err.flush();
+                    statusShown = true;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** First SIGINT/SIGTERM/SIGHUP: stop and drain. Second: leave at once. */
+    @SuppressWarnings("removal")
+    private void installSignalHandlers() {
+        AtomicInteger signals = new AtomicInteger();
+        for (String name : new String[] {"INT", "TERM", "HUP"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                if (signals.incrementAndGet() == 1) {
+                    stop.countDown();
+                } else {
+                    err.println();
+                    err.println("procmon: forced to stop; rows not yet written are lost");
+                    Runtime.getRuntime().halt(ExitCode.FORCED.code);
+                }
+            });
+        }
+    }
+
+    /** A failed write (disk full, closed pipe) stops the monitor instead of failing silently forever. */
+    private EventSink stopOnFailure(CsvSink csv) {
+        return new EventSink() {
+            @Override
+            public void onEvent(ProcessEvent event) {
+                guard(() -> csv.onEvent(event));
+            }
+
+            @Override
+            public void flush() {
+                guard(csv::flush);
+            }
+
+            @Override
+            public void close() {
+                guard(csv::close);
+            }
+
+            private void guard(Runnable action) {
+                try {
+                    action.run();
+                } catch (UncheckedIOException e) {
+                    outputFailure.compareAndSet(null, describe(e.getCause()));
+                    stop.countDown();
+                    throw e;
+                }
+            }
+
+            @Override
+            public String toString() {
+                return csv.toString();
+            }
+        };
+    }
+
+    private int usage(String message) {
+        err.println("procmon: " + message);
+        err.println("Try 'procmon --help' for more information.");
+        return ExitCode.USAGE.code;
+    }
+
+    private int fail(ExitCode code, Exception e) {
+        err.println("procmon: " + e.getMessage());
+        if (debug) {
+            e.printStackTrace(err);
+        }
+        return code.code;
+    }
+
+    static String describe(Throwable e) {
+        if (e instanceof UncheckedIOException && e.getCause() != null) {
+            return describe(e.getCause());
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason().toLowerCase(java.util.Locale.ROOT);
+        }
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    /** Version from the build. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() throws IOException {
+            Properties p = new Properties();
+            try (InputStream in = ProcmonCommand.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"procmon " + p.getProperty("version", "unknown")};
+        }
+    }
+}
