@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs, from the distribution's packages, what procmon needs and the machine lacks, and says
+# what it installs. Idempotent; needs root only when something is missing.
+#   scripts/ensure-deps.sh run    libbcc, a JDK 17+ and Maven (build and run the monitor)
+#   scripts/ensure-deps.sh test   the same, plus a C compiler and setpriv for the tests
+set -euo pipefail
+mode="${1:-run}"
+need=()
+
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+java_ok() {
+  command -v javac >/dev/null 2>&1 || return 1
+  local v
+  v="$(javac -version 2>&1 | sed -n 's/^javac \([0-9]*\).*/\1/p')"
+  [ -n "$v" ] && [ "$v" -ge 17 ]
+}
+
+have_lib libbcc_bpf.so.0 || need+=(libbpfcc)
+java_ok || need+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || need+=(maven)
+if [ "$mode" = test ]; then
+  command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+  command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+fi
+
+if [ "${#need[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "procmon: missing packages: ${need[*]}; run as root to install them (sudo $0 $mode)" >&2
+    exit 3
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "procmon: missing packages: ${need[*]}; install them with your package manager" >&2
+    exit 4
+  fi
+  echo "procmon: installing ${need[*]} with apt-get" >&2
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+fi
