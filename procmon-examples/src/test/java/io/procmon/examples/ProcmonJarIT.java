@@ -171,8 +171,20 @@ class ProcmonJarIT {
 
     @Test
     void anUnprivilegedUserIsToldToBeRoot(@TempDir Path dir) throws Exception {
-        Result r = runToEnd(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                JAVA, "-jar", JAR.toString(), "-o", dir.resolve("never.csv").toString()));
+        // The checkout may sit in a directory only root can enter: give nobody a readable copy of the jar.
+        Path shared = Files.createTempDirectory("procmon-jar");
+        Path jar = shared.resolve("procmon.jar");
+        Files.copy(JAR, jar);
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(jar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Result r;
+        try {
+            r = runToEnd(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
+                    JAVA, "-jar", jar.toString(), "-o", dir.resolve("never.csv").toString()));
+        } finally {
+            Files.delete(jar);
+            Files.delete(shared);
+        }
         assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(3);
         assertThat(r.err().strip()).isEqualTo("procmon: permission denied: procmon must run as root (or with CAP_BPF and CAP_PERFMON)");
         assertThat(dir.resolve("never.csv")).doesNotExist();
