@@ -18,7 +18,6 @@ import io.procmon.core.SourceListener;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -245,8 +244,8 @@ public final class BpfEventSource implements EventSource {
         }
         int pidMax = BpfOptions.MAX_PROCESSES_CAP;
         try {
-            pidMax = Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/pid_max")).trim());
-        } catch (IOException | NumberFormatException e) {
+            pidMax = ProcFiles.readInt(Path.of("/proc/sys/kernel/pid_max"));
+        } catch (IOException e) {
             LOG.debug("cannot read pid_max, using {}", pidMax);
         }
         return Math.min(pidMax, BpfOptions.MAX_PROCESSES_CAP);

@@ -1,7 +1,6 @@
 package io.procmon.bpf;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,7 +29,7 @@ final class Cpus {
     static List<Integer> read(String which) {
         Path file = Path.of("/sys/devices/system/cpu", which);
         try {
-            return parse(Files.readString(file));
+            return parse(ProcFiles.read(file));
         } catch (IOException | NumberFormatException e) {
             throw new BpfException(BpfException.Reason.KERNEL, "read " + file + ": " + e.getMessage(), e);
         }

@@ -151,6 +151,23 @@ class BpfEventSourceIT {
     }
 
     @Test
+    void anExitBurstOf8000LosesNothingWithTheDefaults(@TempDir Path dir) throws Exception {
+        Path burst = compile(dir, "burst");
+        Process p = new ProcessBuilder(burst.toString(), "8000").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> truth = new String(p.getInputStream().readAllBytes()).lines().toList();
+        assertThat(p.waitFor()).isZero();
+        assertThat(truth).hasSize(8_000);
+
+        long burstPid = p.pid();
+        List<ProcessEvent> seen = recorder.await(e -> e.ppid() == burstPid, 8_000, Duration.ofSeconds(30));
+        assertThat(recorder.lost).as("lost notices").isEmpty();
+        assertThat(seen).as("events from the burst; source stats %s", source.stats()).hasSize(8_000);
+        assertThat(seen.stream().map(e -> e.pid() + " " + e.ppid()).sorted().toList())
+                .isEqualTo(truth.stream().sorted().toList());
+        assertThat(seen).allSatisfy(e -> assertThat(e.signal()).hasValue(9));
+    }
+
+    @Test
     void statsCountWhatWasRead() throws Exception {
         Process p = run("/bin/true");
         p.waitFor();
@@ -161,10 +178,16 @@ class BpfEventSourceIT {
         assertThat(source.stats().startInsertFailures()).isZero();
     }
 
+    /** Compiles a test resource, or a load generator from the repository's load/ directory. */
     static Path compile(Path dir, String name) throws IOException, InterruptedException {
         Path source = dir.resolve(name + ".c");
-        try (var in = BpfEventSourceIT.class.getResourceAsStream("/" + name + ".c")) {
-            Files.copy(in, source);
+        Path loadGenerator = Path.of("..", "load", name + ".c");
+        if (Files.exists(loadGenerator)) {
+            Files.copy(loadGenerator, source);
+        } else {
+            try (var in = BpfEventSourceIT.class.getResourceAsStream("/" + name + ".c")) {
+                Files.copy(in, source);
+            }
         }
         Path binary = dir.resolve(name);
         Process cc = new ProcessBuilder("cc", "-O2", "-pthread", "-o", binary.toString(), source.toString())

@@ -1,0 +1,55 @@
+package io.procmon.bpf.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.procmon.bpf.BpfException;
+import io.procmon.bpf.BpfTest;
+import io.procmon.bpf.asm.Assembler;
+import io.procmon.bpf.asm.Reg;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The libbcc handles against the real kernel: errors a user can act on. */
+@BpfTest
+class KernelHandlesIT {
+
+    @Test
+    void aRejectedProgramCarriesTheVerifierLog() {
+        // Reads R5, which holds nothing at program start.
+        byte[] bad = new Assembler().mov64(Reg.R0, Reg.R5).exit().assemble(Map.of());
+
+        assertThatThrownBy(() -> BpfProgram.loadTracepoint("procmon_bad", bad, "GPL"))
+                .isInstanceOf(BpfException.class)
+                .satisfies(e -> assertThat(((BpfException) e).reason()).isEqualTo(BpfException.Reason.VERIFIER_REJECTED))
+                .hasMessageStartingWith("load program procmon_bad: EACCES")
+                .hasMessageContaining("verifier log:")
+                .hasMessageContaining("R5 !read_ok");
+    }
+
+    @Test
+    void aValidProgramLoadsAndAMissingTracepointIsNamed() {
+        byte[] ok = new Assembler().mov64(Reg.R0, 0).exit().assemble(Map.of());
+        try (BpfProgram program = BpfProgram.loadTracepoint("procmon_ok", ok, "GPL")) {
+            assertThat(program.fd()).isPositive();
+            assertThatThrownBy(() -> TracepointLink.attach(program, "sched", "no_such_tracepoint"))
+                    .isInstanceOf(BpfException.class)
+                    .hasMessageStartingWith("attach tracepoint sched/no_such_tracepoint: ");
+        }
+    }
+
+    @Test
+    void mapsStoreAndFindValues() {
+        try (BpfMap map = BpfMap.create(BpfMap.Type.HASH, "procmon_test", 4, 8, 16)) {
+            byte[] key = {1, 0, 0, 0};
+            byte[] value = {1, 2, 3, 4, 5, 6, 7, 8};
+            byte[] read = new byte[8];
+            assertThat(map.lookup(key, read)).isFalse();
+            map.update(key, value, BpfMap.ANY);
+            assertThat(map.lookup(key, read)).isTrue();
+            assertThat(read).isEqualTo(value);
+        }
+        assertThatThrownBy(() -> BpfMap.create(BpfMap.Type.HASH, "procmon_bad", 0, 8, 16))
+                .isInstanceOf(BpfException.class).hasMessageStartingWith("create map procmon_bad").hasMessageContaining("EINVAL");
+    }
+}
