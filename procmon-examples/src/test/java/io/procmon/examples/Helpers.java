@@ -10,11 +10,16 @@ final class Helpers {
     private Helpers() {
     }
 
-    /** Compiles the C file {@code name.c} from the test resources into {@code dir}. */
+    /** Compiles {@code name.c}, a test resource or a load generator of the repository's load/, into {@code dir}. */
     static Path compile(Path dir, String name) throws IOException, InterruptedException {
         Path source = dir.resolve(name + ".c");
-        try (var in = Helpers.class.getResourceAsStream("/" + name + ".c")) {
-            Files.copy(in, source);
+        Path loadGenerator = Path.of("..", "load", name + ".c");
+        if (Files.exists(loadGenerator)) {
+            Files.copy(loadGenerator, source);
+        } else {
+            try (var in = Helpers.class.getResourceAsStream("/" + name + ".c")) {
+                Files.copy(in, source);
+            }
         }
         Path binary = dir.resolve(name);
         Process cc = new ProcessBuilder("cc", "-O2", "-pthread", "-o", binary.toString(), source.toString())

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * then the CSV is parsed back and every row checked against that ground truth.
  */
 class ProcmonJarIT {
-    static final Path JAR = Path.of("target", "procmon.jar").toAbsolutePath();
-    static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    static final long SELF = ProcessHandle.current().pid();
+    static final Path JAR = RunningMonitor.JAR;
+    static final String JAVA = RunningMonitor.JAVA;
+    static final long SELF = RunningMonitor.SELF;
 
     @TempDir
     static Path tools;
@@ -36,45 +36,21 @@ class ProcmonJarIT {
         sigdfl = Helpers.compile(tools, "sigdfl");
     }
 
-    record Expected(long pid, long ppid, String command, long minMillis) {
-    }
-
-    private static Process startMonitor(Path csv, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(sigdfl.toString(), JAVA, "-jar", JAR.toString(), "-o", csv.toString()));
-        cmd.addAll(List.of(extra));
-        return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    }
-
-    /** Runs /bin/true until its row shows up: the monitor is attached and writing. */
-    private static void awaitAttached(Path csv, Process monitor) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!monitor.isAlive()) {
-                throw new AssertionError("monitor exited with " + monitor.exitValue() + ": " + stderrOf(monitor));
-            }
-            Process probe = new ProcessBuilder("/bin/true").start();
-            probe.waitFor();
-            Thread.sleep(300);
-            if (Files.exists(csv) && Files.readString(csv).contains("\n" + probe.pid() + "," + SELF + ",")) {
-                return;
-            }
+    record Expected(long pid, long ppid, byte[] command, long minMillis) {
+        Expected(long pid, long ppid, String command, long minMillis) {
+            this(pid, ppid, command.getBytes(StandardCharsets.UTF_8), minMillis);
         }
-        throw new AssertionError("monitor never wrote a row");
-    }
 
-    private static String stderrOf(Process p) {
-        try {
-            return new String(p.getErrorStream().readNBytes(4096), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return e.toString();
+        @Override
+        public String toString() {
+            return "pid " + pid + " ppid " + ppid + " command " + java.util.Arrays.toString(command);
         }
     }
 
     @Test
     void recordsRealProcessesAndStopsCleanlyOnSigint(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("process_events.csv");
-        Process monitor = startMonitor(csv);
-        awaitAttached(csv, monitor);
+        RunningMonitor monitor = RunningMonitor.start(sigdfl, csv);
 
         List<Expected> expected = new ArrayList<>();
         Process sleeper = new ProcessBuilder("sleep", "0.25").start();
@@ -91,7 +67,8 @@ class ProcmonJarIT {
         expected.add(new Expected(shell.pid(), SELF, "sh", 300));
         expected.add(new Expected(grandchild, shell.pid(), "sleep", 300));
 
-        for (String hostile : List.of("a,b", "q\"uote", "new\nline", "=cmd", " lead", "tab\tx", "ünï")) {
+        for (String hostile : List.of("a,b", "q\"uote", "new\nline", "cr\rx", "=cmd", "+cmd", "-cmd", "@cmd", " lead",
+                "tab\tx", "ünï", "日本", "back\\slash")) {
             Path link = dir.resolve(hostile);
             Files.createSymbolicLink(link, Path.of("/bin/true"));
             Process p = new ProcessBuilder(link.toString()).start();
@@ -99,20 +76,19 @@ class ProcmonJarIT {
             expected.add(new Expected(p.pid(), SELF, hostile, 0));
         }
 
-        Thread.sleep(500);
-        new ProcessBuilder("kill", "-INT", Long.toString(monitor.pid())).start().waitFor();
-        assertThat(monitor.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String stderr = new String(monitor.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(monitor.exitValue()).as("exit code; stderr: %s", stderr).isZero();
-        assertThat(stderr).matches("(?s)procmon: [\\d,]+ rows written to .* in [\\d.]+ s; 0 events lost\\n");
+        // Bytes that are not UTF-8 (a Java Path cannot name them): the shell makes the link and execs it.
+        Process binary = new ProcessBuilder("sh", "-c",
+                "cd \"$1\" && ln -s /bin/true \"$(printf 'x\\377\\376y')\" && exec \"./$(printf 'x\\377\\376y')\"", "sh",
+                dir.toString()).start();
+        assertThat(binary.waitFor()).isZero();
+        expected.add(new Expected(binary.pid(), SELF, new byte[] {'x', (byte) 0xff, (byte) 0xfe, 'y'}, 0));
 
-        String text = Files.readString(csv);
-        assertThat(text).startsWith("PID,PPID,USER,COMMAND,DURATION_MS\n").endsWith("\n");
-        List<CSVRecord> rows;
-        try (CSVParser parser = CSVParser.parse(new StringReader(text), CSVFormat.RFC4180.builder().setHeader()
-                .setSkipHeaderRecord(true).get())) {
-            rows = parser.getRecords();
-        }
+        Thread.sleep(500);
+        RunningMonitor.Stopped stopped = monitor.stop();
+        assertThat(stopped.code()).as("exit code; stderr: %s", stopped.stderr()).isZero();
+        assertThat(stopped.stderr()).matches("(?s)procmon: [\\d,]+ rows written to .* in [\\d.]+ s; 0 events lost\\n");
+
+        List<CSVRecord> rows = monitor.rows();
         for (CSVRecord row : rows) {
             assertThat(row.size()).isEqualTo(5);
             assertThat(row.get("DURATION_MS")).matches("\\d+\\.\\d\\d");
@@ -123,7 +99,7 @@ class ProcmonJarIT {
                     .toList();
             assertThat(mine).as("rows for %s", e).hasSize(1);
             CSVRecord row = mine.get(0);
-            assertThat(row.get("COMMAND")).isEqualTo(e.command());
+            assertThat(io.procmon.core.CommandNames.encode(row.get("COMMAND"))).isEqualTo(e.command());
             assertThat(row.get("USER")).isEqualTo("root");
             assertThat(Double.parseDouble(row.get("DURATION_MS"))).isGreaterThanOrEqualTo(e.minMillis());
         }

@@ -1,0 +1,86 @@
+package io.procmon.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+
+/** The built procmon.jar running as a child process, as an operator runs it. */
+final class RunningMonitor {
+    static final Path JAR = Path.of("target", "procmon.jar").toAbsolutePath();
+    static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    static final long SELF = ProcessHandle.current().pid();
+
+    private final Process process;
+    private final Path csv;
+
+    private RunningMonitor(Process process, Path csv) {
+        this.process = process;
+        this.csv = csv;
+    }
+
+    /**
+     * Starts {@code java -jar procmon.jar -o csv extra...} through {@code sigdfl} (so SIGINT is
+     * not inherited as ignored) and waits until it writes rows.
+     */
+    static RunningMonitor start(Path sigdfl, Path csv, String... extra) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(sigdfl.toString(), JAVA, "-jar", JAR.toString(), "-o", csv.toString()));
+        cmd.addAll(List.of(extra));
+        Process process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        RunningMonitor monitor = new RunningMonitor(process, csv);
+        monitor.awaitAttached();
+        return monitor;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Runs /bin/true until its row shows up: the monitor is attached and writing. */
+    private void awaitAttached() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("monitor exited with " + process.exitValue() + ": "
+                        + new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+            Process probe = new ProcessBuilder("/bin/true").start();
+            probe.waitFor();
+            Thread.sleep(300);
+            if (Files.exists(csv) && Files.readString(csv).contains("\n" + probe.pid() + "," + SELF + ",")) {
+                return;
+            }
+        }
+        throw new AssertionError("monitor never wrote a row");
+    }
+
+    /** Sends SIGINT and waits for the exit; returns the exit code and standard error. */
+    Stopped stop() throws Exception {
+        new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("monitor stops after SIGINT").isTrue();
+        return new Stopped(process.exitValue(), new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+    }
+
+    /** The CSV rows, after checking the header and that the file ends with a whole row. */
+    List<CSVRecord> rows() throws IOException {
+        String text = Files.readString(csv);
+        assertThat(text).startsWith("PID,PPID,USER,COMMAND,DURATION_MS\n").endsWith("\n");
+        try (CSVParser parser = CSVParser.parse(new StringReader(text),
+                CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get())) {
+            return parser.getRecords();
+        }
+    }
+
+    /** How the monitor ended. */
+    record Stopped(int code, String stderr) {
+    }
+}
