@@ -73,4 +73,35 @@ class LoadIT {
         assertAllPresentAndNothingLost(monitor, truth);
     }
 
+    /**
+     * Soak: a million processes through the real monitor, resident memory sampled and required
+     * to stay flat, the start map never full (no start-record losses), nothing lost.
+     * {@code -Dprocmon.soak.events=N} changes the count.
+     */
+    @Test
+    void aMillionProcessesWithFlatMemory(@TempDir Path dir) throws Exception {
+        long events = Long.getLong("procmon.soak.events", 1_000_000L);
+        RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("soak.csv"));
+        List<Long> rssKiB = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> rssKiB.add(RunningMonitor.residentKiB(monitor.pid())), 0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        List<String> truth = new java.util.ArrayList<>();
+        long batch = 100_000;
+        for (long done = 0; done < events; done += batch) {
+            truth.addAll(groundTruth(storm.toString(), Long.toString(Math.min(batch, events - done)), "4"));
+        }
+        Thread.sleep(1_000);
+        sampler.shutdownNow();
+        assertThat(truth).hasSize((int) events);
+        System.err.printf("soak: %,d processes; monitor RSS samples (MiB, every 2 s): %s%n", events,
+                rssKiB.stream().map(k -> Long.toString(k / 1024)).collect(Collectors.joining(" ")));
+        assertAllPresentAndNothingLost(monitor, truth);
+
+        // Flat: the last quarter of the run holds no more memory than the second quarter, plus 20 %.
+        int n = rssKiB.size();
+        assertThat(n).isGreaterThanOrEqualTo(8);
+        long secondQuarter = rssKiB.subList(n / 4, n / 2).stream().mapToLong(Long::longValue).max().orElseThrow();
+        long lastQuarter = rssKiB.subList(3 * n / 4, n).stream().mapToLong(Long::longValue).max().orElseThrow();
+        assertThat(lastQuarter).as("RSS KiB, last quarter vs second quarter").isLessThanOrEqualTo(secondQuarter * 6 / 5);
+    }
 }

@@ -19,6 +19,8 @@ final class RunningMonitor {
     static final Path JAR = Path.of("target", "procmon.jar").toAbsolutePath();
     static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     static final long SELF = ProcessHandle.current().pid();
+    /** The JVM options of the ./procmon launcher and the systemd unit. */
+    static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
 
     private final Process process;
     private final Path csv;
@@ -33,7 +35,9 @@ final class RunningMonitor {
      * not inherited as ignored) and waits until it writes rows.
      */
     static RunningMonitor start(Path sigdfl, Path csv, String... extra) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(sigdfl.toString(), JAVA, "-jar", JAR.toString(), "-o", csv.toString()));
+        List<String> cmd = new ArrayList<>(List.of(sigdfl.toString(), JAVA));
+        cmd.addAll(JVM_OPTIONS);
+        cmd.addAll(List.of("-jar", JAR.toString(), "-o", csv.toString()));
         cmd.addAll(List.of(extra));
         Process process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         RunningMonitor monitor = new RunningMonitor(process, csv);
@@ -78,6 +82,20 @@ final class RunningMonitor {
                 CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get())) {
             return parser.getRecords();
         }
+    }
+
+    /** VmRSS of a process, in KiB; 0 once it is gone. */
+    static long residentKiB(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // gone
+        }
+        return 0;
     }
 
     /** How the monitor ended. */
