@@ -147,7 +147,8 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             return fail(ExitCode.of(e.reason()), e);
         }
         if (debug) {
-            err.printf("procmon: attached in %.0f ms%n", (System.nanoTime() - started) / 1e6);
+            err.printf("procmon: attached in %.0f ms (%d ms after the JVM started)%n", (System.nanoTime() - started) / 1e6,
+                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         }
         showStatusUntilStopped(monitor);
         monitor.close();
