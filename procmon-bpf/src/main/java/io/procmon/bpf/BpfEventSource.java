@@ -10,6 +10,7 @@ import io.procmon.bpf.prog.Counter;
 import io.procmon.bpf.prog.EventLayout;
 import io.procmon.bpf.prog.KernelOffsets;
 import io.procmon.bpf.prog.ProcessPrograms;
+import io.procmon.bpf.prog.ProgramOptions;
 import io.procmon.bpf.prog.TracepointFormat;
 import io.procmon.core.EventSource;
 import io.procmon.core.LostEvents;
@@ -79,19 +80,21 @@ public final class BpfEventSource implements EventSource {
         this.listener = sourceListener;
         Path tracefs = Preflight.check();
         KernelOffsets offsets = kernelOffsets(tracefs);
+        ProgramOptions programOptions = options.programOptions();
         try {
             possibleCpus = Cpus.possibleCount();
             perfLost = new long[possibleCpus];
             bufferLossReported = new long[possibleCpus];
-            BpfMap start = own(BpfMap.create(BpfMap.Type.HASH, "procmon_start", 4, EventLayout.START_SIZE, startCapacity()));
+            BpfMap start = own(BpfMap.create(BpfMap.Type.HASH, "procmon_start", 4,
+                    EventLayout.startSize(programOptions.executablePaths()), startCapacity()));
             BpfMap events = own(BpfMap.create(BpfMap.Type.PERF_EVENT_ARRAY, "procmon_events", 4, 4, possibleCpus));
             counters = own(BpfMap.create(BpfMap.Type.PERCPU_ARRAY, "procmon_counts", 4, 8, Counter.COUNT));
             Map<String, Integer> fds = Map.of(ProcessPrograms.START_MAP, start.fd(), ProcessPrograms.EVENTS_MAP, events.fd(),
                     ProcessPrograms.COUNTERS_MAP, counters.fd());
             BpfProgram exec = own(BpfProgram.loadTracepoint("procmon_exec",
-                    ProcessPrograms.exec(offsets).assemble(fds), ProcessPrograms.LICENSE));
+                    ProcessPrograms.exec(offsets, programOptions).assemble(fds), ProcessPrograms.LICENSE));
             BpfProgram exit = own(BpfProgram.loadTracepoint("procmon_exit",
-                    ProcessPrograms.exit(offsets, options.reportWithoutStart()).assemble(fds), ProcessPrograms.LICENSE));
+                    ProcessPrograms.exit(offsets, programOptions).assemble(fds), ProcessPrograms.LICENSE));
             perf = own(PerfBuffer.open(events, Cpus.online(), options.pagesPerCpu(), options.wakeupEvents(),
                     this::onSample, this::onPerfLost));
             // Exit first: an exec seen without its exit would leave a stale start record behind.
@@ -109,8 +112,7 @@ public final class BpfEventSource implements EventSource {
         reader = new Thread(this::readLoop, "procmon-bpf-reader");
         reader.setDaemon(true);
         reader.start();
-        LOG.debug("attached: {} pages/CPU, wake-up every {} events, start map of {}", options.pagesPerCpu(),
-                options.wakeupEvents(), startCapacity());
+        LOG.debug("attached: {}, start map of {}", options, startCapacity());
     }
 
     /** Current counters. */
@@ -253,7 +255,8 @@ public final class BpfEventSource implements EventSource {
 
     private static KernelOffsets kernelOffsets(Path tracefs) {
         try {
-            return KernelOffsets.from(Btf.kernel(), TracepointFormat.read(tracefs, "sched", "sched_process_exit"));
+            return KernelOffsets.from(Btf.kernel(), TracepointFormat.read(tracefs, "sched", "sched_process_exit"),
+                    TracepointFormat.read(tracefs, "sched", "sched_process_exec"));
         } catch (IOException e) {
             throw new BpfException(BpfException.Reason.NO_BTF, "read kernel BTF and tracepoint format: " + e.getMessage(), e);
         } catch (BtfException e) {

@@ -25,11 +25,12 @@ class BpfEventSourceIT {
 
     private Map<String, Long> fdsBefore;
     private BpfEventSource source;
-    private final RecordingListener recorder = new RecordingListener();
+    private RecordingListener recorder;
 
     @BeforeEach
     void startSource() throws IOException {
         fdsBefore = bpfFds();
+        recorder = new RecordingListener();
         source = new BpfEventSource();
         source.start(recorder);
     }
@@ -165,6 +166,101 @@ class BpfEventSourceIT {
         assertThat(seen.stream().map(e -> e.pid() + " " + e.ppid()).sorted().toList())
                 .isEqualTo(truth.stream().sorted().toList());
         assertThat(seen).allSatisfy(e -> assertThat(e.signal()).hasValue(9));
+    }
+
+    @Test
+    void aProcessOlderThanTheMonitorIsReportedAndFlagged() throws Exception {
+        source.close();
+        Process old = run("sleep", "0.5");
+        Thread.sleep(200);
+        recorder = new RecordingListener();
+        source = new BpfEventSource();
+        source.start(recorder);
+
+        assertThat(old.waitFor(5, TimeUnit.SECONDS)).isTrue();
+        ProcessEvent e = the(old.pid());
+        assertThat(e.startedBeforeMonitoring()).isTrue();
+        assertThat(e.ppid()).isEqualTo(SELF);
+        assertThat(e.command()).isEqualTo("sleep");
+        assertThat(e.durationNanos()).as("from the task's own start").isGreaterThanOrEqualTo(500_000_000L);
+    }
+
+    @Test
+    void withTheOriginalBehaviourOlderProcessesAreDropped() throws Exception {
+        source.close();
+        Process old = run("sleep", "0.3");
+        Thread.sleep(100);
+        recorder = new RecordingListener();
+        source = new BpfEventSource(BpfOptions.builder().reportStartedBefore(false).build());
+        source.start(recorder);
+        old.waitFor();
+        Process young = run("/bin/true");
+        young.waitFor();
+
+        the(young.pid());
+        assertThat(recorder.matching(e -> e.pid() == old.pid())).isEmpty();
+        assertThat(recorder.matching(ProcessEvent::startedBeforeMonitoring)).isEmpty();
+    }
+
+    @Test
+    void executablePathsAreCarriedToTheExitAndBounded(@TempDir Path dir) throws Exception {
+        source.close();
+        recorder = new RecordingListener();
+        source = new BpfEventSource(BpfOptions.builder().executablePaths(true).build());
+        source.start(recorder);
+        Path deep = dir;
+        while (deep.toString().length() < 300) {
+            deep = deep.resolve("a-rather-long-directory-name");
+        }
+        Files.createDirectories(deep);
+        Path longLink = Files.createSymbolicLink(deep.resolve("t"), Path.of("/bin/true"));
+
+        Process shortOne = run("/bin/sleep", "0.1");
+        Process longOne = run(longLink.toString());
+        shortOne.waitFor();
+        longOne.waitFor();
+
+        ProcessEvent s = the(shortOne.pid());
+        assertThat(s.executable()).contains("/bin/sleep");
+        assertThat(s.executableTruncated()).isFalse();
+        ProcessEvent l = the(longOne.pid());
+        assertThat(l.executableTruncated()).isTrue();
+        assertThat(l.executable()).hasValueSatisfying(p -> assertThat(longLink.toString()).startsWith(p));
+        assertThat(l.executable().orElseThrow()).hasSize(255);
+    }
+
+    @Test
+    void kernelFiltersKeepOnlyWhatWasAskedFor() throws Exception {
+        source.close();
+        recorder = new RecordingListener();
+        source = new BpfEventSource(BpfOptions.builder().uid(65534).failedOnly(true).minDuration(Duration.ofMillis(100)).build());
+        source.start(recorder);
+        List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+        Process rootFails = run("sh", "-c", "sleep 0.2; exit 1");
+        Process nobodyOk = new ProcessBuilder(concat(asNobody, "sh", "-c", "sleep 0.2")).start();
+        Process nobodyFast = new ProcessBuilder(concat(asNobody, "sh", "-c", "exit 2")).start();
+        Process nobodyFails = new ProcessBuilder(concat(asNobody, "sh", "-c", "sleep 0.2; exit 4")).start();
+        for (Process p : List.of(rootFails, nobodyOk, nobodyFast, nobodyFails)) {
+            p.waitFor();
+        }
+
+        ProcessEvent kept = the(nobodyFails.pid());
+        assertThat(kept.uid()).isEqualTo(65534);
+        assertThat(kept.exitStatus()).hasValue(4);
+        Thread.sleep(300);
+        assertThat(recorder.events).extracting(ProcessEvent::uid).containsOnly(65534);
+        assertThat(recorder.events).allSatisfy(e -> {
+            assertThat(e.exitCode()).isNotZero();
+            assertThat(e.durationNanos()).isGreaterThanOrEqualTo(100_000_000L);
+        });
+        assertThat(recorder.matching(e -> e.pid() == rootFails.pid() || e.pid() == nobodyOk.pid() || e.pid() == nobodyFast.pid()))
+                .isEmpty();
+    }
+
+    private static List<String> concat(List<String> prefix, String... rest) {
+        List<String> all = new ArrayList<>(prefix);
+        all.addAll(List.of(rest));
+        return all;
     }
 
     @Test

@@ -28,6 +28,7 @@ public final class ProcessEvent {
     private final long exitTimeNanos;
     private final int exitCode;
     private final String executable;
+    private final boolean executableTruncated;
     private final boolean startedBeforeMonitoring;
     private final String userName;
 
@@ -45,6 +46,7 @@ public final class ProcessEvent {
         this.exitTimeNanos = b.exitTimeNanos;
         this.exitCode = b.exitCode;
         this.executable = b.executable;
+        this.executableTruncated = b.executableTruncated;
         this.startedBeforeMonitoring = b.startedBeforeMonitoring;
         this.userName = b.userName;
     }
@@ -60,6 +62,7 @@ public final class ProcessEvent {
         this.exitTimeNanos = e.exitTimeNanos;
         this.exitCode = e.exitCode;
         this.executable = e.executable;
+        this.executableTruncated = e.executableTruncated;
         this.startedBeforeMonitoring = e.startedBeforeMonitoring;
         this.userName = userName;
     }
@@ -84,6 +87,7 @@ public final class ProcessEvent {
         b.exitTimeNanos = exitTimeNanos;
         b.exitCode = exitCode;
         b.executable = executable;
+        b.executableTruncated = executableTruncated;
         b.startedBeforeMonitoring = startedBeforeMonitoring;
         b.userName = userName;
         return b;
@@ -173,6 +177,11 @@ public final class ProcessEvent {
         return Optional.ofNullable(executable);
     }
 
+    /** Whether {@link #executable()} was cut at the kernel's bound (255 bytes): the path is longer. */
+    public boolean executableTruncated() {
+        return executableTruncated;
+    }
+
     /**
      * True when the process started before monitoring began: its exec was not seen, and the
      * duration is measured from the task's own start time.
@@ -198,6 +207,7 @@ public final class ProcessEvent {
         return pid == e.pid && ppid == e.ppid && parentAtExit == e.parentAtExit && uid == e.uid
                 && execTimeNanos == e.execTimeNanos && exitTimeNanos == e.exitTimeNanos
                 && exitCode == e.exitCode && startedBeforeMonitoring == e.startedBeforeMonitoring
+                && executableTruncated == e.executableTruncated
                 && Arrays.equals(commandBytes, e.commandBytes) && Objects.equals(executable, e.executable)
                 && Objects.equals(userName, e.userName);
     }
@@ -224,6 +234,7 @@ public final class ProcessEvent {
         private long exitTimeNanos;
         private int exitCode = EXIT_CODE_UNKNOWN;
         private String executable;
+        private boolean executableTruncated;
         private boolean startedBeforeMonitoring;
         private String userName;
 
@@ -283,6 +294,11 @@ public final class ProcessEvent {
 
         public Builder executable(String executable) {
             this.executable = executable;
+            return this;
+        }
+
+        public Builder executableTruncated(boolean value) {
+            this.executableTruncated = value;
             return this;
         }
 

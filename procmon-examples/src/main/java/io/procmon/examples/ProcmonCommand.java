@@ -136,7 +136,7 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             err.println("procmon: cannot write " + output + ": " + describe(e));
             return ExitCode.OUTPUT.code;
         }
-        BpfOptions options = BpfOptions.defaults().withPagesPerCpu(pages).withMaxProcesses(maxProcesses);
+        BpfOptions options = BpfOptions.builder().pagesPerCpu(pages).maxProcesses(maxProcesses).build();
         BpfEventSource source = new BpfEventSource(options);
         Monitor monitor = Monitor.builder(source).sink(stopOnFailure(csv)).build();
         installSignalHandlers();

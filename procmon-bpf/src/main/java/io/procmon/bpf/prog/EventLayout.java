@@ -20,6 +20,10 @@ import java.nio.ByteOrder;
  * 32 u32 exit_code (task->exit_code)
  * 36 u32 flags
  * 40 u8  comm[16]
+ * with executable paths (FLAG_HAS_EXE):  with executable paths (272 bytes):
+ * 56 s32 exe_len (probe_read_str result) 12 s32 exe_len
+ * 60 u32 padding                         16 u8  exe[256]
+ * 64 u8  exe[256]
  * </pre>
  */
 public final class EventLayout {
@@ -34,13 +38,32 @@ public final class EventLayout {
     public static final int COMM = 40;
     public static final int COMM_SIZE = 16;
     public static final int SIZE = 56;
+    public static final int EXE_LEN = 56;
+    public static final int EXE = 64;
+    public static final int EXE_SIZE = 256;
+    public static final int SIZE_WITH_EXE = EXE + EXE_SIZE;
 
     /** Flag: no start record; EXEC_NS holds the task's own start time and PPID is zero. */
     public static final int FLAG_NO_START_RECORD = 1;
+    /** Flag: the record carries EXE_LEN and EXE. */
+    public static final int FLAG_HAS_EXE = 2;
 
     public static final int START_EXEC_NS = 0;
     public static final int START_PPID = 8;
     public static final int START_SIZE = 16;
+    public static final int START_EXE_LEN = 12;
+    public static final int START_EXE = 16;
+    public static final int START_SIZE_WITH_EXE = START_EXE + EXE_SIZE;
+
+    /** Size of the event record the exit program sends. */
+    public static int eventSize(boolean withExe) {
+        return withExe ? SIZE_WITH_EXE : SIZE;
+    }
+
+    /** Size of the start record the exec program keeps. */
+    public static int startSize(boolean withExe) {
+        return withExe ? START_SIZE_WITH_EXE : START_SIZE;
+    }
 
     private EventLayout() {
     }
@@ -62,7 +85,16 @@ public final class EventLayout {
         int flags = b.getInt(base + FLAGS);
         boolean noStart = (flags & FLAG_NO_START_RECORD) != 0;
         int parentAtExit = b.getInt(base + PARENT_AT_EXIT);
-        return ProcessEvent.builder()
+        ProcessEvent.Builder event = ProcessEvent.builder();
+        if ((flags & FLAG_HAS_EXE) != 0 && sample.remaining() >= SIZE_WITH_EXE) {
+            int length = b.getInt(base + EXE_LEN); // bytes copied, NUL included; <= 0 when unreadable
+            if (length > 1) {
+                byte[] path = new byte[Math.min(length, EXE_SIZE) - 1];
+                b.get(base + EXE, path);
+                event.executable(io.procmon.core.CommandNames.decode(path)).executableTruncated(length >= EXE_SIZE);
+            }
+        }
+        return event
                 .execTimeNanos(b.getLong(base + EXEC_NS))
                 .exitTimeNanos(b.getLong(base + EXIT_NS))
                 .pid(b.getInt(base + PID))

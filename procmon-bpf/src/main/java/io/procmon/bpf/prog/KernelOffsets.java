@@ -17,16 +17,17 @@ import java.util.OptionalInt;
  *     kernel has it (6.x); otherwise the programs read {@code task->signal->live}
  * @param taskSignal offset of {@code task_struct.signal}
  * @param signalLive offset of {@code signal_struct.live} (an atomic_t)
+ * @param execFilename offset of the exec tracepoint's {@code __data_loc} filename field, if any
  */
 public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, int taskStartTime,
-        OptionalInt exitGroupDead, int taskSignal, int signalLive) {
+        OptionalInt exitGroupDead, int taskSignal, int signalLive, OptionalInt execFilename) {
 
     /**
      * Reads the offsets from BTF and the exit tracepoint's format.
      *
      * @throws BtfException naming the missing member or a member of unexpected size
      */
-    public static KernelOffsets from(Btf btf, TracepointFormat exitFormat) {
+    public static KernelOffsets from(Btf btf, TracepointFormat exitFormat, TracepointFormat execFormat) {
         OptionalInt groupDead = exitFormat.offset("group_dead").filter(o -> exitFormat.size("group_dead").orElse(0) == 1)
                 .map(OptionalInt::of).orElse(OptionalInt.empty());
         return new KernelOffsets(
@@ -36,7 +37,8 @@ public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, 
                 sized(btf, "task_struct", "start_time", 8),
                 groupDead,
                 sized(btf, "task_struct", "signal", 8),
-                sized(btf, "signal_struct", "live", 4));
+                sized(btf, "signal_struct", "live", 4),
+                execFormat.offset("filename").map(OptionalInt::of).orElse(OptionalInt.empty()));
     }
 
     private static int sized(Btf btf, String struct, String member, int size) {

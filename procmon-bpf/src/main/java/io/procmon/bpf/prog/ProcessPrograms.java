@@ -38,30 +38,53 @@ public final class ProcessPrograms {
     /** {@code BPF_F_CURRENT_CPU}: must be 0xffffffff, so it is loaded with a 32-bit move. */
     private static final int BPF_F_CURRENT_CPU = -1;
 
-    // Stack slots (offsets from the frame pointer).
+    // Stack slots (offsets from the frame pointer); records sized for the largest layout.
     private static final int KEY = -4;
     private static final int COUNTER_KEY = -8;
     private static final int SCRATCH_PTR = -16;
-    private static final int START_VALUE = -16 - EventLayout.START_SIZE;
-    private static final int EVENT = -16 - EventLayout.SIZE;
+    private static final int START_VALUE = -16 - EventLayout.START_SIZE_WITH_EXE;
+    private static final int EVENT = -16 - EventLayout.SIZE_WITH_EXE;
 
     private ProcessPrograms() {
     }
 
     /**
-     * {@code sched:sched_process_exec}: store (exec time, parent's tgid) under the process's tgid,
-     * unless the process already has a record (a second exec keeps the first, so the lifetime runs
-     * from the first exec). A failed insert is counted.
+     * {@code sched:sched_process_exec}: store (exec time, parent's tgid[, path]) under the
+     * process's tgid. A process that execs again keeps its first exec time and parent (its life
+     * started there) but takes the new path, which matches the name it will exit with. A failed
+     * insert is counted.
      */
-    public static Assembler exec(KernelOffsets k) {
+    public static Assembler exec(KernelOffsets k, ProgramOptions options) {
+        boolean exe = options.executablePaths();
+        if (exe && k.execFilename().isEmpty()) {
+            throw new IllegalArgumentException("this kernel's exec tracepoint has no filename field");
+        }
+        int startSize = EventLayout.startSize(exe);
         Assembler a = new Assembler();
+        a.mov64(R6, R1); // context, for the filename
         a.call(Helper.GET_CURRENT_PID_TGID)
                 .alu64(AluOp.RSH, R0, 32)
                 .store(Size.W, FP, KEY, R0);
-        a.call(Helper.KTIME_GET_NS)
-                .store(Size.DW, FP, START_VALUE + EventLayout.START_EXEC_NS, R0)
-                .storeImm(Size.DW, FP, START_VALUE + EventLayout.START_PPID, 0);
+        a.loadMap(R1, START_MAP)
+                .mov64(R2, FP).alu64(AluOp.ADD, R2, KEY)
+                .call(Helper.MAP_LOOKUP_ELEM)
+                .jump(JumpOp.EQ, R0, 0, "new_process");
+        if (exe) {
+            a.mov64(R7, R0);
+            readExecFilename(a, k, R7, EventLayout.START_EXE, EventLayout.START_EXE_LEN);
+        }
+        a.ja("out");
+
+        a.label("new_process");
+        for (int off = 0; off < startSize; off += 8) {
+            a.storeImm(Size.DW, FP, START_VALUE + off, 0); // every byte written: no stack garbage in the map
+        }
+        a.call(Helper.KTIME_GET_NS).store(Size.DW, FP, START_VALUE + EventLayout.START_EXEC_NS, R0);
         readParentTgid(a, k, START_VALUE + EventLayout.START_PPID);
+        if (exe) {
+            a.mov64(R7, FP);
+            readExecFilename(a, k, R7, START_VALUE + EventLayout.START_EXE, START_VALUE + EventLayout.START_EXE_LEN);
+        }
         a.loadMap(R1, START_MAP)
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, KEY)
                 .mov64(R3, FP).alu64(AluOp.ADD, R3, START_VALUE)
@@ -74,13 +97,27 @@ public final class ProcessPrograms {
     }
 
     /**
-     * {@code sched:sched_process_exit}: when the last thread of a process exits, send one
-     * {@link EventLayout} record and delete the start record. Exits of other threads send nothing.
-     *
-     * @param reportWithoutStart also send exits that have no start record, flagged
-     *     {@link EventLayout#FLAG_NO_START_RECORD}, with the task's own start time
+     * {@code bpf_probe_read_kernel_str(base + dst, 256, ctx + (filename & 0xffff))}, its result
+     * stored at {@code base + lenDst}. The context is in R6.
      */
-    public static Assembler exit(KernelOffsets k, boolean reportWithoutStart) {
+    private static void readExecFilename(Assembler a, KernelOffsets k, Reg base, int dst, int lenDst) {
+        a.load(Size.W, R3, R6, k.execFilename().getAsInt())
+                .alu64(AluOp.AND, R3, 0xffff) // __data_loc: low 16 bits are the offset from the context
+                .alu64(AluOp.ADD, R3, R6)
+                .mov64(R1, base).alu64(AluOp.ADD, R1, dst)
+                .mov64(R2, EventLayout.EXE_SIZE)
+                .call(Helper.PROBE_READ_KERNEL_STR)
+                .store(Size.W, base, lenDst, R0);
+    }
+
+    /**
+     * {@code sched:sched_process_exit}: when the last thread of a process exits, delete its start
+     * record and send one {@link EventLayout} record, unless a load-time filter drops it. Exits of
+     * other threads send nothing.
+     */
+    public static Assembler exit(KernelOffsets k, ProgramOptions options) {
+        boolean exe = options.executablePaths();
+        int eventSize = EventLayout.eventSize(exe);
         Assembler a = new Assembler();
         a.mov64(R6, R1); // context, for perf_event_output
         skipUnlessGroupDead(a, k);
@@ -90,10 +127,13 @@ public final class ProcessPrograms {
                 .mov64(R7, R0)
                 .store(Size.W, FP, KEY, R7);
         // Every byte of the event is written: zero it first.
-        for (int off = 0; off < EventLayout.SIZE; off += 8) {
+        for (int off = 0; off < eventSize; off += 8) {
             a.storeImm(Size.DW, FP, EVENT + off, 0);
         }
         a.store(Size.W, FP, EVENT + EventLayout.PID, R7);
+        if (exe) {
+            a.storeImm(Size.W, FP, EVENT + EventLayout.FLAGS, EventLayout.FLAG_HAS_EXE);
+        }
         a.call(Helper.GET_CURRENT_TASK).mov64(R8, R0);
 
         a.loadMap(R1, START_MAP)
@@ -103,16 +143,22 @@ public final class ProcessPrograms {
                 .load(Size.DW, R1, R0, EventLayout.START_EXEC_NS)
                 .store(Size.DW, FP, EVENT + EventLayout.EXEC_NS, R1)
                 .load(Size.W, R1, R0, EventLayout.START_PPID)
-                .store(Size.W, FP, EVENT + EventLayout.PPID, R1)
-                .loadMap(R1, START_MAP)
+                .store(Size.W, FP, EVENT + EventLayout.PPID, R1);
+        if (exe) {
+            a.load(Size.W, R1, R0, EventLayout.START_EXE_LEN)
+                    .store(Size.W, FP, EVENT + EventLayout.EXE_LEN, R1);
+            probeRead(a, EVENT + EventLayout.EXE, EventLayout.EXE_SIZE, R0, EventLayout.START_EXE);
+        }
+        a.loadMap(R1, START_MAP)
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, KEY)
                 .call(Helper.MAP_DELETE_ELEM)
                 .ja("fill");
 
         a.label("no_start");
         count(a, Counter.EXIT_WITHOUT_START);
-        if (reportWithoutStart) {
-            a.storeImm(Size.W, FP, EVENT + EventLayout.FLAGS, EventLayout.FLAG_NO_START_RECORD);
+        if (options.reportWithoutStart()) {
+            a.storeImm(Size.W, FP, EVENT + EventLayout.FLAGS,
+                    EventLayout.FLAG_NO_START_RECORD | (exe ? EventLayout.FLAG_HAS_EXE : 0));
             probeRead(a, EVENT + EventLayout.EXEC_NS, 8, R8, k.taskStartTime());
         } else {
             a.ja("out"); // the verifier rejects unreachable code, so nothing else is emitted here
@@ -126,16 +172,36 @@ public final class ProcessPrograms {
                 .call(Helper.GET_CURRENT_COMM);
         probeRead(a, EVENT + EventLayout.EXIT_CODE, 4, R8, k.taskExitCode());
         readParentTgid(a, k, EVENT + EventLayout.PARENT_AT_EXIT);
+        filters(a, options);
 
         a.mov64(R1, R6)
                 .loadMap(R2, EVENTS_MAP)
                 .mov32(R3, BPF_F_CURRENT_CPU)
                 .mov64(R4, FP).alu64(AluOp.ADD, R4, EVENT)
-                .mov64(R5, EventLayout.SIZE)
+                .mov64(R5, eventSize)
                 .call(Helper.PERF_EVENT_OUTPUT)
                 .jump(JumpOp.EQ, R0, 0, "out");
         count(a, Counter.OUTPUT_FAILED);
         return a.label("out").mov64(R0, 0).exit();
+    }
+
+    /** The cheap filters, on the filled event: a dropped process is neither sent nor counted as lost. */
+    private static void filters(Assembler a, ProgramOptions options) {
+        if (options.uid().isPresent()) {
+            a.load(Size.W, R1, FP, EVENT + EventLayout.UID)
+                    .jump32(JumpOp.NE, R1, options.uid().getAsInt(), "out");
+        }
+        if (options.failedOnly()) {
+            a.load(Size.W, R1, FP, EVENT + EventLayout.EXIT_CODE)
+                    .jump32(JumpOp.EQ, R1, 0, "out");
+        }
+        if (options.minDurationNanos() > 0) {
+            a.load(Size.DW, R1, FP, EVENT + EventLayout.EXIT_NS)
+                    .load(Size.DW, R2, FP, EVENT + EventLayout.EXEC_NS)
+                    .alu64(AluOp.SUB, R1, R2)
+                    .loadImm64(R2, options.minDurationNanos())
+                    .jump(JumpOp.LT, R1, R2, "out");
+        }
     }
 
     /** Jumps to "out" unless this exit ends the whole thread group. */
