@@ -45,6 +45,36 @@ public final class GetentUserNameResolver implements UserNameResolver {
         }
     }
 
+    /** The uid of user {@code name} through the name service, or empty when there is no such user. */
+    public static java.util.OptionalInt uidOf(String name) {
+        if (name.isEmpty() || name.startsWith("-") || name.contains(":")) {
+            return java.util.OptionalInt.empty();
+        }
+        try {
+            Process getent = new ProcessBuilder("getent", "passwd", name).redirectErrorStream(true).start();
+            getent.getOutputStream().close();
+            String out;
+            try (InputStream in = getent.getInputStream()) {
+                out = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            }
+            if (!getent.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS) || getent.exitValue() != 0) {
+                getent.destroyForcibly();
+                return java.util.OptionalInt.empty();
+            }
+            for (String line : out.split("\n")) {
+                String[] fields = line.split(":", -1);
+                if (fields.length >= 3 && fields[0].equals(name)) {
+                    return java.util.OptionalInt.of(Integer.parseUnsignedInt(fields[2]));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            LOG.warn("cannot resolve user {}: {}", name, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return java.util.OptionalInt.empty();
+    }
+
     /** The name from a {@code passwd(5)} line whose uid field is {@code uid}. */
     static Optional<String> parsePasswdLine(String output, int uid) {
         for (String line : output.split("\n")) {

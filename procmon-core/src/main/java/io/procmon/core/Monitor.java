@@ -33,12 +33,14 @@ public final class Monitor implements AutoCloseable {
     private final EventSource source;
     private final List<SinkSlot> sinks;
     private final UserNameResolver userNames;
+    private final java.util.function.Predicate<ProcessEvent> filter;
     private final BlockingQueue<Object> queue;
     private final long flushIntervalNanos;
     private final Thread dispatcher;
 
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong filtered = new AtomicLong();
     private final AtomicLong droppedNotYetReported = new AtomicLong();
     private final Map<String, LostEvents> lostTotals = new LinkedHashMap<>();
 
@@ -50,6 +52,7 @@ public final class Monitor implements AutoCloseable {
         this.source = b.source;
         this.sinks = b.sinks.stream().map(SinkSlot::new).toList();
         this.userNames = b.userNames;
+        this.filter = b.filter;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
         this.flushIntervalNanos = b.flushInterval.toNanos();
         this.dispatcher = new Thread(this::dispatchLoop, "procmon-dispatch");
@@ -92,7 +95,7 @@ public final class Monitor implements AutoCloseable {
         if (pendingDrops > 0) {
             lost.add(new LostEvents(LostEvents.Origin.DISPATCH_QUEUE, LostEvents.NO_CPU, pendingDrops));
         }
-        return new MonitorStats(received.get(), delivered.get(), mergeByPlace(lost), failures);
+        return new MonitorStats(received.get(), delivered.get(), filtered.get(), mergeByPlace(lost), failures);
     }
 
     /**
@@ -156,6 +159,10 @@ public final class Monitor implements AutoCloseable {
 
     private void dispatch(Object item) {
         if (item instanceof ProcessEvent event) {
+            if (!filter.test(event)) {
+                filtered.incrementAndGet();
+                return;
+            }
             ProcessEvent enriched = event.withUserName(userNames.nameOf(event.uid()));
             for (SinkSlot sink : sinks) {
                 sink.call(s -> s.onEvent(enriched), "onEvent");
@@ -297,6 +304,7 @@ public final class Monitor implements AutoCloseable {
         private UserNameResolver userNames = UserNameResolver.system();
         private int queueCapacity = 65_536;
         private Duration flushInterval = Duration.ofMillis(100);
+        private java.util.function.Predicate<ProcessEvent> filter = e -> true;
 
         private Builder(EventSource source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -311,6 +319,15 @@ public final class Monitor implements AutoCloseable {
         /** How uids become names; default {@link UserNameResolver#system()}. */
         public Builder userNames(UserNameResolver resolver) {
             this.userNames = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /**
+         * Delivers only events that pass {@code filter} (see {@link EventFilters}); the others are
+         * counted in {@link MonitorStats#filtered()}. Called on the dispatch thread; must not throw.
+         */
+        public Builder filter(java.util.function.Predicate<ProcessEvent> filter) {
+            this.filter = Objects.requireNonNull(filter, "filter");
             return this;
         }
 

@@ -8,10 +8,11 @@ import java.util.List;
  *
  * @param received events the source handed over
  * @param delivered events dispatched to the sinks
+ * @param filtered events a filter held back
  * @param lost totals of lost events per origin and CPU, in first-seen order
  * @param sinkFailures calls to a sink that threw
  */
-public record MonitorStats(long received, long delivered, List<LostEvents> lost, long sinkFailures) {
+public record MonitorStats(long received, long delivered, long filtered, List<LostEvents> lost, long sinkFailures) {
 
     public MonitorStats {
         lost = List.copyOf(lost);

@@ -186,6 +186,20 @@ class MonitorTest {
     }
 
     @Test
+    void aFilterHoldsEventsBackAndCountsThem() {
+        RecordingSink sink = new RecordingSink();
+        start(Monitor.builder(source).sink(sink).filter(e -> e.pid() % 3 == 0));
+        for (int pid = 1; pid <= 30; pid++) {
+            listener.get().onEvent(event(pid, 0));
+        }
+        monitor.close();
+
+        assertThat(sink.events).extracting(ProcessEvent::pid).containsExactly(3, 6, 9, 12, 15, 18, 21, 24, 27, 30);
+        assertThat(monitor.stats().filtered()).isEqualTo(20);
+        assertThat(monitor.stats().delivered()).isEqualTo(10);
+    }
+
+    @Test
     void aSourceThatCannotStartClosesTheMonitorAndItsSinks() {
         EventSink sink = mock(EventSink.class);
         doThrow(new EventSourceException("not root")).when(source).start(any());

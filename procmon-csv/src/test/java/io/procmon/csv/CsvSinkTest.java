@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
@@ -44,24 +43,6 @@ class CsvSinkTest {
             sink.onEvent(event(1234, "bash".getBytes(StandardCharsets.US_ASCII), 1_520_340_000L));
         }
         assertThat(Files.readString(file)).isEqualTo("PID,PPID,USER,COMMAND,DURATION_MS\n1234,1200,root,bash,1520.34\n");
-    }
-
-    @Test
-    void durationHasTwoDecimalsAndADotUnderAnyLocale() {
-        Locale saved = Locale.getDefault();
-        try {
-            Locale.setDefault(Locale.GERMANY);
-            assertThat(CsvSink.formatMillis(1_520_340_000L)).isEqualTo("1520.34");
-            assertThat(CsvSink.formatMillis(0)).isEqualTo("0.00");
-            assertThat(CsvSink.formatMillis(4_999)).isEqualTo("0.00");
-            assertThat(CsvSink.formatMillis(5_000)).isEqualTo("0.01");
-            assertThat(CsvSink.formatMillis(1_005_000)).isEqualTo("1.01");
-            assertThat(CsvSink.formatMillis(99_994_999)).isEqualTo("99.99");
-            assertThat(CsvSink.formatMillis(99_995_000)).isEqualTo("100.00");
-            assertThat(CsvSink.formatMillis(123_456_789_012_345L)).isEqualTo("123456789.01");
-        } finally {
-            Locale.setDefault(saved);
-        }
     }
 
     @Test

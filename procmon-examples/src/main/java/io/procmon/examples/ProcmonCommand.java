@@ -8,9 +8,6 @@ import io.procmon.core.EventSink;
 import io.procmon.core.Monitor;
 import io.procmon.core.MonitorStats;
 import io.procmon.core.ProcessEvent;
-import io.procmon.csv.CsvSink;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -18,7 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +36,8 @@ import picocli.CommandLine.Option;
             "  sudo ./procmon                         write process_events.csv here",
             "  sudo ./procmon -o - -q | grep ,root,   rows on standard output",
             "  sudo ./procmon -o /var/log/procmon.csv --append --pages 256",
+            "  sudo ./procmon --columns pid,ppid,user,command,duration_ms,exit_code,signal,exe --failed",
+            "  sudo ./procmon --format jsonl -o - --uid www-data --min-duration 1000 | jq .",
             "",
             "Exit codes:"})
 public final class ProcmonCommand implements java.util.concurrent.Callable<Integer> {
@@ -52,8 +50,39 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     @Option(names = {"-a", "--append"}, description = "Append to FILE instead of truncating it (the header is written only into an empty file).")
     boolean append;
 
-    @Option(names = "--pages", paramLabel = "N", defaultValue = "" + BpfOptions.DEFAULT_PAGES_PER_CPU,
-            description = "Perf buffer size per CPU, in 4 KiB pages; a power of two (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv",
+            description = "csv (default) or jsonl: one JSON object per process, and a gap record where events were lost.")
+    String format;
+
+    @Option(names = "--columns", paramLabel = "LIST",
+            description = "CSV columns, comma-separated, in order (default: pid,ppid,user,command,duration_ms). "
+                    + "Also: uid, exit_code, signal, core_dumped, parent_at_exit, exe, started_before.")
+    String columns;
+
+    @Option(names = "--exe", description = "Record each process's executable path (up to 255 bytes; implied by the exe column).")
+    boolean exe;
+
+    @Option(names = "--uid", paramLabel = "USER", description = "Only processes of this user (name or uid); filtered in the kernel.")
+    String user;
+
+    @Option(names = "--command", paramLabel = "GLOB", description = "Only processes whose command matches this glob (e.g. 'python*').")
+    String commandGlob;
+
+    @Option(names = "--command-regex", paramLabel = "REGEX", description = "Only processes whose command contains a match of this regex.")
+    String commandRegex;
+
+    @Option(names = "--min-duration", paramLabel = "MS", description = "Only processes that lived at least MS milliseconds; filtered in the kernel.")
+    Double minDurationMs;
+
+    @Option(names = "--failed", description = "Only processes that exited non-zero or were killed by a signal; filtered in the kernel.")
+    boolean failedOnly;
+
+    @Option(names = "--no-started-before", description = "Drop processes that were already running when procmon started, as the "
+            + "original tool did (by default they are reported, their duration measured from their own start).")
+    boolean dropStartedBefore;
+
+    @Option(names = "--pages", paramLabel = "N", defaultValue = "0",
+            description = "Perf buffer size per CPU, in 4 KiB pages; a power of two (default: 128, or 512 with --exe).")
     int pages;
 
     @Option(names = "--max-processes", paramLabel = "N", defaultValue = "0",
@@ -114,8 +143,14 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
-        if (pages < 1 || Integer.bitCount(pages) != 1) {
+        if (pages != 0 && Integer.bitCount(pages) != 1) {
             return usage("--pages must be a power of two, got " + pages);
+        }
+        Selection selection;
+        try {
+            selection = Selection.parse(this);
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
         }
         if (maxProcesses < 0) {
             return usage("--max-processes must not be negative, got " + maxProcesses);
@@ -128,23 +163,24 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         } catch (BpfException e) {
             return fail(ExitCode.of(e.reason()), e);
         }
-        CsvSink csv;
+        EventSink sink;
         try {
-            csv = "-".equals(output) ? CsvSink.to(new FileOutputStream(FileDescriptor.out))
-                    : CsvSink.open(Path.of(output), append ? CsvSink.WriteMode.APPEND : CsvSink.WriteMode.TRUNCATE);
+            sink = selection.openSink(output, append);
         } catch (IOException | UncheckedIOException | java.nio.file.InvalidPathException e) {
             err.println("procmon: cannot write " + output + ": " + describe(e));
             return ExitCode.OUTPUT.code;
         }
-        BpfOptions options = BpfOptions.builder().pagesPerCpu(pages).maxProcesses(maxProcesses).build();
-        BpfEventSource source = new BpfEventSource(options);
-        Monitor monitor = Monitor.builder(source).sink(stopOnFailure(csv)).build();
+        BpfEventSource source = new BpfEventSource(selection.bpfOptions(pages, maxProcesses));
+        Monitor monitor = Monitor.builder(source).sink(stopOnFailure(sink)).filter(selection.javaFilter()).build();
         installSignalHandlers();
         long started = System.nanoTime();
         try {
             monitor.start();
         } catch (BpfException e) {
             return fail(ExitCode.of(e.reason()), e);
+        }
+        if (!quiet) {
+            err.println("procmon: recording to " + ("-".equals(output) ? "standard output" : output) + "; Ctrl+C to stop");
         }
         if (debug) {
             err.printf("procmon: attached in %.0f ms (%d ms after the JVM started)%n", (System.nanoTime() - started) / 1e6,
@@ -210,11 +246,16 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     }
 
     /** A failed write (disk full, closed pipe) stops the monitor instead of failing silently forever. */
-    private EventSink stopOnFailure(CsvSink csv) {
+    private EventSink stopOnFailure(EventSink csv) {
         return new EventSink() {
             @Override
             public void onEvent(ProcessEvent event) {
                 guard(() -> csv.onEvent(event));
+            }
+
+            @Override
+            public void onLost(io.procmon.core.LostEvents lost) {
+                guard(() -> csv.onLost(lost));
             }
 
             @Override

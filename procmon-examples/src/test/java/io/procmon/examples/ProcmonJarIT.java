@@ -86,7 +86,8 @@ class ProcmonJarIT {
         Thread.sleep(500);
         RunningMonitor.Stopped stopped = monitor.stop();
         assertThat(stopped.code()).as("exit code; stderr: %s", stopped.stderr()).isZero();
-        assertThat(stopped.stderr()).matches("(?s)procmon: [\\d,]+ rows written to .* in [\\d.]+ s; 0 events lost\\n");
+        assertThat(stopped.stderr()).matches("procmon: recording to .*; Ctrl\\+C to stop\\n"
+                + "procmon: [\\d,]+ rows written to .* in [\\d.]+ s; 0 events lost\\n");
 
         List<CSVRecord> rows = monitor.rows();
         for (CSVRecord row : rows) {
@@ -103,6 +104,78 @@ class ProcmonJarIT {
             assertThat(row.get("USER")).isEqualTo("root");
             assertThat(Double.parseDouble(row.get("DURATION_MS"))).isGreaterThanOrEqualTo(e.minMillis());
         }
+    }
+
+    @Test
+    void extendedColumnsShowStatusSignalPathAndOlderProcesses(@TempDir Path dir) throws Exception {
+        Process older = new ProcessBuilder("sleep", "1").start();
+        Thread.sleep(100);
+        Path csv = dir.resolve("extended.csv");
+        RunningMonitor monitor = RunningMonitor.start(sigdfl, csv, "--columns",
+                "pid,ppid,user,command,duration_ms,exit_code,signal,core_dumped,parent_at_exit,exe,started_before");
+        Process exit3 = new ProcessBuilder("/bin/sh", "-c", "exit 3").start();
+        Process killed = new ProcessBuilder("/bin/sleep", "30").start();
+        exit3.waitFor();
+        Thread.sleep(100);
+        killed.destroyForcibly().waitFor();
+        older.waitFor();
+        Thread.sleep(300);
+        assertThat(monitor.stop().code()).isZero();
+
+        String text = monitor.output();
+        assertThat(text).startsWith("PID,PPID,USER,COMMAND,DURATION_MS,EXIT_CODE,SIGNAL,CORE_DUMPED,PARENT_AT_EXIT,EXE,STARTED_BEFORE\n");
+        List<CSVRecord> rows;
+        try (CSVParser parser = CSVParser.parse(new StringReader(text), CSVFormat.RFC4180.builder().setHeader()
+                .setSkipHeaderRecord(true).get())) {
+            rows = parser.getRecords();
+        }
+        CSVRecord e3 = rowOf(rows, exit3.pid());
+        assertThat(e3.get("EXIT_CODE")).isEqualTo("3");
+        assertThat(e3.get("SIGNAL")).isEmpty();
+        assertThat(e3.get("EXE")).isEqualTo("/bin/sh");
+        assertThat(e3.get("STARTED_BEFORE")).isEqualTo("false");
+        CSVRecord e9 = rowOf(rows, killed.pid());
+        assertThat(e9.get("EXIT_CODE")).isEmpty();
+        assertThat(e9.get("SIGNAL")).isEqualTo("9");
+        assertThat(e9.get("CORE_DUMPED")).isEqualTo("false");
+        assertThat(e9.get("EXE")).isEqualTo("/bin/sleep");
+        CSVRecord old = rowOf(rows, older.pid());
+        assertThat(old.get("STARTED_BEFORE")).isEqualTo("true");
+        assertThat(old.get("PPID")).isEqualTo(Long.toString(SELF));
+        assertThat(Double.parseDouble(old.get("DURATION_MS"))).isGreaterThanOrEqualTo(1000);
+    }
+
+    private static CSVRecord rowOf(List<CSVRecord> rows, long pid) {
+        List<CSVRecord> mine = rows.stream().filter(r -> r.get("PID").equals(Long.toString(pid))).toList();
+        assertThat(mine).as("rows of pid %d", pid).hasSize(1);
+        return mine.get(0);
+    }
+
+    @Test
+    void jsonLinesWithAUserFilterKeepOnlyThatUser(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out.jsonl");
+        RunningMonitor monitor = RunningMonitor.start(sigdfl, out, "--format", "jsonl", "--uid", "nobody");
+        Process asNobody = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", "exit 2")
+                .start();
+        Process asRoot = new ProcessBuilder("sh", "-c", "exit 2").start();
+        asNobody.waitFor();
+        asRoot.waitFor();
+        Thread.sleep(300);
+        assertThat(monitor.stop().code()).isZero();
+
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<com.fasterxml.jackson.databind.JsonNode> lines = new ArrayList<>();
+        for (String line : monitor.output().split("\n")) {
+            lines.add(mapper.readTree(line));
+        }
+        assertThat(lines).isNotEmpty().allSatisfy(n -> {
+            assertThat(n.get("type").asText()).isEqualTo("process");
+            assertThat(n.get("uid").asInt()).isEqualTo(65534);
+            assertThat(n.get("user").asText()).isEqualTo("nobody");
+        });
+        assertThat(lines).filteredOn(n -> n.get("pid").asLong() == asNobody.pid())
+                .singleElement().satisfies(n -> assertThat(n.get("exit_code").asInt()).isEqualTo(2));
+        assertThat(lines).noneMatch(n -> n.get("pid").asLong() == asRoot.pid());
     }
 
     private static Result runToEnd(List<String> cmd) throws Exception {

@@ -24,23 +24,27 @@ final class RunningMonitor {
 
     private final Process process;
     private final Path csv;
+    private final Path stderr;
 
-    private RunningMonitor(Process process, Path csv) {
+    private RunningMonitor(Process process, Path csv, Path stderr) {
         this.process = process;
         this.csv = csv;
+        this.stderr = stderr;
     }
 
     /**
      * Starts {@code java -jar procmon.jar -o csv extra...} through {@code sigdfl} (so SIGINT is
-     * not inherited as ignored) and waits until it writes rows.
+     * not inherited as ignored) and waits until it says it is recording.
      */
     static RunningMonitor start(Path sigdfl, Path csv, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(sigdfl.toString(), JAVA));
         cmd.addAll(JVM_OPTIONS);
         cmd.addAll(List.of("-jar", JAR.toString(), "-o", csv.toString()));
         cmd.addAll(List.of(extra));
-        Process process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        RunningMonitor monitor = new RunningMonitor(process, csv);
+        Path stderr = Files.createTempFile("procmon-stderr", ".txt");
+        Process process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(stderr.toFile()).start();
+        RunningMonitor monitor = new RunningMonitor(process, csv, stderr);
         monitor.awaitAttached();
         return monitor;
     }
@@ -49,29 +53,33 @@ final class RunningMonitor {
         return process.pid();
     }
 
-    /** Runs /bin/true until its row shows up: the monitor is attached and writing. */
+    /** Waits for "procmon: recording to ...", printed once the programs are attached. */
     private void awaitAttached() throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("monitor exited with " + process.exitValue() + ": "
-                        + new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-            }
-            Process probe = new ProcessBuilder("/bin/true").start();
-            probe.waitFor();
-            Thread.sleep(300);
-            if (Files.exists(csv) && Files.readString(csv).contains("\n" + probe.pid() + "," + SELF + ",")) {
+            if (Files.readString(stderr).contains("procmon: recording to ")) {
                 return;
             }
+            if (!process.isAlive()) {
+                throw new AssertionError("monitor exited with " + process.exitValue() + ": " + Files.readString(stderr));
+            }
+            Thread.sleep(20);
         }
-        throw new AssertionError("monitor never wrote a row");
+        throw new AssertionError("monitor never attached: " + Files.readString(stderr));
     }
 
     /** Sends SIGINT and waits for the exit; returns the exit code and standard error. */
     Stopped stop() throws Exception {
         new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor();
         assertThat(process.waitFor(120, TimeUnit.SECONDS)).as("monitor stops after SIGINT").isTrue();
-        return new Stopped(process.exitValue(), new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        String text = Files.readString(stderr);
+        Files.delete(stderr);
+        return new Stopped(process.exitValue(), text);
+    }
+
+    /** The output file's text. */
+    String output() throws IOException {
+        return Files.readString(csv);
     }
 
     /** The CSV rows, after checking the header and that the file ends with a whole row. */

@@ -1,0 +1,155 @@
+package io.procmon.core;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Where a sink's records go: text is gathered in memory and written only as whole records, in
+ * batches of up to 64 KiB, one write call per batch. A reader of the file never sees a torn
+ * record, and many records cost one system call. Not thread-safe.
+ */
+public final class BatchedOutput implements AutoCloseable {
+    /** How to treat an existing output file. */
+    public enum WriteMode {
+        /** Empty it first. */
+        TRUNCATE,
+        /** Add at its end (O_APPEND, so log rotation by copytruncate works). */
+        APPEND
+    }
+
+    private static final int BATCH_CHARS = 64 * 1024;
+
+    private final Target target;
+    private final StringBuilder pending = new StringBuilder(BATCH_CHARS + 1024);
+    private final String name;
+    private final boolean startsEmpty;
+    private boolean closed;
+
+    private BatchedOutput(Target target, String name, boolean startsEmpty) {
+        this.target = target;
+        this.name = name;
+        this.startsEmpty = startsEmpty;
+    }
+
+    /**
+     * Opens {@code file}. A new file gets mode 0600. A symbolic link at {@code file} is refused, so
+     * a link planted in a shared directory cannot redirect root's output.
+     *
+     * @throws IOException naming the file and the cause
+     */
+    public static BatchedOutput open(Path file, WriteMode mode) throws IOException {
+        if (Files.isSymbolicLink(file)) {
+            throw new IOException(file + ": is a symbolic link; refusing to follow it");
+        }
+        Set<OpenOption> options = new HashSet<>(Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                LinkOption.NOFOLLOW_LINKS));
+        options.add(mode == WriteMode.APPEND ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
+        SeekableByteChannel channel = Files.newByteChannel(file, options,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Target target = new Target() {
+            @Override
+            public void write(ByteBuffer bytes) throws IOException {
+                while (bytes.hasRemaining()) {
+                    channel.write(bytes);
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                channel.close();
+            }
+        };
+        return new BatchedOutput(target, file.toString(), channel.size() == 0);
+    }
+
+    /** Writes to a stream, such as standard output; closed with this output. */
+    public static BatchedOutput of(OutputStream stream, String name) {
+        Target target = new Target() {
+            @Override
+            public void write(ByteBuffer bytes) throws IOException {
+                // One write call per batch: a channel adapter would split it into 8 KiB pieces.
+                stream.write(bytes.array(), bytes.arrayOffset() + bytes.position(), bytes.remaining());
+                stream.flush();
+            }
+
+            @Override
+            public void close() throws IOException {
+                stream.close();
+            }
+        };
+        return new BatchedOutput(target, name, true);
+    }
+
+    /** Whether the output was empty when opened (a header belongs at its start). */
+    public boolean startsEmpty() {
+        return startsEmpty;
+    }
+
+    /** The buffer to append one or more whole records to; then call {@link #recordsAdded()}. */
+    public StringBuilder buffer() {
+        return pending;
+    }
+
+    /** Writes the batch once it is full. */
+    public void recordsAdded() {
+        if (pending.length() >= BATCH_CHARS) {
+            flush();
+        }
+    }
+
+    /** Writes every whole record added so far. */
+    public void flush() {
+        if (pending.length() == 0 || closed) {
+            return;
+        }
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(CharBuffer.wrap(pending));
+        pending.setLength(0);
+        try {
+            target.write(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Flushes and closes. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        try {
+            flush();
+        } finally {
+            closed = true;
+            try {
+                target.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot close " + name + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+
+    private interface Target {
+        void write(ByteBuffer bytes) throws IOException;
+
+        void close() throws IOException;
+    }
+}

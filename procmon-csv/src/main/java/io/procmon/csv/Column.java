@@ -1,0 +1,75 @@
+package io.procmon.csv;
+
+import io.procmon.core.ProcessEvent;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * The columns a {@link CsvSink} can write. The header is the name in upper case; the first five
+ * are the original format. An empty cell means "not applicable" (no signal, parent unchanged...).
+ */
+public enum Column {
+    PID(e -> Integer.toString(e.pid())),
+    PPID(e -> Integer.toString(e.ppid())),
+    USER(e -> e.userName().orElseGet(() -> Integer.toUnsignedString(e.uid()))),
+    COMMAND(ProcessEvent::command),
+    DURATION_MS(e -> io.procmon.core.Formats.millis(e.durationNanos())),
+    UID(e -> Integer.toUnsignedString(e.uid())),
+    /** The status passed to exit(), empty when killed by a signal. */
+    EXIT_CODE(e -> e.exitStatus().isPresent() ? Integer.toString(e.exitStatus().getAsInt()) : ""),
+    /** The number of the signal that killed the process, empty when it exited. */
+    SIGNAL(e -> e.signal().isPresent() ? Integer.toString(e.signal().getAsInt()) : ""),
+    CORE_DUMPED(e -> Boolean.toString(e.coreDumped())),
+    /** The parent at exit when it differs from PPID (reparented), else empty. */
+    PARENT_AT_EXIT(e -> e.parentAtExit().isPresent() ? Integer.toString(e.parentAtExit().getAsInt()) : ""),
+    /** The exec'd path (needs executable paths enabled in the source); a truncated one ends with "...". */
+    EXE(e -> e.executable().map(p -> e.executableTruncated() ? p + "..." : p).orElse("")),
+    /** true when the process was already running when monitoring began. */
+    STARTED_BEFORE(e -> Boolean.toString(e.startedBeforeMonitoring()));
+
+    /** The original five. */
+    public static final java.util.List<Column> ORIGINAL = java.util.List.of(PID, PPID, USER, COMMAND, DURATION_MS);
+
+    private final Function<ProcessEvent, String> value;
+
+    Column(Function<ProcessEvent, String> value) {
+        this.value = value;
+    }
+
+    /** This column's cell for {@code event}. */
+    public String valueOf(ProcessEvent event) {
+        return value.apply(event);
+    }
+
+    /** The header text. */
+    public String header() {
+        return name();
+    }
+
+    /**
+     * Parses a comma-separated list of column names, any case ({@code pid,ppid,exit_code}).
+     *
+     * @throws IllegalArgumentException naming the unknown column and listing the known ones
+     */
+    public static java.util.List<Column> parseList(String list) {
+        java.util.List<Column> columns = new java.util.ArrayList<>();
+        for (String part : list.split(",", -1)) {
+            String name = part.trim().toUpperCase(Locale.ROOT);
+            try {
+                Column c = valueOf(name);
+                if (columns.contains(c)) {
+                    throw new IllegalArgumentException("column listed twice: " + part.trim());
+                }
+                columns.add(c);
+            } catch (IllegalArgumentException e) {
+                if (e.getMessage().startsWith("column listed twice")) {
+                    throw e;
+                }
+                throw new IllegalArgumentException("unknown column '" + part.trim() + "'; known: "
+                        + java.util.Arrays.stream(values()).map(c -> c.name().toLowerCase(Locale.ROOT))
+                                .collect(java.util.stream.Collectors.joining(",")));
+            }
+        }
+        return java.util.List.copyOf(columns);
+    }
+}

@@ -1,0 +1,91 @@
+package io.procmon.examples;
+
+import io.procmon.bpf.BpfOptions;
+import io.procmon.core.BatchedOutput;
+import io.procmon.core.EventFilters;
+import io.procmon.core.EventSink;
+import io.procmon.core.GetentUserNameResolver;
+import io.procmon.core.ProcessEvent;
+import io.procmon.csv.Column;
+import io.procmon.csv.CsvSink;
+import io.procmon.jsonl.JsonLinesSink;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalInt;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/** What the command line asked for: output format and columns, and which processes. Validated once. */
+record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt uid, Predicate<ProcessEvent> commandFilter,
+        Duration minDuration, boolean failedOnly, boolean dropStartedBefore) {
+
+    /**
+     * @throws IllegalArgumentException with a one-line message for the user
+     */
+    static Selection parse(ProcmonCommand c) {
+        boolean jsonl = switch (c.format.toLowerCase(Locale.ROOT)) {
+            case "csv" -> false;
+            case "jsonl" -> true;
+            default -> throw new IllegalArgumentException("--format must be csv or jsonl, got '" + c.format + "'");
+        };
+        if (jsonl && c.columns != null) {
+            throw new IllegalArgumentException("--columns applies to --format csv only");
+        }
+        List<Column> columns = c.columns == null ? Column.ORIGINAL : Column.parseList(c.columns);
+        OptionalInt uid = OptionalInt.empty();
+        if (c.user != null) {
+            uid = c.user.matches("\\d+") ? OptionalInt.of(Integer.parseUnsignedInt(c.user)) : GetentUserNameResolver.uidOf(c.user);
+            if (uid.isEmpty()) {
+                throw new IllegalArgumentException("--uid: no such user '" + c.user + "'");
+            }
+        }
+        Predicate<ProcessEvent> command = e -> true;
+        if (c.commandGlob != null) {
+            command = command.and(EventFilters.commandGlob(c.commandGlob));
+        }
+        if (c.commandRegex != null) {
+            try {
+                command = command.and(EventFilters.commandRegex(Pattern.compile(c.commandRegex)));
+            } catch (PatternSyntaxException e) {
+                throw new IllegalArgumentException("--command-regex: " + e.getDescription() + " in '" + c.commandRegex + "'");
+            }
+        }
+        Duration min = Duration.ZERO;
+        if (c.minDurationMs != null) {
+            if (c.minDurationMs < 0 || c.minDurationMs.isNaN() || c.minDurationMs.isInfinite()) {
+                throw new IllegalArgumentException("--min-duration must be a non-negative number of milliseconds");
+            }
+            min = Duration.ofNanos(Math.round(c.minDurationMs * 1e6));
+        }
+        return new Selection(jsonl, columns, c.exe || columns.contains(Column.EXE), uid, command, min, c.failedOnly,
+                c.dropStartedBefore);
+    }
+
+    BpfOptions bpfOptions(int pages, int maxProcesses) {
+        BpfOptions.Builder b = BpfOptions.builder().pagesPerCpu(pages).maxProcesses(maxProcesses).executablePaths(exe)
+                .minDuration(minDuration).failedOnly(failedOnly).reportStartedBefore(!dropStartedBefore);
+        uid.ifPresent(b::uid);
+        return b.build();
+    }
+
+    /** What the kernel cannot filter. */
+    Predicate<ProcessEvent> javaFilter() {
+        return commandFilter;
+    }
+
+    EventSink openSink(String output, boolean append) throws IOException {
+        boolean stdout = "-".equals(output);
+        if (jsonl) {
+            return stdout ? JsonLinesSink.to(new FileOutputStream(FileDescriptor.out))
+                    : JsonLinesSink.open(Path.of(output), append ? BatchedOutput.WriteMode.APPEND : BatchedOutput.WriteMode.TRUNCATE);
+        }
+        return stdout ? CsvSink.to(new FileOutputStream(FileDescriptor.out), columns)
+                : CsvSink.open(Path.of(output), append ? CsvSink.WriteMode.APPEND : CsvSink.WriteMode.TRUNCATE, columns);
+    }
+}
