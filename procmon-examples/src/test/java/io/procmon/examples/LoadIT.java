@@ -42,26 +42,52 @@ class LoadIT {
         return pairs.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 
-    private static void assertAllPresentAndNothingLost(RunningMonitor monitor, List<String> truth) throws Exception {
+    /** What {@code a} has more of than {@code b}. */
+    private static Map<String, Long> minus(Map<String, Long> a, Map<String, Long> b) {
+        return a.entrySet().stream().filter(e -> e.getValue() > b.getOrDefault(e.getKey(), 0L))
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue() - b.getOrDefault(e.getKey(), 0L)));
+    }
+
+    /**
+     * The monitor stops cleanly, reports no loss, and its rows of processes named {@code command}
+     * are exactly the ground truth's (pid, ppid) pairs, as multisets.
+     */
+    private static void assertAllPresentAndNothingLost(RunningMonitor monitor, List<String> truth, String command)
+            throws Exception {
         RunningMonitor.Stopped stopped = monitor.stop();
         assertThat(stopped.code()).as("stderr: %s", stopped.stderr()).isZero();
         assertThat(stopped.stderr()).as("summary").contains("; 0 events lost");
 
-        List<String> parents = truth.stream().map(line -> line.split(" ")[1]).distinct().toList();
-        List<String> rows = monitor.rows().stream()
-                .filter(r -> parents.contains(r.get("PPID")))
+        Map<String, Long> expected = multiset(truth);
+        Map<String, Long> seen = multiset(monitor.rows().stream()
+                .filter(r -> r.get("COMMAND").equals(command))
                 .map(r -> r.get("PID") + " " + r.get("PPID"))
-                .toList();
-        assertThat(multiset(rows)).isEqualTo(multiset(truth));
+                .toList());
+        Map<String, Long> missing = minus(expected, seen);
+        Map<String, Long> extra = minus(seen, expected);
+        assertThat(missing).as("%d (pid ppid) pairs missing, e.g. %s", missing.size(),
+                missing.keySet().stream().limit(10).toList()).isEmpty();
+        assertThat(extra).as("%d (pid ppid) pairs extra, e.g. %s", extra.size(),
+                extra.keySet().stream().limit(10).toList()).isEmpty();
     }
+
+    /** A copy of /bin/true with a name no other process has, so its rows are the storm's alone. */
+    private static Path uniqueTrue(Path dir) throws Exception {
+        Path copy = dir.resolve(STORM_COMMAND);
+        java.nio.file.Files.copy(Path.of("/bin/true"), copy);
+        java.nio.file.Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return copy;
+    }
+
+    private static final String STORM_COMMAND = "procmon-storm";
 
     @Test
     void anExecStormOf20000IsSeenWhole(@TempDir Path dir) throws Exception {
         RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("storm.csv"));
-        List<String> truth = groundTruth(storm.toString(), "20000", "4");
+        List<String> truth = groundTruth(storm.toString(), "20000", "4", uniqueTrue(dir).toString());
         assertThat(truth).hasSize(20_000);
         Thread.sleep(500);
-        assertAllPresentAndNothingLost(monitor, truth);
+        assertAllPresentAndNothingLost(monitor, truth, STORM_COMMAND);
     }
 
     @Test
@@ -70,7 +96,7 @@ class LoadIT {
         List<String> truth = groundTruth(burst.toString(), "8000");
         assertThat(truth).hasSize(8_000);
         Thread.sleep(1_000);
-        assertAllPresentAndNothingLost(monitor, truth);
+        assertAllPresentAndNothingLost(monitor, truth, "exe"); // the children exec /proc/self/exe
     }
 
     /**
@@ -86,16 +112,17 @@ class LoadIT {
         java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> rssKiB.add(RunningMonitor.residentKiB(monitor.pid())), 0, 2, java.util.concurrent.TimeUnit.SECONDS);
         List<String> truth = new java.util.ArrayList<>();
+        String program = uniqueTrue(dir).toString();
         long batch = 100_000;
         for (long done = 0; done < events; done += batch) {
-            truth.addAll(groundTruth(storm.toString(), Long.toString(Math.min(batch, events - done)), "4"));
+            truth.addAll(groundTruth(storm.toString(), Long.toString(Math.min(batch, events - done)), "4", program));
         }
         Thread.sleep(1_000);
         sampler.shutdownNow();
         assertThat(truth).hasSize((int) events);
         System.err.printf("soak: %,d processes; monitor RSS samples (MiB, every 2 s): %s%n", events,
                 rssKiB.stream().map(k -> Long.toString(k / 1024)).collect(Collectors.joining(" ")));
-        assertAllPresentAndNothingLost(monitor, truth);
+        assertAllPresentAndNothingLost(monitor, truth, STORM_COMMAND);
 
         // Flat: the last quarter of the run holds no more memory than the second quarter, plus 20 %.
         int n = rssKiB.size();
