@@ -16,6 +16,7 @@ import io.procmon.core.EventSource;
 import io.procmon.core.LostEvents;
 import io.procmon.core.ProcessEvent;
 import io.procmon.core.SourceListener;
+import io.procmon.core.Threads;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -130,17 +131,7 @@ public final class BpfEventSource implements EventSource {
         }
         running = false;
         if (reader != null) {
-            boolean interrupted = false;
-            while (reader.isAlive()) {
-                try {
-                    reader.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Threads.joinUninterruptibly(reader);
         }
         for (int i = links.size() - 1; i >= 0; i--) {
             links.get(i).close(); // no new events from here on

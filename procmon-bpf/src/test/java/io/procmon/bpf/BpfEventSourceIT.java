@@ -2,6 +2,7 @@ package io.procmon.bpf;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.procmon.bpf.testing.NativeHelpers;
 import io.procmon.core.ProcessEvent;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +41,20 @@ class BpfEventSourceIT {
         source.close();
         source.close();
         assertThat(bpfFds()).as("bpf/perf fds of this JVM after close").isEqualTo(fdsBefore);
+        assertThat(loadedProcmonPrograms()).as("procmon programs still loaded in the kernel").isEmpty();
+    }
+
+    /** Names of procmon's programs that the kernel still has loaded, by {@code bpftool prog list}. */
+    private static List<String> loadedProcmonPrograms() throws IOException {
+        try {
+            Process bpftool = new ProcessBuilder("bpftool", "prog", "list").redirectErrorStream(true).start();
+            String out = new String(bpftool.getInputStream().readAllBytes());
+            assertThat(bpftool.waitFor()).as("bpftool: %s", out).isZero();
+            return out.lines().filter(l -> l.contains(" name procmon_exec ") || l.contains(" name procmon_exit ")).toList();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     private static Process run(String... command) throws IOException {
@@ -94,7 +109,7 @@ class BpfEventSourceIT {
 
     @Test
     void aProcessWhoseMainThreadExitsFirstGivesOneRowAtTheRealEnd(@TempDir Path dir) throws Exception {
-        Path binary = compile(dir, "leader_exits_first");
+        Path binary = NativeHelpers.compile(dir, "leader_exits_first");
         Process p = run(binary.toString(), "400");
         assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
 
@@ -153,7 +168,7 @@ class BpfEventSourceIT {
 
     @Test
     void anExitBurstOf8000LosesNothingWithTheDefaults(@TempDir Path dir) throws Exception {
-        Path burst = compile(dir, "burst");
+        Path burst = NativeHelpers.compile(dir, "burst");
         Process p = new ProcessBuilder(burst.toString(), "8000").redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<String> truth = new String(p.getInputStream().readAllBytes()).lines().toList();
         assertThat(p.waitFor()).isZero();
@@ -272,25 +287,6 @@ class BpfEventSourceIT {
         assertThat(source.stats().eventsRead()).isGreaterThanOrEqualTo(1);
         assertThat(source.stats().bufferLost()).isZero();
         assertThat(source.stats().startInsertFailures()).isZero();
-    }
-
-    /** Compiles a test resource, or a load generator from the repository's load/ directory. */
-    static Path compile(Path dir, String name) throws IOException, InterruptedException {
-        Path source = dir.resolve(name + ".c");
-        Path loadGenerator = Path.of("..", "load", name + ".c");
-        if (Files.exists(loadGenerator)) {
-            Files.copy(loadGenerator, source);
-        } else {
-            try (var in = BpfEventSourceIT.class.getResourceAsStream("/" + name + ".c")) {
-                Files.copy(in, source);
-            }
-        }
-        Path binary = dir.resolve(name);
-        Process cc = new ProcessBuilder("cc", "-O2", "-pthread", "-o", binary.toString(), source.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(cc.getInputStream().readAllBytes());
-        assertThat(cc.waitFor()).as("cc: %s", out).isZero();
-        return binary;
     }
 
     /** This JVM's fds that are BPF maps, programs or perf events, by kind. */

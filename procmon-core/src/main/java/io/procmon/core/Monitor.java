@@ -120,7 +120,7 @@ public final class Monitor implements AutoCloseable {
         }
         if (dispatcher.isAlive()) {
             putUninterruptibly(STOP);
-            joinUninterruptibly(dispatcher);
+            Threads.joinUninterruptibly(dispatcher);
         } else {
             closeSinks();
         }
@@ -220,20 +220,6 @@ public final class Monitor implements AutoCloseable {
             try {
                 queue.put(item);
                 break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void joinUninterruptibly(Thread thread) {
-        boolean interrupted = false;
-        while (thread.isAlive()) {
-            try {
-                thread.join();
             } catch (InterruptedException e) {
                 interrupted = true;
             }

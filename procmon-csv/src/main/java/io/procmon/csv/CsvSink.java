@@ -1,7 +1,7 @@
 package io.procmon.csv;
 
 import io.procmon.core.BatchedOutput;
-import io.procmon.core.EventSink;
+import io.procmon.core.BatchedSink;
 import io.procmon.core.ProcessEvent;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,7 +27,7 @@ import org.apache.commons.csv.QuoteMode;
  * <p>Rows are written whole and in batches ({@link BatchedOutput}). Not thread-safe: the monitor
  * calls it from one thread.
  */
-public final class CsvSink implements EventSink {
+public final class CsvSink extends BatchedSink {
     /** The original header. */
     public static final List<String> HEADER = Column.ORIGINAL.stream().map(Column::header).toList();
 
@@ -44,17 +44,16 @@ public final class CsvSink implements EventSink {
             .setQuoteMode(QuoteMode.MINIMAL)
             .get();
 
-    private final BatchedOutput out;
     private final CSVPrinter printer;
     private final List<Column> columns;
     private final List<String> cells;
     private volatile long rowsWritten;
 
     private CsvSink(BatchedOutput out, List<Column> columns) {
+        super(out);
         if (columns.isEmpty()) {
             throw new IllegalArgumentException("at least one column is needed");
         }
-        this.out = out;
         this.columns = List.copyOf(columns);
         this.cells = new ArrayList<>(columns.size());
         try {
@@ -109,25 +108,8 @@ public final class CsvSink implements EventSink {
         out.recordsAdded();
     }
 
-    /** Writes every complete row received so far. */
-    @Override
-    public void flush() {
-        out.flush();
-    }
-
-    /** Flushes and closes the output. Idempotent. */
-    @Override
-    public void close() {
-        out.close();
-    }
-
     /** Rows handed to the sink so far (header not counted). */
     public long rowsWritten() {
         return rowsWritten;
-    }
-
-    @Override
-    public String toString() {
-        return "CsvSink[" + out + "]";
     }
 }

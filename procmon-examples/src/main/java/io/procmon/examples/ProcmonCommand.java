@@ -4,6 +4,8 @@ import io.procmon.bpf.BpfEventSource;
 import io.procmon.bpf.BpfException;
 import io.procmon.bpf.BpfOptions;
 import io.procmon.bpf.Preflight;
+import io.procmon.bpf.kernel.NssUserNameResolver;
+import io.procmon.core.CachingUserNameResolver;
 import io.procmon.core.EventSink;
 import io.procmon.core.Monitor;
 import io.procmon.core.MonitorStats;
@@ -171,7 +173,8 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             return ExitCode.OUTPUT.code;
         }
         BpfEventSource source = new BpfEventSource(selection.bpfOptions(pages, maxProcesses));
-        Monitor monitor = Monitor.builder(source).sink(stopOnFailure(sink)).filter(selection.javaFilter()).build();
+        Monitor monitor = Monitor.builder(source).sink(stopOnFailure(sink)).filter(selection.javaFilter())
+                .userNames(new CachingUserNameResolver(new NssUserNameResolver())).build();
         installSignalHandlers();
         long started = System.nanoTime();
         try {

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import io.procmon.bpf.BpfTest;
+import io.procmon.bpf.testing.NativeHelpers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * an exit burst is in the CSV with the right pid and ppid, and nothing is lost. PIDs repeat
  * (pid_max is 32768 here), so (pid, ppid) pairs are compared as multisets.
  */
+@BpfTest
 class LoadIT {
     @TempDir
     static Path tools;
@@ -25,9 +28,9 @@ class LoadIT {
 
     @BeforeAll
     static void buildHelpers() throws Exception {
-        sigdfl = Helpers.compile(tools, "sigdfl");
-        storm = Helpers.compile(tools, "storm");
-        burst = Helpers.compile(tools, "burst");
+        sigdfl = NativeHelpers.compile(tools, "sigdfl");
+        storm = NativeHelpers.compile(tools, "storm");
+        burst = NativeHelpers.compile(tools, "burst");
     }
 
     /** Runs a load generator; returns its ground truth, one "pid ppid" per line. */

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import io.procmon.bpf.BpfTest;
+import io.procmon.bpf.testing.NativeHelpers;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The built jar, run as an operator would: real processes with known pids and parents, SIGINT,
  * then the CSV is parsed back and every row checked against that ground truth.
  */
+@BpfTest
 class ProcmonJarIT {
     static final Path JAR = RunningMonitor.JAR;
     static final String JAVA = RunningMonitor.JAVA;
@@ -33,7 +36,7 @@ class ProcmonJarIT {
     @BeforeAll
     static void buildHelper() throws Exception {
         assertThat(JAR).exists();
-        sigdfl = Helpers.compile(tools, "sigdfl");
+        sigdfl = NativeHelpers.compile(tools, "sigdfl");
     }
 
     record Expected(long pid, long ppid, byte[] command, long minMillis) {

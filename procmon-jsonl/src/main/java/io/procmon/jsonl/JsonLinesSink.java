@@ -3,7 +3,7 @@ package io.procmon.jsonl;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.procmon.core.BatchedOutput;
-import io.procmon.core.EventSink;
+import io.procmon.core.BatchedSink;
 import io.procmon.core.Formats;
 import io.procmon.core.LostEvents;
 import io.procmon.core.ProcessEvent;
@@ -23,14 +23,13 @@ import java.util.Locale;
  * <pre>{"type":"lost","origin":"kernel_buffer","cpu":0,"count":12}</pre>
  * Lines are written whole and in batches ({@link BatchedOutput}). Not thread-safe.
  */
-public final class JsonLinesSink implements EventSink {
+public final class JsonLinesSink extends BatchedSink {
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
-    private final BatchedOutput out;
     private final JsonGenerator json;
 
     private JsonLinesSink(BatchedOutput out) {
-        this.out = out;
+        super(out);
         StringBuilder buffer = out.buffer();
         Writer writer = new Writer() {
             @Override
@@ -129,20 +128,5 @@ public final class JsonLinesSink implements EventSink {
         json.writeRaw('\n');
         json.flush(); // into the batch buffer, not to the file
         out.recordsAdded();
-    }
-
-    @Override
-    public void flush() {
-        out.flush();
-    }
-
-    @Override
-    public void close() {
-        out.close();
-    }
-
-    @Override
-    public String toString() {
-        return "JsonLinesSink[" + out + "]";
     }
 }

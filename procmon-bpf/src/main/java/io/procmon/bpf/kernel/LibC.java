@@ -13,4 +13,6 @@ interface LibC extends Library {
     int mount(String source, String target, String filesystemtype, long mountflags, Pointer data);
 
     String strerror(int errnum);
+
+    int getpwuid_r(int uid, Pointer pwd, Pointer buf, long buflen, com.sun.jna.ptr.PointerByReference result);
 }

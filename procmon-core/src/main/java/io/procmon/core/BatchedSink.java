@@ -1,0 +1,28 @@
+package io.procmon.core;
+
+/** A sink that formats records into a {@link BatchedOutput}: flushing and closing are the output's. */
+public abstract class BatchedSink implements EventSink {
+    /** Where records go. */
+    protected final BatchedOutput out;
+
+    protected BatchedSink(BatchedOutput out) {
+        this.out = out;
+    }
+
+    /** Writes every whole record received so far. */
+    @Override
+    public void flush() {
+        out.flush();
+    }
+
+    /** Flushes and closes the output. Idempotent. */
+    @Override
+    public void close() {
+        out.close();
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + out + "]";
+    }
+}
