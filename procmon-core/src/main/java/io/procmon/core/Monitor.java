@@ -43,6 +43,8 @@ public final class Monitor implements AutoCloseable {
     private final AtomicLong filtered = new AtomicLong();
     private final AtomicLong droppedNotYetReported = new AtomicLong();
     private final Map<String, LostEvents> lostTotals = new LinkedHashMap<>();
+    private static final long LOSS_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private volatile long lastLossWarning;
 
     private final Object lifecycle = new Object();
     private boolean started;
@@ -200,10 +202,19 @@ public final class Monitor implements AutoCloseable {
 
     private void recordLost(LostEvents lost) {
         String place = lost.origin() + "/" + lost.cpu();
+        long total;
         synchronized (lostTotals) {
             lostTotals.merge(place, lost, (a, b) -> new LostEvents(a.origin(), a.cpu(), a.count() + b.count()));
+            total = lostTotals.values().stream().mapToLong(LostEvents::count).sum();
         }
-        LOG.warn("{}", lost);
+        // A loss storm brings many notices: warn at most every few seconds, with the running total.
+        long now = System.nanoTime();
+        if (now - lastLossWarning >= LOSS_WARNING_INTERVAL_NANOS || lastLossWarning == 0) {
+            lastLossWarning = now;
+            LOG.warn("{}; {} lost so far", lost, total);
+        } else {
+            LOG.debug("{}", lost);
+        }
     }
 
     private static List<LostEvents> mergeByPlace(List<LostEvents> lost) {

@@ -231,8 +231,11 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         }
     }
 
-    /** First SIGINT/SIGTERM/SIGHUP: stop and drain. Second: leave at once. */
-    @SuppressWarnings("removal")
+    /**
+     * First SIGINT/SIGTERM/SIGHUP: stop and drain. Second: leave at once. Java has no public API for
+     * this (a shutdown hook cannot see a second signal); sun.misc.Signal, in jdk.unsupported, is the
+     * supported way, hence the compiler's warning.
+     */
     private void installSignalHandlers() {
         AtomicInteger signals = new AtomicInteger();
         for (String name : new String[] {"INT", "TERM", "HUP"}) {
