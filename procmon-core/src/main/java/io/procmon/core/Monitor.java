@@ -106,14 +106,15 @@ public final class Monitor implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (Thread.currentThread() == dispatcher) {
+            // Checked first: a refused call must not mark the monitor closed for the real one.
+            throw new IllegalStateException("Monitor.close() called from a sink on the dispatch thread");
+        }
         synchronized (lifecycle) {
             if (closed) {
                 return;
             }
             closed = true;
-        }
-        if (Thread.currentThread() == dispatcher) {
-            throw new IllegalStateException("Monitor.close() called from a sink on the dispatch thread");
         }
         try {
             source.close();

@@ -174,6 +174,27 @@ class MonitorTest {
     }
 
     @Test
+    void closeFromASinkIsRefusedAndTheRealCloseStillWorks() {
+        AtomicReference<Throwable> refused = new AtomicReference<>();
+        EventSink sink = mock(EventSink.class);
+        start(Monitor.builder(source).sink(e -> {
+            try {
+                monitor.close();
+            } catch (IllegalStateException expected) {
+                refused.set(expected);
+            }
+        }).sink(sink));
+        listener.get().onEvent(event(1, 0));
+        verify(sink, timeout(5_000)).onEvent(any());
+
+        monitor.close();
+
+        assertThat(refused.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("dispatch thread");
+        verify(source).close();
+        verify(sink).close();
+    }
+
+    @Test
     void sinksAreFlushedWhenEventsPause() {
         EventSink sink = mock(EventSink.class);
         start(Monitor.builder(source).sink(sink).flushInterval(Duration.ofMillis(20)));
