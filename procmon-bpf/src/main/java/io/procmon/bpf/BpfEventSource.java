@@ -82,12 +82,13 @@ public final class BpfEventSource implements EventSource {
         Path tracefs = Preflight.check();
         KernelOffsets offsets = kernelOffsets(tracefs);
         ProgramOptions programOptions = options.programOptions();
+        int startCapacity = startCapacity();
         try {
             possibleCpus = Cpus.possibleCount();
             perfLost = new long[possibleCpus];
             bufferLossReported = new long[possibleCpus];
             BpfMap start = own(BpfMap.create(BpfMap.Type.HASH, "procmon_start", 4,
-                    EventLayout.startSize(programOptions.executablePaths()), startCapacity()));
+                    EventLayout.startSize(programOptions.executablePaths()), startCapacity));
             BpfMap events = own(BpfMap.create(BpfMap.Type.PERF_EVENT_ARRAY, "procmon_events", 4, 4, possibleCpus));
             counters = own(BpfMap.create(BpfMap.Type.PERCPU_ARRAY, "procmon_counts", 4, 8, Counter.COUNT));
             Map<String, Integer> fds = Map.of(ProcessPrograms.START_MAP, start.fd(), ProcessPrograms.EVENTS_MAP, events.fd(),
@@ -113,7 +114,7 @@ public final class BpfEventSource implements EventSource {
         reader = new Thread(this::readLoop, "procmon-bpf-reader");
         reader.setDaemon(true);
         reader.start();
-        LOG.debug("attached: {}, start map of {}", options, startCapacity());
+        LOG.debug("attached: {}, start map of {}", options, startCapacity);
     }
 
     /** Current counters. */

@@ -19,30 +19,7 @@ public final class GetentUserNameResolver implements UserNameResolver {
 
     @Override
     public Optional<String> lookup(int uid) {
-        String id = Integer.toUnsignedString(uid);
-        try {
-            Process getent = new ProcessBuilder("getent", "passwd", id)
-                    .redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.PIPE)
-                    .start();
-            getent.getOutputStream().close();
-            String out;
-            try (InputStream in = getent.getInputStream()) {
-                out = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
-            }
-            if (!getent.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                getent.destroyForcibly();
-                LOG.warn("getent passwd {} did not answer in {} s; showing the number", id, TIMEOUT_SECONDS);
-                return Optional.empty();
-            }
-            return getent.exitValue() == 0 ? parsePasswdLine(out, uid) : Optional.empty();
-        } catch (IOException e) {
-            LOG.warn("cannot run getent to resolve uid {}: {}", id, e.getMessage());
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
+        return passwdEntries(Integer.toUnsignedString(uid)).flatMap(out -> parsePasswdLine(out, uid));
     }
 
     /** The uid of user {@code name} through the name service, or empty when there is no such user. */
@@ -50,29 +27,44 @@ public final class GetentUserNameResolver implements UserNameResolver {
         if (name.isEmpty() || name.startsWith("-") || name.contains(":")) {
             return java.util.OptionalInt.empty();
         }
+        Optional<String> out = passwdEntries(name);
+        if (out.isPresent()) {
+            for (String line : out.get().split("\n")) {
+                String[] fields = line.split(":", -1);
+                if (fields.length >= 3 && fields[0].equals(name)) {
+                    try {
+                        return java.util.OptionalInt.of(Integer.parseUnsignedInt(fields[2]));
+                    } catch (NumberFormatException e) {
+                        LOG.warn("getent passwd {}: bad uid field '{}'", name, fields[2]);
+                    }
+                }
+            }
+        }
+        return java.util.OptionalInt.empty();
+    }
+
+    /** What {@code getent passwd KEY} prints, when it finds the entry; empty otherwise. */
+    private static Optional<String> passwdEntries(String key) {
         try {
-            Process getent = new ProcessBuilder("getent", "passwd", name).redirectErrorStream(true).start();
+            Process getent = new ProcessBuilder("getent", "passwd", key).redirectErrorStream(true).start();
             getent.getOutputStream().close();
             String out;
             try (InputStream in = getent.getInputStream()) {
                 out = new String(in.readNBytes(64 * 1024), StandardCharsets.UTF_8);
             }
-            if (!getent.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS) || getent.exitValue() != 0) {
+            if (!getent.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 getent.destroyForcibly();
-                return java.util.OptionalInt.empty();
+                LOG.warn("getent passwd {} did not answer in {} s", key, TIMEOUT_SECONDS);
+                return Optional.empty();
             }
-            for (String line : out.split("\n")) {
-                String[] fields = line.split(":", -1);
-                if (fields.length >= 3 && fields[0].equals(name)) {
-                    return java.util.OptionalInt.of(Integer.parseUnsignedInt(fields[2]));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            LOG.warn("cannot resolve user {}: {}", name, e.getMessage());
+            return getent.exitValue() == 0 ? Optional.of(out) : Optional.empty();
+        } catch (IOException e) {
+            LOG.warn("cannot run getent passwd {}: {}", key, e.getMessage());
+            return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return Optional.empty();
         }
-        return java.util.OptionalInt.empty();
     }
 
     /** The name from a {@code passwd(5)} line whose uid field is {@code uid}. */

@@ -89,15 +89,15 @@ public final class Monitor implements AutoCloseable {
     /** Current counters. */
     public MonitorStats stats() {
         long failures = sinks.stream().mapToLong(s -> s.failures.get()).sum();
-        List<LostEvents> lost;
+        Map<String, LostEvents> lost;
         synchronized (lostTotals) {
-            lost = new ArrayList<>(lostTotals.values());
+            lost = new LinkedHashMap<>(lostTotals);
         }
         long pendingDrops = droppedNotYetReported.get();
         if (pendingDrops > 0) {
-            lost.add(new LostEvents(LostEvents.Origin.DISPATCH_QUEUE, LostEvents.NO_CPU, pendingDrops));
+            addLost(lost, new LostEvents(LostEvents.Origin.DISPATCH_QUEUE, LostEvents.NO_CPU, pendingDrops));
         }
-        return new MonitorStats(received.get(), delivered.get(), filtered.get(), mergeByPlace(lost), failures);
+        return new MonitorStats(received.get(), delivered.get(), filtered.get(), new ArrayList<>(lost.values()), failures);
     }
 
     /**
@@ -202,10 +202,9 @@ public final class Monitor implements AutoCloseable {
     }
 
     private void recordLost(LostEvents lost) {
-        String place = lost.origin() + "/" + lost.cpu();
         long total;
         synchronized (lostTotals) {
-            lostTotals.merge(place, lost, (a, b) -> new LostEvents(a.origin(), a.cpu(), a.count() + b.count()));
+            addLost(lostTotals, lost);
             total = lostTotals.values().stream().mapToLong(LostEvents::count).sum();
         }
         // A loss storm brings many notices: warn at most every few seconds, with the running total.
@@ -218,12 +217,10 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    private static List<LostEvents> mergeByPlace(List<LostEvents> lost) {
-        Map<String, LostEvents> merged = new LinkedHashMap<>();
-        for (LostEvents l : lost) {
-            merged.merge(l.origin() + "/" + l.cpu(), l, (a, b) -> new LostEvents(a.origin(), a.cpu(), a.count() + b.count()));
-        }
-        return new ArrayList<>(merged.values());
+    /** Adds a notice to totals kept per origin and CPU. */
+    private static void addLost(Map<String, LostEvents> totals, LostEvents lost) {
+        totals.merge(lost.origin() + "/" + lost.cpu(), lost,
+                (a, b) -> new LostEvents(a.origin(), a.cpu(), a.count() + b.count()));
     }
 
     private void putUninterruptibly(Object item) {
