@@ -19,7 +19,9 @@ import java.util.Set;
 /**
  * Where a sink's records go: text is gathered in memory and written only as whole records, in
  * batches of up to 64 KiB, one write call per batch. A reader of the file never sees a torn
- * record, and many records cost one system call. Not thread-safe.
+ * record, and many records cost one system call. When a write to a file fails part-way (disk full,
+ * I/O error) the file is cut back to its length before the batch, so it always ends with a whole
+ * record; the output then refuses further writes. Not thread-safe.
  */
 public final class BatchedOutput implements AutoCloseable {
     /** How to treat an existing output file. */
@@ -37,6 +39,7 @@ public final class BatchedOutput implements AutoCloseable {
     private final String name;
     private final boolean startsEmpty;
     private boolean closed;
+    private boolean failed;
 
     private BatchedOutput(Target target, String name, boolean startsEmpty) {
         this.target = target;
@@ -62,8 +65,25 @@ public final class BatchedOutput implements AutoCloseable {
         Target target = new Target() {
             @Override
             public void write(ByteBuffer bytes) throws IOException {
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
+                long before = channel.size();
+                try {
+                    while (bytes.hasRemaining()) {
+                        channel.write(bytes);
+                    }
+                } catch (IOException e) {
+                    cutBackTo(before, e);
+                    throw e;
+                }
+            }
+
+            /** Drops the part of a batch that did reach the file: a torn record must not stay. */
+            private void cutBackTo(long length, IOException cause) {
+                try {
+                    if (channel.size() > length) {
+                        channel.truncate(length);
+                    }
+                } catch (IOException truncateFailed) {
+                    cause.addSuppressed(truncateFailed);
                 }
             }
 
@@ -115,11 +135,17 @@ public final class BatchedOutput implements AutoCloseable {
         if (pending.length() == 0 || closed) {
             return;
         }
+        if (failed) {
+            // After a failed write a later batch would leave a hole of lost records inside the file.
+            pending.setLength(0);
+            throw new UncheckedIOException(new IOException("an earlier write to " + name + " failed"));
+        }
         ByteBuffer bytes = StandardCharsets.UTF_8.encode(CharBuffer.wrap(pending));
         pending.setLength(0);
         try {
             target.write(bytes);
         } catch (IOException e) {
+            failed = true;
             throw new UncheckedIOException("cannot write to " + name + ": " + e.getMessage(), e);
         }
     }

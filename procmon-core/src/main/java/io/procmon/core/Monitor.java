@@ -269,7 +269,7 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    /** A sink and its failure count; the first failure is logged with its stack trace, later ones counted. */
+    /** A sink and its failure count; the first failure is logged in one line (its trace at debug level), later ones counted. */
     private static final class SinkSlot {
         private final EventSink sink;
         private final AtomicLong failures = new AtomicLong();
@@ -286,7 +286,9 @@ public final class Monitor implements AutoCloseable {
                     throw vmError;
                 }
                 if (failures.getAndIncrement() == 0) {
-                    LOG.error("sink {} failed in {} (further failures are only counted)", sink, what, e);
+                    // Mostly the environment (disk full, closed pipe): one line; the trace is for debugging.
+                    LOG.error("sink {} failed in {}: {} (further failures are only counted)", sink, what, e.getMessage());
+                    LOG.debug("sink {} failure", sink, e);
                 }
             }
         }

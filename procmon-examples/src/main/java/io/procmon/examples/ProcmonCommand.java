@@ -29,10 +29,11 @@ import picocli.CommandLine.Option;
 /** The procmon monitor: one CSV row per process, from exec to exit, until Ctrl+C or SIGTERM. */
 @Command(name = "procmon", mixinStandardHelpOptions = true, versionProvider = ProcmonCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
+        // One string per paragraph: picocli wraps it to the terminal's width.
         description = {
-            "Records every process that runs on this machine, from its exec to the exit of its last thread,",
-            "with eBPF, and writes one CSV row per process (PID,PPID,USER,COMMAND,DURATION_MS) as each one ends.",
-            "Runs until Ctrl+C or SIGTERM, then writes what it already received and exits 0. Needs root."},
+            "Records every process that runs on this machine, from its exec to the exit of its last thread, "
+                    + "with eBPF, and writes one CSV row per process (PID,PPID,USER,COMMAND,DURATION_MS) as each one ends. "
+                    + "Runs until Ctrl+C or SIGTERM, then writes what it already received and exits 0. Needs root."},
         footerHeading = "%nExamples:%n",
         footer = {
             "  sudo ./procmon                         write process_events.csv here",
@@ -104,6 +105,8 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     private final PrintStream err;
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicReference<String> outputFailure = new AtomicReference<>();
+    /** The reader of standard output went away ({@code procmon -o - | head}): leave quietly. */
+    private volatile boolean outputClosed;
 
     ProcmonCommand(PrintStream err) {
         this.err = err;
@@ -192,12 +195,16 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         showStatusUntilStopped(monitor);
         monitor.close();
         MonitorStats stats = monitor.stats();
-        if (!quiet) {
+        // After a failed write the count of rows "written" would be untrue: the error line says it all.
+        if (!quiet && outputFailure.get() == null) {
             if (statusShown) {
                 err.print("\r\033[K");
             }
             err.println(Summary.onStop(stats, "-".equals(output) ? "standard output" : output,
                     (System.nanoTime() - started) / 1e9));
+        }
+        if (outputClosed) {
+            return ExitCode.OUTPUT_CLOSED.code;
         }
         if (outputFailure.get() != null) {
             err.println("procmon: writing " + output + " failed: " + outputFailure.get());
@@ -251,7 +258,10 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         }
     }
 
-    /** A failed write (disk full, closed pipe) stops the monitor instead of failing silently forever. */
+    /**
+     * A failed write (disk full, closed pipe) stops the monitor instead of failing silently forever.
+     * The failure is this command's to report, in one line: it is not passed on to the monitor's log.
+     */
     private EventSink stopOnFailure(EventSink csv) {
         return new EventSink() {
             @Override
@@ -278,9 +288,11 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
                 try {
                     action.run();
                 } catch (UncheckedIOException e) {
+                    if ("-".equals(output) && isBrokenPipe(e)) {
+                        outputClosed = true;
+                    }
                     outputFailure.compareAndSet(null, describe(e.getCause()));
                     stop.countDown();
-                    throw e;
                 }
             }
 
@@ -303,6 +315,15 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             e.printStackTrace(err);
         }
         return code.code;
+    }
+
+    private static boolean isBrokenPipe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("Broken pipe")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String describe(Throwable e) {

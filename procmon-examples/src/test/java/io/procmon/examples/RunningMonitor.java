@@ -77,6 +77,18 @@ final class RunningMonitor {
         return new Stopped(process.exitValue(), text);
     }
 
+    /** Waits for the monitor to end by itself; returns the exit code and standard error. */
+    Stopped awaitExit(long seconds) throws Exception {
+        assertThat(process.waitFor(seconds, TimeUnit.SECONDS)).as("monitor ends by itself").isTrue();
+        String text = Files.readString(stderr);
+        Files.delete(stderr);
+        return new Stopped(process.exitValue(), text);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** The output file's text. */
     String output() throws IOException {
         return Files.readString(csv);
