@@ -2,7 +2,7 @@
 # Installs, from the distribution's packages, what procmon needs and the machine lacks, and says
 # what it installs. Idempotent; needs root only when something is missing.
 #   scripts/ensure-deps.sh run    libbcc, a JDK 17+ and Maven (build and run the monitor)
-#   scripts/ensure-deps.sh test   the same, plus a C compiler, setpriv and bpftool for the tests
+#   scripts/ensure-deps.sh test   the same, plus a C compiler, make, setpriv and bpftool for the tests
 set -euo pipefail
 mode="${1:-run}"
 need=()
@@ -20,6 +20,7 @@ java_ok || need+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || need+=(maven)
 if [ "$mode" = test ]; then
   command -v cc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+  command -v make >/dev/null 2>&1 || need+=(make)
   command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
   command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
 fi

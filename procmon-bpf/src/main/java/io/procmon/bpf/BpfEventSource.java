@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,6 +42,7 @@ public final class BpfEventSource implements EventSource {
     private static final long COUNTER_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final BpfOptions options;
+    private final UnaryOperator<KernelOffsets> adjustOffsets;
     private final Object lifecycle = new Object();
     private final List<AutoCloseable> resources = new ArrayList<>(); // closed in reverse order
     private final List<TracepointLink> links = new ArrayList<>();
@@ -63,7 +65,13 @@ public final class BpfEventSource implements EventSource {
     private volatile long startedBeforeReported;
 
     public BpfEventSource(BpfOptions options) {
+        this(options, UnaryOperator.identity());
+    }
+
+    /** For tests: adjusts what was read from the kernel, e.g. to take another kernel's path. */
+    BpfEventSource(BpfOptions options, UnaryOperator<KernelOffsets> adjustOffsets) {
         this.options = options;
+        this.adjustOffsets = adjustOffsets;
     }
 
     public BpfEventSource() {
@@ -80,7 +88,7 @@ public final class BpfEventSource implements EventSource {
         }
         this.listener = sourceListener;
         Path tracefs = Preflight.check();
-        KernelOffsets offsets = kernelOffsets(tracefs);
+        KernelOffsets offsets = adjustOffsets.apply(kernelOffsets(tracefs));
         ProgramOptions programOptions = options.programOptions();
         int startCapacity = startCapacity();
         try {
@@ -91,8 +99,10 @@ public final class BpfEventSource implements EventSource {
                     EventLayout.startSize(programOptions.executablePaths()), startCapacity));
             BpfMap events = own(BpfMap.create(BpfMap.Type.PERF_EVENT_ARRAY, "procmon_events", 4, 4, possibleCpus));
             counters = own(BpfMap.create(BpfMap.Type.PERCPU_ARRAY, "procmon_counts", 4, 8, Counter.COUNT));
+            BpfMap ended = own(BpfMap.create(BpfMap.Type.LRU_HASH, "procmon_ended", ProcessPrograms.ENDED_KEY_SIZE,
+                    ProcessPrograms.ENDED_VALUE_SIZE, 4096));
             Map<String, Integer> fds = Map.of(ProcessPrograms.START_MAP, start.fd(), ProcessPrograms.EVENTS_MAP, events.fd(),
-                    ProcessPrograms.COUNTERS_MAP, counters.fd());
+                    ProcessPrograms.COUNTERS_MAP, counters.fd(), ProcessPrograms.ENDED_MAP, ended.fd());
             BpfProgram exec = own(BpfProgram.loadTracepoint("procmon_exec",
                     ProcessPrograms.exec(offsets, programOptions).assemble(fds), ProcessPrograms.LICENSE));
             BpfProgram exit = own(BpfProgram.loadTracepoint("procmon_exit",
@@ -115,6 +125,11 @@ public final class BpfEventSource implements EventSource {
         reader.setDaemon(true);
         reader.start();
         LOG.debug("attached: {}, start map of {}", options, startCapacity);
+    }
+
+    /** What this source makes of offsets read from a kernel (tests check which path they take). */
+    KernelOffsets adjustedOffsets(KernelOffsets read) {
+        return adjustOffsets.apply(read);
     }
 
     /** Current counters. */

@@ -21,6 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** The engine on the real kernel, watching real processes. */
 @BpfTest
 class BpfEventSourceIT {
+    /** The source under test; {@link SignalLiveFallbackIT} takes the path of kernels without group_dead. */
+    BpfEventSource newSource(BpfOptions options) {
+        return new BpfEventSource(options);
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final long SELF = ProcessHandle.current().pid();
 
@@ -32,7 +37,7 @@ class BpfEventSourceIT {
     void startSource() throws IOException {
         fdsBefore = bpfFds();
         recorder = new RecordingListener();
-        source = new BpfEventSource();
+        source = newSource(BpfOptions.defaults());
         source.start(recorder);
     }
 
@@ -189,7 +194,7 @@ class BpfEventSourceIT {
         Process old = run("sleep", "0.5");
         Thread.sleep(200);
         recorder = new RecordingListener();
-        source = new BpfEventSource();
+        source = newSource(BpfOptions.defaults());
         source.start(recorder);
 
         assertThat(old.waitFor(5, TimeUnit.SECONDS)).isTrue();
@@ -206,7 +211,7 @@ class BpfEventSourceIT {
         Process old = run("sleep", "0.3");
         Thread.sleep(100);
         recorder = new RecordingListener();
-        source = new BpfEventSource(BpfOptions.builder().reportStartedBefore(false).build());
+        source = newSource(BpfOptions.builder().reportStartedBefore(false).build());
         source.start(recorder);
         old.waitFor();
         Process young = run("/bin/true");
@@ -221,7 +226,7 @@ class BpfEventSourceIT {
     void executablePathsAreCarriedToTheExitAndBounded(@TempDir Path dir) throws Exception {
         source.close();
         recorder = new RecordingListener();
-        source = new BpfEventSource(BpfOptions.builder().executablePaths(true).build());
+        source = newSource(BpfOptions.builder().executablePaths(true).build());
         source.start(recorder);
         Path deep = dir;
         while (deep.toString().length() < 300) {
@@ -248,7 +253,7 @@ class BpfEventSourceIT {
     void kernelFiltersKeepOnlyWhatWasAskedFor() throws Exception {
         source.close();
         recorder = new RecordingListener();
-        source = new BpfEventSource(BpfOptions.builder().uid(65534).failedOnly(true).minDuration(Duration.ofMillis(100)).build());
+        source = newSource(BpfOptions.builder().uid(65534).failedOnly(true).minDuration(Duration.ofMillis(100)).build());
         source.start(recorder);
         List<String> asNobody = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
         Process rootFails = run("sh", "-c", "sleep 0.2; exit 1");
@@ -305,5 +310,69 @@ class BpfEventSourceIT {
             }
         }
         return kinds;
+    }
+
+    @Test
+    void aProcessIsNamedAfterItsLeaderWhateverThreadExitsLast(@TempDir Path dir) throws Exception {
+        Path binary = NativeHelpers.compile(dir, "named_threads");
+        Process p = run(binary.toString(), "300");
+        assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        ProcessEvent e = the(p.pid());
+        assertThat(e.command()).as("the leader's name, not the last thread's (worker-3)").isEqualTo("named_threads");
+        assertThat(e.exitStatus()).hasValue(5);
+        assertThat(e.durationNanos()).isGreaterThanOrEqualTo(300_000_000L);
+    }
+
+    @Test
+    void aJvmChildIsNamedJava() throws Exception {
+        Process jvm = run(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:auto", "-version");
+        assertThat(jvm.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        ProcessEvent e = the(jvm.pid());
+        assertThat(e.command()).isEqualTo("java");
+        assertThat(e.ppid()).isEqualTo(SELF);
+        assertThat(e.exitStatus()).hasValue(0);
+    }
+
+    @Test
+    void anOlderProcessWhoseLastThreadIsYoungerThanTheMonitorIsReportedFromItsOwnStart(@TempDir Path dir) throws Exception {
+        Path binary = NativeHelpers.compile(dir, "late_thread");
+        source.close();
+        Process old = new ProcessBuilder(binary.toString(), "300").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Thread.sleep(400);
+        recorder = new RecordingListener();
+        source = newSource(BpfOptions.defaults());
+        source.start(recorder);
+        // Now the leader starts the thread that outlives it, then leaves with pthread_exit.
+        old.getOutputStream().write('\n');
+        old.getOutputStream().close();
+        assertThat(old.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        ProcessEvent e = the(old.pid());
+        assertThat(e.startedBeforeMonitoring()).isTrue();
+        assertThat(e.command()).isEqualTo("late_thread");
+        assertThat(e.exitStatus()).hasValue(4);
+        assertThat(e.durationNanos()).as("from the leader's start, not the last thread's")
+                .isGreaterThanOrEqualTo(700_000_000L); // 400 ms before the monitor, 300 ms of the last thread
+    }
+
+    @Test
+    void threadsDyingTogetherInExitGroupGiveExactlyOneRowPerProcess(@TempDir Path dir) throws Exception {
+        Path binary = NativeHelpers.compile(dir, "thread_group_exit");
+        List<Long> pids = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Process p = run(binary.toString(), "32");
+            pids.add(p.pid());
+            assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).isEqualTo(3);
+        }
+        for (long pid : pids) {
+            assertThat(the(pid).exitStatus()).hasValue(3);
+        }
+        Thread.sleep(300); // a second row for any of them would have arrived by now
+        for (long pid : pids) {
+            assertThat(recorder.matching(e -> e.pid() == pid)).as("rows of pid %d", pid).hasSize(1);
+        }
     }
 }

@@ -6,7 +6,7 @@ import com.sun.jna.Memory;
 public final class BpfMap implements AutoCloseable {
     /** Map types procmon uses, by their {@code enum bpf_map_type} numbers. */
     public enum Type {
-        HASH(1), ARRAY(2), PERF_EVENT_ARRAY(4), PERCPU_ARRAY(6);
+        HASH(1), ARRAY(2), PERF_EVENT_ARRAY(4), PERCPU_ARRAY(6), LRU_HASH(9);
 
         final int code;
 

@@ -18,9 +18,13 @@ import java.util.OptionalInt;
  * @param taskSignal offset of {@code task_struct.signal}
  * @param signalLive offset of {@code signal_struct.live} (an atomic_t)
  * @param execFilename offset of the exec tracepoint's {@code __data_loc} filename field, if any
+ * @param taskGroupLeader offset of {@code task_struct.group_leader} (a pointer): a process's
+ *     identity (name, start) is its leader's, whichever thread exits last
+ * @param taskComm offset of {@code task_struct.comm} (16 bytes)
  */
 public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, int taskStartTime,
-        OptionalInt exitGroupDead, int taskSignal, int signalLive, OptionalInt execFilename) {
+        OptionalInt exitGroupDead, int taskSignal, int signalLive, OptionalInt execFilename,
+        int taskGroupLeader, int taskComm) {
 
     /**
      * Reads the offsets from BTF and the exit tracepoint's format.
@@ -38,7 +42,18 @@ public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, 
                 groupDead,
                 sized(btf, "task_struct", "signal", 8),
                 sized(btf, "signal_struct", "live", 4),
-                execFormat.offset("filename").map(OptionalInt::of).orElse(OptionalInt.empty()));
+                execFormat.offset("filename").map(OptionalInt::of).orElse(OptionalInt.empty()),
+                sized(btf, "task_struct", "group_leader", 8),
+                sized(btf, "task_struct", "comm", 16));
+    }
+
+    /**
+     * These offsets as on a kernel whose exit tracepoint has no {@code group_dead} (Debian 12's
+     * 6.1), so that the {@code signal->live} path can be tested on any kernel.
+     */
+    public KernelOffsets withoutGroupDead() {
+        return new KernelOffsets(taskRealParent, taskTgid, taskExitCode, taskStartTime, OptionalInt.empty(), taskSignal,
+                signalLive, execFilename, taskGroupLeader, taskComm);
     }
 
     private static int sized(Btf btf, String struct, String member, int size) {

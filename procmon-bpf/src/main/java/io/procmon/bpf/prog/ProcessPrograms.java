@@ -10,6 +10,7 @@ import static io.procmon.bpf.asm.Reg.R5;
 import static io.procmon.bpf.asm.Reg.R6;
 import static io.procmon.bpf.asm.Reg.R7;
 import static io.procmon.bpf.asm.Reg.R8;
+import static io.procmon.bpf.asm.Reg.R9;
 
 import io.procmon.bpf.asm.AluOp;
 import io.procmon.bpf.asm.Assembler;
@@ -29,6 +30,15 @@ public final class ProcessPrograms {
     public static final String EVENTS_MAP = "events";
     /** Per-CPU array of {@link Counter}s (u64 each). */
     public static final String COUNTERS_MAP = "counters";
+    /**
+     * LRU hash (tgid, leader start time) → u32, used only where the exit tracepoint has no
+     * {@code group_dead}: threads exiting together may all see {@code signal->live} at zero, and
+     * only the first to claim the process here reports it.
+     */
+    public static final String ENDED_MAP = "ended";
+    /** Key and value sizes of {@link #ENDED_MAP}. */
+    public static final int ENDED_KEY_SIZE = 16;
+    public static final int ENDED_VALUE_SIZE = 4;
 
     /** Programs call perf and probe_read_kernel helpers, which are GPL-only. */
     public static final String LICENSE = "GPL";
@@ -120,6 +130,10 @@ public final class ProcessPrograms {
         int eventSize = EventLayout.eventSize(exe);
         Assembler a = new Assembler();
         a.mov64(R6, R1); // context, for perf_event_output
+        // The process's identity is its leader's: the last thread may have another name and start.
+        a.call(Helper.GET_CURRENT_TASK);
+        probeRead(a, SCRATCH_PTR, 8, R0, k.taskGroupLeader());
+        a.load(Size.DW, R9, FP, SCRATCH_PTR);
         skipUnlessGroupDead(a, k);
 
         a.call(Helper.GET_CURRENT_PID_TGID)
@@ -159,7 +173,7 @@ public final class ProcessPrograms {
         if (options.reportWithoutStart()) {
             a.storeImm(Size.W, FP, EVENT + EventLayout.FLAGS,
                     EventLayout.FLAG_NO_START_RECORD | (exe ? EventLayout.FLAG_HAS_EXE : 0));
-            probeRead(a, EVENT + EventLayout.EXEC_NS, 8, R8, k.taskStartTime());
+            probeRead(a, EVENT + EventLayout.EXEC_NS, 8, R9, k.taskStartTime());
         } else {
             a.ja("out"); // the verifier rejects unreachable code, so nothing else is emitted here
         }
@@ -167,9 +181,7 @@ public final class ProcessPrograms {
         a.label("fill");
         a.call(Helper.KTIME_GET_NS).store(Size.DW, FP, EVENT + EventLayout.EXIT_NS, R0);
         a.call(Helper.GET_CURRENT_UID_GID).store(Size.W, FP, EVENT + EventLayout.UID, R0);
-        a.mov64(R1, FP).alu64(AluOp.ADD, R1, EVENT + EventLayout.COMM)
-                .mov64(R2, EventLayout.COMM_SIZE)
-                .call(Helper.GET_CURRENT_COMM);
+        probeRead(a, EVENT + EventLayout.COMM, EventLayout.COMM_SIZE, R9, k.taskComm());
         probeRead(a, EVENT + EventLayout.EXIT_CODE, 4, R8, k.taskExitCode());
         readParentTgid(a, k, EVENT + EventLayout.PARENT_AT_EXIT);
         filters(a, options);
@@ -204,20 +216,32 @@ public final class ProcessPrograms {
         }
     }
 
-    /** Jumps to "out" unless this exit ends the whole thread group. */
+    /** Jumps to "out" unless this exit ends the whole thread group. The leader is in R9. */
     private static void skipUnlessGroupDead(Assembler a, KernelOffsets k) {
         if (k.exitGroupDead().isPresent()) {
             a.load(Size.B, R1, R6, k.exitGroupDead().getAsInt())
                     .jump32(JumpOp.EQ, R1, 0, "out");
             return;
         }
-        // Older kernels: the group is dead once signal->live has dropped to zero.
+        // Kernels without group_dead: the group is dead once signal->live has dropped to zero.
         a.call(Helper.GET_CURRENT_TASK);
         probeRead(a, SCRATCH_PTR, 8, R0, k.taskSignal());
         a.load(Size.DW, R3, FP, SCRATCH_PTR);
         a.alu64(AluOp.ADD, R3, k.signalLive());
         a.mov64(R1, FP).alu64(AluOp.ADD, R1, SCRATCH_PTR).mov64(R2, 4).call(Helper.PROBE_READ_KERNEL);
         a.load(Size.W, R1, FP, SCRATCH_PTR).jump32(JumpOp.NE, R1, 0, "out");
+        // Threads that exit together can all see zero: the first to claim (tgid, leader start) reports.
+        // The key is built where the event goes, which is zeroed afterwards.
+        a.storeImm(Size.DW, FP, EVENT, 0);
+        a.call(Helper.GET_CURRENT_PID_TGID).alu64(AluOp.RSH, R0, 32).store(Size.W, FP, EVENT, R0);
+        probeRead(a, EVENT + 8, 8, R9, k.taskStartTime());
+        a.storeImm(Size.W, FP, COUNTER_KEY, 1);
+        a.loadMap(R1, ENDED_MAP)
+                .mov64(R2, FP).alu64(AluOp.ADD, R2, EVENT)
+                .mov64(R3, FP).alu64(AluOp.ADD, R3, COUNTER_KEY)
+                .mov64(R4, BPF_NOEXIST)
+                .call(Helper.MAP_UPDATE_ELEM)
+                .jump(JumpOp.NE, R0, 0, "out");
     }
 
     /** {@code *(fp + dst) = current->real_parent->tgid}, zero when unreadable. */

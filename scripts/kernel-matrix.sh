@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs procmon's real-kernel tests (@BpfTest classes of procmon-bpf) on other kernels, each booted
+# under QEMU/KVM from the distribution's kernel image package (unpacked, never installed as the
+# host's kernel). The guest gets the host's file system read-only over virtio-9p, an initramfs of
+# its own with the modules that needs, no network, and one writable share for its test reports.
+#
+#   scripts/kernel-matrix.sh [KERNEL...]      default: the newest Debian 12 6.1 and 6.12 kernels
+#       KERNEL is a package name pattern, e.g. 'linux-image-6.1.0-*-amd64-unsigned'
+#
+# Needs the built jars and test classes (run ./run-tests or mvn verify first). Reports land in
+# target/kernel-matrix/<kernel release>/; it fails when a test fails or is skipped in any guest,
+# or when a guest does not boot (the reason in one line, the console log beside the reports).
+set -euo pipefail
+root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
+out="$root/target/kernel-matrix"
+cache="${PROCMON_KERNEL_CACHE:-/var/cache/procmon-kernel-matrix}"
+patterns=("$@")
+[ ${#patterns[@]} -gt 0 ] || patterns=('linux-image-6.1.0-*-amd64-unsigned' 'linux-image-6.12.*+deb12-amd64-unsigned')
+
+say() { echo "kernel-matrix: $*" >&2; }
+need=()
+command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+[ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx switch_root || need+=(busybox-static)
+command -v depmod >/dev/null || need+=(kmod)
+command -v xz >/dev/null || need+=(xz-utils)
+command -v cpio >/dev/null || need+=(cpio)
+if [ ${#need[@]} -gt 0 ]; then
+  say "installing ${need[*]} with apt-get"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+[ -w /dev/kvm ] || { say "no usable /dev/kvm: cannot boot guest kernels"; exit 1; }
+
+# The test class path, resolved once on the host; the guest reads the same files.
+rm -rf "$out"
+mkdir -p "$out" "$cache"
+(cd "$root" && mvn -B -q -pl procmon-bpf dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$out/classpath.txt" >/dev/null)
+junit="$(cd "$root" && mvn -B -q help:evaluate -Dexpression=junit.version -DforceStdout -Dstyle.color=never)"
+(cd "$root" && mvn -B -q dependency:copy -Dartifact="org.junit.platform:junit-platform-console-standalone:${junit/5./1.}" \
+    -DoutputDirectory="$out" >/dev/null)
+launcher="$(ls "$out"/junit-platform-console-standalone-*.jar)"
+procmon_core="$root/procmon-core/target/classes"
+cp="$root/procmon-bpf/target/test-classes:$root/procmon-bpf/target/classes:$procmon_core:$(cat "$out/classpath.txt" \
+    | tr ':' '\n' | grep -v '/io/procmon/' | paste -sd:):$launcher"
+java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+
+failed=()
+for pattern in "${patterns[@]}"; do
+  pkg="$(apt-cache search --names-only "^${pattern//\*/.*}\$" 2>/dev/null | awk '{print $1}' | sort -V | tail -1 || true)"
+  if [ -z "$pkg" ]; then
+    apt-get update -qq >&2
+    pkg="$(apt-cache search --names-only "^${pattern//\*/.*}\$" | awk '{print $1}' | sort -V | tail -1 || true)"
+  fi
+  [ -n "$pkg" ] || { say "no package matches $pattern in the distribution's archive"; failed+=("$pattern"); continue; }
+  deb="$(ls "$cache/${pkg}"_*.deb 2>/dev/null | tail -1 || true)"
+  if [ -z "$deb" ]; then
+    say "downloading $pkg"
+    (cd "$cache" && apt-get download -q "$pkg" >/dev/null 2>&1) || { say "$pkg: download failed"; failed+=("$pkg"); continue; }
+    deb="$(ls "$cache/${pkg}"_*.deb | tail -1)"
+  fi
+  "$root/scripts/boot-guest.sh" "$deb" "$out" "$root" "$cp" "$java_home" || failed+=("$pkg")
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+  say "FAILED on: ${failed[*]}"
+  exit 1
+fi
+say "all kernels green; reports in $out"
