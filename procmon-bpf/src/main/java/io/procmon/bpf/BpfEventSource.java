@@ -4,6 +4,7 @@ import io.procmon.bpf.btf.Btf;
 import io.procmon.bpf.btf.BtfException;
 import io.procmon.bpf.kernel.BpfMap;
 import io.procmon.bpf.kernel.BpfProgram;
+import io.procmon.bpf.kernel.KernelClocks;
 import io.procmon.bpf.kernel.PerfBuffer;
 import io.procmon.bpf.kernel.TracepointLink;
 import io.procmon.bpf.prog.Counter;
@@ -17,6 +18,7 @@ import io.procmon.core.LostEvents;
 import io.procmon.core.ProcessEvent;
 import io.procmon.core.SourceListener;
 import io.procmon.core.Threads;
+import io.procmon.core.WallClock;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -40,6 +42,8 @@ import org.slf4j.LoggerFactory;
 public final class BpfEventSource implements EventSource {
     private static final Logger LOG = LoggerFactory.getLogger(BpfEventSource.class);
     private static final long COUNTER_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** The wall-clock offset is measured again every this many counter reads (1 s). */
+    private static final int CLOCK_REMEASURE_EVERY = 5;
 
     private final BpfOptions options;
     private final UnaryOperator<KernelOffsets> adjustOffsets;
@@ -54,6 +58,8 @@ public final class BpfEventSource implements EventSource {
     private boolean closed;
 
     private SourceListener listener;
+    private final KernelClocks clocks = new KernelClocks();
+    private WallClock wallClock;
     private long attachedAtNanos;
     private int possibleCpus;
     // Loss bookkeeping, touched only by the reader thread, then by close() after the reader ended.
@@ -87,6 +93,7 @@ public final class BpfEventSource implements EventSource {
             started = true;
         }
         this.listener = sourceListener;
+        this.wallClock = new WallClock(clocks);
         Path tracefs = Preflight.check();
         KernelOffsets offsets = adjustOffsets.apply(kernelOffsets(tracefs));
         ProgramOptions programOptions = options.programOptions();
@@ -110,7 +117,7 @@ public final class BpfEventSource implements EventSource {
             perf = own(PerfBuffer.open(events, Cpus.online(), options.pagesPerCpu(), options.wakeupEvents(),
                     this::onSample, this::onPerfLost));
             // Exit first: an exec seen without its exit would leave a stale start record behind.
-            attachedAtNanos = System.nanoTime(); // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
+            attachedAtNanos = clocks.boottimeNanos(); // the clock of bpf_ktime_get_boot_ns
             links.add(own(TracepointLink.attach(exit, "sched", "sched_process_exit")));
             links.add(own(TracepointLink.attach(exec, "sched", "sched_process_exec")));
         } catch (RuntimeException e) {
@@ -164,6 +171,7 @@ public final class BpfEventSource implements EventSource {
         int pollMillis = (int) Math.max(1, options.maxDelay().toMillis());
         long lastConsume = System.nanoTime();
         long lastCounters = lastConsume;
+        long countersRead = 0;
         try {
             while (running) {
                 perf.poll(pollMillis);
@@ -176,6 +184,9 @@ public final class BpfEventSource implements EventSource {
                 if (now - lastCounters >= COUNTER_INTERVAL_NANOS) {
                     readCounters();
                     lastCounters = now;
+                    if (++countersRead % CLOCK_REMEASURE_EVERY == 0) {
+                        wallClock.remeasure(); // follows a step of the wall clock (NTP, date -s)
+                    }
                 }
             }
         } catch (RuntimeException e) {
@@ -184,7 +195,7 @@ public final class BpfEventSource implements EventSource {
     }
 
     private void onSample(int cpu, ByteBuffer data) {
-        ProcessEvent event = EventLayout.decode(data);
+        ProcessEvent event = EventLayout.decode(data, wallClock.offsetNanos());
         eventsRead++;
         if (event.startedBeforeMonitoring()) {
             // The kernel saw no exec. Older than the monitor: report it. Younger: it forked

@@ -375,4 +375,19 @@ class BpfEventSourceIT {
             assertThat(recorder.matching(e -> e.pid() == pid)).as("rows of pid %d", pid).hasSize(1);
         }
     }
+
+    @Test
+    void wallClockStartAndEndBracketTheChild() throws Exception {
+        java.time.Instant before = java.time.Instant.now();
+        Process p = run("sleep", "0.2");
+        p.waitFor();
+        java.time.Instant after = java.time.Instant.now();
+
+        ProcessEvent e = the(p.pid());
+        java.time.Duration slack = java.time.Duration.ofMillis(5);
+        assertThat(e.startTime()).hasValueSatisfying(t -> assertThat(t).isBetween(before.minus(slack), after.plus(slack)));
+        assertThat(e.endTime()).hasValueSatisfying(t -> assertThat(t).isBetween(before.minus(slack), after.plus(slack)));
+        assertThat(java.time.Duration.between(e.startTime().orElseThrow(), e.endTime().orElseThrow()).toNanos())
+                .isEqualTo(e.durationNanos());
+    }
 }

@@ -15,4 +15,13 @@ public final class Formats {
         int frac = (int) (hundredths % 100);
         return whole + (frac < 10 ? ".0" : ".") + frac;
     }
+
+    private static final java.time.format.DateTimeFormatter ISO_MICROS =
+            java.time.format.DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'", java.util.Locale.ROOT)
+                    .withZone(java.time.ZoneOffset.UTC);
+
+    /** ISO 8601 in UTC with microseconds: {@code 2026-11-26T13:04:05.123456Z}. */
+    public static String isoMicros(java.time.Instant instant) {
+        return ISO_MICROS.format(instant);
+    }
 }

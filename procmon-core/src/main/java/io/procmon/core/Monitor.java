@@ -33,6 +33,7 @@ public final class Monitor implements AutoCloseable {
     private final EventSource source;
     private final List<SinkSlot> sinks;
     private final UserNameResolver userNames;
+    private final Host host;
     private final java.util.function.Predicate<ProcessEvent> filter;
     private final BlockingQueue<Object> queue;
     private final long flushIntervalNanos;
@@ -54,6 +55,7 @@ public final class Monitor implements AutoCloseable {
         this.source = b.source;
         this.sinks = b.sinks.stream().map(SinkSlot::new).toList();
         this.userNames = b.userNames;
+        this.host = b.host;
         this.filter = b.filter;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
         this.flushIntervalNanos = b.flushInterval.toNanos();
@@ -166,7 +168,7 @@ public final class Monitor implements AutoCloseable {
                 filtered.incrementAndGet();
                 return;
             }
-            ProcessEvent enriched = event.withUserName(userNames.nameOf(event.uid()));
+            ProcessEvent enriched = event.enriched(userNames.nameOf(event.uid()), host);
             for (SinkSlot sink : sinks) {
                 sink.call(s -> s.onEvent(enriched), "onEvent");
             }
@@ -299,6 +301,7 @@ public final class Monitor implements AutoCloseable {
         private final EventSource source;
         private final List<EventSink> sinks = new ArrayList<>();
         private UserNameResolver userNames = UserNameResolver.system();
+        private Host host;
         private int queueCapacity = 65_536;
         private Duration flushInterval = Duration.ofMillis(100);
         private java.util.function.Predicate<ProcessEvent> filter = e -> true;
@@ -310,6 +313,12 @@ public final class Monitor implements AutoCloseable {
         /** Adds a sink; sinks receive events in the order they were added. */
         public Builder sink(EventSink sink) {
             sinks.add(Objects.requireNonNull(sink, "sink"));
+            return this;
+        }
+
+        /** The host every event is stamped with; default {@link Host#local()}. */
+        public Builder host(Host host) {
+            this.host = Objects.requireNonNull(host, "host");
             return this;
         }
 
@@ -347,6 +356,9 @@ public final class Monitor implements AutoCloseable {
         }
 
         public Monitor build() {
+            if (host == null) {
+                host = Host.local();
+            }
             return new Monitor(this);
         }
     }

@@ -9,14 +9,17 @@ import java.util.OptionalInt;
 /**
  * One process lifetime, from its exec to the exit of its last thread, as the kernel reported it.
  *
- * <p>Immutable. Timestamps are on the kernel's monotonic clock ({@code bpf_ktime_get_ns}), so only
- * their difference is meaningful. Build instances with {@link #builder()}; derived copies with
+ * <p>Immutable. Timestamps are on the kernel's clock (the engine in procmon-bpf uses the boot-time
+ * clock, which counts suspended time); {@link #startTime()} and {@link #endTime()} give wall-clock
+ * instants when the source knows the offset between the two. Build instances with {@link #builder()}; derived copies with
  * {@link #toBuilder()}. Fields that a source does not report keep documented neutral values, so new
  * fields can be added without breaking callers.
  */
 public final class ProcessEvent {
     /** Value of {@link #exitCode()} when the source did not report one. */
     public static final int EXIT_CODE_UNKNOWN = -1;
+    /** Value of the clock offset when the source did not report one: no wall-clock times. */
+    public static final long CLOCK_OFFSET_UNKNOWN = Long.MIN_VALUE;
 
     private final int pid;
     private final int ppid;
@@ -31,6 +34,8 @@ public final class ProcessEvent {
     private final boolean executableTruncated;
     private final boolean startedBeforeMonitoring;
     private final String userName;
+    private final long clockOffsetNanos;
+    private final Host host;
 
     private ProcessEvent(Builder b) {
         if (b.commandBytes == null) {
@@ -49,9 +54,11 @@ public final class ProcessEvent {
         this.executableTruncated = b.executableTruncated;
         this.startedBeforeMonitoring = b.startedBeforeMonitoring;
         this.userName = b.userName;
+        this.clockOffsetNanos = b.clockOffsetNanos;
+        this.host = b.host;
     }
 
-    private ProcessEvent(ProcessEvent e, String userName) {
+    private ProcessEvent(ProcessEvent e, String userName, Host host) {
         this.pid = e.pid;
         this.ppid = e.ppid;
         this.parentAtExit = e.parentAtExit;
@@ -65,11 +72,18 @@ public final class ProcessEvent {
         this.executableTruncated = e.executableTruncated;
         this.startedBeforeMonitoring = e.startedBeforeMonitoring;
         this.userName = userName;
+        this.clockOffsetNanos = e.clockOffsetNanos;
+        this.host = host;
     }
 
     /** This event with its user name set; cheaper than a builder round trip (hot path). */
     public ProcessEvent withUserName(String name) {
-        return new ProcessEvent(this, name);
+        return new ProcessEvent(this, name, host);
+    }
+
+    /** This event with its user name and host set, as the monitor enriches it (hot path). */
+    public ProcessEvent enriched(String name, Host onHost) {
+        return new ProcessEvent(this, name, onHost);
     }
 
     public static Builder builder() {
@@ -90,6 +104,8 @@ public final class ProcessEvent {
         b.executableTruncated = executableTruncated;
         b.startedBeforeMonitoring = startedBeforeMonitoring;
         b.userName = userName;
+        b.clockOffsetNanos = clockOffsetNanos;
+        b.host = host;
         return b;
     }
 
@@ -130,14 +146,36 @@ public final class ProcessEvent {
         return commandBytes.clone();
     }
 
-    /** Kernel monotonic time of the exec, in nanoseconds. */
+    /** Kernel time of the exec (or of the process's start, see {@link #startedBeforeMonitoring()}), in nanoseconds. */
     public long execTimeNanos() {
         return execTimeNanos;
     }
 
-    /** Kernel monotonic time of the exit of the last thread, in nanoseconds. */
+    /** Kernel time of the exit of the last thread, in nanoseconds. */
     public long exitTimeNanos() {
         return exitTimeNanos;
+    }
+
+    /** Wall-clock time of the start, when the source reported the clock offset. */
+    public Optional<java.time.Instant> startTime() {
+        return clockOffsetNanos == CLOCK_OFFSET_UNKNOWN ? Optional.empty()
+                : Optional.of(WallClock.ofEpochNanos(execTimeNanos + clockOffsetNanos));
+    }
+
+    /** Wall-clock time of the end, when the source reported the clock offset. */
+    public Optional<java.time.Instant> endTime() {
+        return clockOffsetNanos == CLOCK_OFFSET_UNKNOWN ? Optional.empty()
+                : Optional.of(WallClock.ofEpochNanos(exitTimeNanos + clockOffsetNanos));
+    }
+
+    /** The wall clock minus the kernel clock when the event was read, or {@link #CLOCK_OFFSET_UNKNOWN}. */
+    public long clockOffsetNanos() {
+        return clockOffsetNanos;
+    }
+
+    /** The host the process ran on, once the monitor (or a collector) set it. */
+    public Optional<Host> host() {
+        return Optional.ofNullable(host);
     }
 
     /** Lifetime in nanoseconds, never negative. */
@@ -209,7 +247,8 @@ public final class ProcessEvent {
                 && exitCode == e.exitCode && startedBeforeMonitoring == e.startedBeforeMonitoring
                 && executableTruncated == e.executableTruncated
                 && Arrays.equals(commandBytes, e.commandBytes) && Objects.equals(executable, e.executable)
-                && Objects.equals(userName, e.userName);
+                && Objects.equals(userName, e.userName) && clockOffsetNanos == e.clockOffsetNanos
+                && Objects.equals(host, e.host);
     }
 
     @Override
@@ -237,6 +276,8 @@ public final class ProcessEvent {
         private boolean executableTruncated;
         private boolean startedBeforeMonitoring;
         private String userName;
+        private long clockOffsetNanos = CLOCK_OFFSET_UNKNOWN;
+        private Host host;
 
         private Builder() {
         }
@@ -309,6 +350,17 @@ public final class ProcessEvent {
 
         public Builder userName(String userName) {
             this.userName = userName;
+            return this;
+        }
+
+        /** Wall clock minus the kernel clock of the timestamps, in nanoseconds. */
+        public Builder clockOffsetNanos(long offset) {
+            this.clockOffsetNanos = offset;
+            return this;
+        }
+
+        public Builder host(Host host) {
+            this.host = host;
             return this;
         }
 

@@ -25,7 +25,13 @@ public enum Column {
     /** The exec'd path (needs executable paths enabled in the source); a truncated one ends with "...". */
     EXE(e -> e.executable().map(p -> e.executableTruncated() ? p + "..." : p).orElse("")),
     /** true when the process was already running when monitoring began. */
-    STARTED_BEFORE(e -> Boolean.toString(e.startedBeforeMonitoring()));
+    STARTED_BEFORE(e -> Boolean.toString(e.startedBeforeMonitoring())),
+    /** Wall-clock start, ISO 8601 in UTC with microseconds; empty when the source has no clock offset. */
+    START_TIME(e -> e.startTime().map(io.procmon.core.Formats::isoMicros).orElse("")),
+    /** Wall-clock end, ISO 8601 in UTC with microseconds. */
+    END_TIME(e -> e.endTime().map(io.procmon.core.Formats::isoMicros).orElse("")),
+    /** The host name. */
+    HOST(e -> e.host().map(io.procmon.core.Host::name).orElse(""));
 
     /** The original five. */
     public static final java.util.List<Column> ORIGINAL = java.util.List.of(PID, PPID, USER, COMMAND, DURATION_MS);

@@ -59,8 +59,12 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
 
     @Option(names = "--columns", paramLabel = "LIST",
             description = "CSV columns, comma-separated, in order (default: pid,ppid,user,command,duration_ms). "
-                    + "Also: uid, exit_code, signal, core_dumped, parent_at_exit, exe, started_before.")
+                    + "Also: uid, exit_code, signal, core_dumped, parent_at_exit, exe, started_before, start_time, end_time, host.")
     String columns;
+
+    @Option(names = "--host-name", paramLabel = "NAME",
+            description = "The host name written with each row (the host column, JSON's host); default: this machine's.")
+    String hostName;
 
     @Option(names = "--exe", description = "Record each process's executable path (up to 255 bytes; implied by the exe column).")
     boolean exe;
@@ -176,7 +180,8 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             return ExitCode.OUTPUT.code;
         }
         BpfEventSource source = new BpfEventSource(selection.bpfOptions(pages, maxProcesses));
-        Monitor monitor = Monitor.builder(source).sink(stopOnFailure(sink)).filter(selection.javaFilter())
+        io.procmon.core.Host host = hostName == null ? io.procmon.core.Host.local() : io.procmon.core.Host.local().withName(hostName);
+        Monitor monitor = Monitor.builder(source).sink(stopOnFailure(sink)).filter(selection.javaFilter()).host(host)
                 .userNames(new CachingUserNameResolver(new NssUserNameResolver())).build();
         installSignalHandlers();
         long started = System.nanoTime();

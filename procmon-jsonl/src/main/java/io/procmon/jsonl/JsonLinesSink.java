@@ -85,14 +85,13 @@ public final class JsonLinesSink extends BatchedSink {
             optionalInt("signal", e.signal());
             json.writeBooleanField("core_dumped", e.coreDumped());
             optionalInt("parent_at_exit", e.parentAtExit());
-            json.writeFieldName("exe");
-            if (e.executable().isPresent()) {
-                json.writeString(e.executable().get());
-            } else {
-                json.writeNull();
-            }
+            optionalString("exe", e.executable());
             json.writeBooleanField("exe_truncated", e.executableTruncated());
             json.writeBooleanField("started_before_monitoring", e.startedBeforeMonitoring());
+            optionalString("start_time", e.startTime().map(Formats::isoMicros));
+            optionalString("end_time", e.endTime().map(Formats::isoMicros));
+            optionalString("host", e.host().map(io.procmon.core.Host::name));
+            optionalString("host_id", e.host().map(io.procmon.core.Host::id).filter(id -> !id.isEmpty()));
             json.writeEndObject();
             endLine();
         } catch (IOException ex) {
@@ -112,6 +111,15 @@ public final class JsonLinesSink extends BatchedSink {
             endLine();
         } catch (IOException ex) {
             throw new AssertionError("writes to memory cannot fail", ex);
+        }
+    }
+
+    private void optionalString(String name, java.util.Optional<String> value) throws IOException {
+        json.writeFieldName(name);
+        if (value.isPresent()) {
+            json.writeString(value.get());
+        } else {
+            json.writeNull();
         }
     }
 

@@ -12,7 +12,8 @@ public enum Helper {
     PERF_EVENT_OUTPUT(25),
     GET_CURRENT_TASK(35),
     PROBE_READ_KERNEL(113),
-    PROBE_READ_KERNEL_STR(115);
+    PROBE_READ_KERNEL_STR(115),
+    KTIME_GET_BOOT_NS(125);
 
     private final int id;
 

@@ -14,5 +14,7 @@ interface LibC extends Library {
 
     String strerror(int errnum);
 
+    int clock_gettime(int clockId, Pointer timespec);
+
     int getpwuid_r(int uid, Pointer pwd, Pointer buf, long buflen, com.sun.jna.ptr.PointerByReference result);
 }

@@ -72,9 +72,11 @@ public final class EventLayout {
      * Decodes one event. Reads {@link #SIZE} bytes from the buffer's position (the kernel pads
      * samples, so the buffer may hold more); copies what it keeps.
      *
+     * @param clockOffsetNanos wall clock minus the kernel's boot-time clock, or
+     *     {@link ProcessEvent#CLOCK_OFFSET_UNKNOWN}
      * @throws IllegalArgumentException when fewer than {@link #SIZE} bytes remain
      */
-    public static ProcessEvent decode(ByteBuffer sample) {
+    public static ProcessEvent decode(ByteBuffer sample, long clockOffsetNanos) {
         if (sample.remaining() < SIZE) {
             throw new IllegalArgumentException("event sample too short: " + sample.remaining() + " < " + SIZE + " bytes");
         }
@@ -104,6 +106,7 @@ public final class EventLayout {
                 .exitCode(b.getInt(base + EXIT_CODE))
                 .startedBeforeMonitoring(noStart)
                 .commandBytes(comm)
+                .clockOffsetNanos(clockOffsetNanos)
                 .build();
     }
 

@@ -12,7 +12,8 @@ import java.util.OptionalInt;
  * @param taskRealParent offset of {@code task_struct.real_parent} (a pointer)
  * @param taskTgid offset of {@code task_struct.tgid} (4 bytes)
  * @param taskExitCode offset of {@code task_struct.exit_code} (4 bytes)
- * @param taskStartTime offset of {@code task_struct.start_time} (8 bytes, monotonic ns)
+ * @param taskStartTime offset of {@code task_struct.start_boottime} (8 bytes, boot-time ns: the
+ *     clock of {@code bpf_ktime_get_boot_ns}, which counts suspended time)
  * @param exitGroupDead offset of {@code group_dead} in the exit tracepoint's context, when the
  *     kernel has it (6.x); otherwise the programs read {@code task->signal->live}
  * @param taskSignal offset of {@code task_struct.signal}
@@ -38,7 +39,7 @@ public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, 
                 sized(btf, "task_struct", "real_parent", 8),
                 sized(btf, "task_struct", "tgid", 4),
                 sized(btf, "task_struct", "exit_code", 4),
-                sized(btf, "task_struct", "start_time", 8),
+                sized(btf, "task_struct", "start_boottime", 8),
                 groupDead,
                 sized(btf, "task_struct", "signal", 8),
                 sized(btf, "signal_struct", "live", 4),

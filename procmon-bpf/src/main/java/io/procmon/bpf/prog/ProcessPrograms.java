@@ -89,7 +89,7 @@ public final class ProcessPrograms {
         for (int off = 0; off < startSize; off += 8) {
             a.storeImm(Size.DW, FP, START_VALUE + off, 0); // every byte written: no stack garbage in the map
         }
-        a.call(Helper.KTIME_GET_NS).store(Size.DW, FP, START_VALUE + EventLayout.START_EXEC_NS, R0);
+        a.call(Helper.KTIME_GET_BOOT_NS).store(Size.DW, FP, START_VALUE + EventLayout.START_EXEC_NS, R0);
         readParentTgid(a, k, START_VALUE + EventLayout.START_PPID);
         if (exe) {
             a.mov64(R7, FP);
@@ -179,7 +179,7 @@ public final class ProcessPrograms {
         }
 
         a.label("fill");
-        a.call(Helper.KTIME_GET_NS).store(Size.DW, FP, EVENT + EventLayout.EXIT_NS, R0);
+        a.call(Helper.KTIME_GET_BOOT_NS).store(Size.DW, FP, EVENT + EventLayout.EXIT_NS, R0);
         a.call(Helper.GET_CURRENT_UID_GID).store(Size.W, FP, EVENT + EventLayout.UID, R0);
         probeRead(a, EVENT + EventLayout.COMM, EventLayout.COMM_SIZE, R9, k.taskComm());
         probeRead(a, EVENT + EventLayout.EXIT_CODE, 4, R8, k.taskExitCode());

@@ -27,7 +27,7 @@ class EventLayoutTest {
 
     @Test
     void decodesEveryField() {
-        ProcessEvent e = EventLayout.decode(sample(0));
+        ProcessEvent e = EventLayout.decode(sample(0), ProcessEvent.CLOCK_OFFSET_UNKNOWN);
         assertThat(e.pid()).isEqualTo(1234);
         assertThat(e.ppid()).isEqualTo(1200);
         assertThat(e.parentAtExit()).hasValue(1);
@@ -42,7 +42,7 @@ class EventLayoutTest {
     void withoutStartRecordTheParentAtExitIsTheParent() {
         ByteBuffer b = sample(EventLayout.FLAG_NO_START_RECORD);
         b.putInt(EventLayout.PPID, 0);
-        ProcessEvent e = EventLayout.decode(b);
+        ProcessEvent e = EventLayout.decode(b, ProcessEvent.CLOCK_OFFSET_UNKNOWN);
         assertThat(e.startedBeforeMonitoring()).isTrue();
         assertThat(e.ppid()).isEqualTo(1);
         assertThat(EventLayout.hasNoStartRecord(b)).isTrue();
@@ -53,8 +53,8 @@ class EventLayoutTest {
         ByteBuffer padded = ByteBuffer.allocate(EventLayout.SIZE + 8).order(ByteOrder.nativeOrder());
         padded.position(8);
         padded.slice().order(ByteOrder.nativeOrder()).put(sample(0).array(), 0, EventLayout.SIZE);
-        assertThat(EventLayout.decode(padded).pid()).isEqualTo(1234);
-        assertThatThrownBy(() -> EventLayout.decode(ByteBuffer.allocate(EventLayout.SIZE - 1)))
+        assertThat(EventLayout.decode(padded, ProcessEvent.CLOCK_OFFSET_UNKNOWN).pid()).isEqualTo(1234);
+        assertThatThrownBy(() -> EventLayout.decode(ByteBuffer.allocate(EventLayout.SIZE - 1), ProcessEvent.CLOCK_OFFSET_UNKNOWN))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

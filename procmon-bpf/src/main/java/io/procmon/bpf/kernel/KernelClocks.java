@@ -1,0 +1,33 @@
+package io.procmon.bpf.kernel;
+
+import com.sun.jna.Memory;
+import io.procmon.core.WallClock;
+
+/**
+ * {@code CLOCK_REALTIME} and {@code CLOCK_BOOTTIME} through clock_gettime(2): the JDK has no
+ * boot-time clock, and the kernel programs stamp events with it. Thread-safe.
+ */
+public final class KernelClocks implements WallClock.Clocks {
+    private static final int CLOCK_REALTIME = 0;
+    private static final int CLOCK_BOOTTIME = 7;
+
+    private final ThreadLocal<Memory> timespec = ThreadLocal.withInitial(() -> new Memory(16));
+
+    @Override
+    public long realtimeNanos() {
+        return read(CLOCK_REALTIME);
+    }
+
+    @Override
+    public long boottimeNanos() {
+        return read(CLOCK_BOOTTIME);
+    }
+
+    private long read(int clock) {
+        Memory ts = timespec.get();
+        if (LibC.INSTANCE.clock_gettime(clock, ts) != 0) {
+            throw new IllegalStateException("clock_gettime(" + clock + ") failed");
+        }
+        return ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
+    }
+}
