@@ -7,6 +7,7 @@ import io.procmon.bpf.kernel.BpfProgram;
 import io.procmon.bpf.kernel.KernelClocks;
 import io.procmon.bpf.kernel.PerfBuffer;
 import io.procmon.bpf.kernel.TracepointLink;
+import io.procmon.bpf.prog.CgroupOffsets;
 import io.procmon.bpf.prog.Counter;
 import io.procmon.bpf.prog.EventLayout;
 import io.procmon.bpf.prog.KernelOffsets;
@@ -42,6 +43,8 @@ import org.slf4j.LoggerFactory;
 public final class BpfEventSource implements EventSource {
     private static final Logger LOG = LoggerFactory.getLogger(BpfEventSource.class);
     private static final long COUNTER_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Paths of cgroups made while procmon runs that the kernel keeps for the reader (LRU). */
+    private static final int CGROUP_PATHS = 4096;
     /** The wall-clock offset is measured again every this many counter reads (1 s). */
     private static final int CLOCK_REMEASURE_EVERY = 5;
 
@@ -60,6 +63,7 @@ public final class BpfEventSource implements EventSource {
     private SourceListener listener;
     private final KernelClocks clocks = new KernelClocks();
     private WallClock wallClock;
+    private CgroupResolver cgroups;
     private long attachedAtNanos;
     private int possibleCpus;
     // Loss bookkeeping, touched only by the reader thread, then by close() after the reader ended.
@@ -95,8 +99,11 @@ public final class BpfEventSource implements EventSource {
         this.listener = sourceListener;
         this.wallClock = new WallClock(clocks);
         Path tracefs = Preflight.check();
-        KernelOffsets offsets = adjustOffsets.apply(kernelOffsets(tracefs));
         ProgramOptions programOptions = options.programOptions();
+        Btf btf = kernelBtf();
+        KernelOffsets offsets = adjustOffsets.apply(kernelOffsets(btf, tracefs));
+        CgroupResolver cgroupResolver = programOptions.cgroups() ? CgroupResolver.discover() : null;
+        CgroupOffsets cgroupOffsets = cgroupResolver == null ? null : cgroupOffsets(btf, tracefs, cgroupResolver.v1Controller());
         int startCapacity = startCapacity();
         try {
             possibleCpus = Cpus.possibleCount();
@@ -113,7 +120,17 @@ public final class BpfEventSource implements EventSource {
             BpfProgram exec = own(BpfProgram.loadTracepoint("procmon_exec",
                     ProcessPrograms.exec(offsets, programOptions).assemble(fds), ProcessPrograms.LICENSE));
             BpfProgram exit = own(BpfProgram.loadTracepoint("procmon_exit",
-                    ProcessPrograms.exit(offsets, programOptions).assemble(fds), ProcessPrograms.LICENSE));
+                    ProcessPrograms.exit(offsets, programOptions, cgroupOffsets).assemble(fds), ProcessPrograms.LICENSE));
+            if (cgroupOffsets != null) {
+                // Attached before the hierarchy is walked: no cgroup made in between goes unnamed.
+                BpfMap cgroupPaths = own(BpfMap.create(BpfMap.Type.LRU_HASH, "procmon_cgpaths", ProcessPrograms.CGROUP_KEY_SIZE,
+                        ProcessPrograms.CGROUP_PATH_SIZE, CGROUP_PATHS));
+                BpfProgram mkdir = own(BpfProgram.loadTracepoint("procmon_cgmkdir", ProcessPrograms.cgroupMkdir(cgroupOffsets)
+                        .assemble(Map.of(ProcessPrograms.CGROUP_PATHS_MAP, cgroupPaths.fd())), ProcessPrograms.LICENSE));
+                links.add(own(TracepointLink.attach(mkdir, "cgroup", "cgroup_mkdir")));
+                cgroupResolver.start(cgroupPaths);
+                cgroups = cgroupResolver;
+            }
             perf = own(PerfBuffer.open(events, Cpus.online(), options.pagesPerCpu(), options.wakeupEvents(),
                     this::onSample, this::onPerfLost));
             // Exit first: an exec seen without its exit would leave a stale start record behind.
@@ -195,7 +212,11 @@ public final class BpfEventSource implements EventSource {
     }
 
     private void onSample(int cpu, ByteBuffer data) {
-        ProcessEvent event = EventLayout.decode(data, wallClock.offsetNanos());
+        ProcessEvent.Builder builder = EventLayout.builder(data, wallClock.offsetNanos());
+        if (cgroups != null) {
+            cgroups.resolve(EventLayout.cgroupV2Id(data), EventLayout.cgroupV1Id(data), builder);
+        }
+        ProcessEvent event = builder.build();
         eventsRead++;
         if (event.startedBeforeMonitoring()) {
             // The kernel saw no exec. Older than the monitor: report it. Younger: it forked
@@ -271,9 +292,29 @@ public final class BpfEventSource implements EventSource {
         return Math.min(pidMax, BpfOptions.MAX_PROCESSES_CAP);
     }
 
-    private static KernelOffsets kernelOffsets(Path tracefs) {
+    private static Btf kernelBtf() {
         try {
-            return KernelOffsets.from(Btf.kernel(), TracepointFormat.read(tracefs, "sched", "sched_process_exit"),
+            return Btf.kernel();
+        } catch (IOException e) {
+            throw new BpfException(BpfException.Reason.NO_BTF, "read kernel BTF: " + e.getMessage(), e);
+        } catch (BtfException e) {
+            throw new BpfException(BpfException.Reason.NO_BTF, e.getMessage(), e);
+        }
+    }
+
+    private static CgroupOffsets cgroupOffsets(Btf btf, Path tracefs, String v1Controller) {
+        try {
+            return CgroupOffsets.from(btf, TracepointFormat.read(tracefs, "cgroup", "cgroup_mkdir"), v1Controller);
+        } catch (IOException e) {
+            throw new BpfException(BpfException.Reason.NO_BTF, "read the cgroup_mkdir tracepoint's format: " + e.getMessage(), e);
+        } catch (BtfException e) {
+            throw new BpfException(BpfException.Reason.NO_BTF, e.getMessage(), e);
+        }
+    }
+
+    private static KernelOffsets kernelOffsets(Btf btf, Path tracefs) {
+        try {
+            return KernelOffsets.from(btf, TracepointFormat.read(tracefs, "sched", "sched_process_exit"),
                     TracepointFormat.read(tracefs, "sched", "sched_process_exec"));
         } catch (IOException e) {
             throw new BpfException(BpfException.Reason.NO_BTF, "read kernel BTF and tracepoint format: " + e.getMessage(), e);

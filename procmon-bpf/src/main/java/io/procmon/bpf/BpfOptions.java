@@ -27,6 +27,7 @@ public final class BpfOptions {
     private final OptionalInt uid;
     private final Duration minDuration;
     private final boolean failedOnly;
+    private final boolean cgroups;
 
     private BpfOptions(Builder b) {
         if (b.pagesPerCpu != 0 && Integer.bitCount(b.pagesPerCpu) != 1) {
@@ -53,6 +54,7 @@ public final class BpfOptions {
         this.uid = b.uid;
         this.minDuration = b.minDuration;
         this.failedOnly = b.failedOnly;
+        this.cgroups = b.cgroups;
     }
 
     public static BpfOptions defaults() {
@@ -74,6 +76,7 @@ public final class BpfOptions {
         b.uid = uid;
         b.minDuration = minDuration;
         b.failedOnly = failedOnly;
+        b.cgroups = cgroups;
         return b;
     }
 
@@ -106,9 +109,13 @@ public final class BpfOptions {
         return executablePaths;
     }
 
+    public boolean cgroups() {
+        return cgroups;
+    }
+
     /** What the kernel programs are built to do. */
     public ProgramOptions programOptions() {
-        return new ProgramOptions(reportStartedBefore, executablePaths, uid, minDuration.toNanos(), failedOnly);
+        return new ProgramOptions(reportStartedBefore, executablePaths, uid, minDuration.toNanos(), failedOnly, cgroups);
     }
 
     @Override
@@ -128,6 +135,7 @@ public final class BpfOptions {
         private OptionalInt uid = OptionalInt.empty();
         private Duration minDuration = Duration.ZERO;
         private boolean failedOnly;
+        private boolean cgroups;
 
         private Builder() {
         }
@@ -194,6 +202,15 @@ public final class BpfOptions {
         /** Report only processes that failed (non-zero status or a signal), filtered in the kernel. */
         public Builder failedOnly(boolean failed) {
             this.failedOnly = failed;
+            return this;
+        }
+
+        /**
+         * Record each process's cgroup (the v2 id, and the v1 memory controller's where v2 says
+         * nothing, as on hybrid hosts) and resolve it to a path and a container (default false).
+         */
+        public Builder cgroups(boolean cgroups) {
+            this.cgroups = cgroups;
             return this;
         }
 

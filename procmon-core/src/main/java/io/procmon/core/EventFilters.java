@@ -45,4 +45,18 @@ public final class EventFilters {
     public static Predicate<ProcessEvent> failed() {
         return e -> e.exitCode() > 0;
     }
+
+    /** Processes in a container whose id starts with {@code prefix} (as {@code docker ps} shortens ids). */
+    public static Predicate<ProcessEvent> containerIdPrefix(String prefix) {
+        return e -> e.container().map(c -> !c.id().isEmpty() && c.id().startsWith(prefix)).orElse(false);
+    }
+
+    /**
+     * Processes whose cgroup path is {@code prefix} or below it, by whole path components
+     * ({@code /system.slice} matches {@code /system.slice/x.service}, not {@code /system.slice2}).
+     */
+    public static Predicate<ProcessEvent> cgroupPrefix(String prefix) {
+        String base = prefix.endsWith("/") && prefix.length() > 1 ? prefix.substring(0, prefix.length() - 1) : prefix;
+        return e -> e.cgroupPath().map(p -> p.equals(base) || "/".equals(base) || p.startsWith(base + "/")).orElse(false);
+    }
 }

@@ -36,6 +36,9 @@ public final class ProcessEvent {
     private final String userName;
     private final long clockOffsetNanos;
     private final Host host;
+    private final long cgroupId;
+    private final String cgroupPath;
+    private final Container container;
 
     private ProcessEvent(Builder b) {
         if (b.commandBytes == null) {
@@ -56,6 +59,9 @@ public final class ProcessEvent {
         this.userName = b.userName;
         this.clockOffsetNanos = b.clockOffsetNanos;
         this.host = b.host;
+        this.cgroupId = b.cgroupId;
+        this.cgroupPath = b.cgroupPath;
+        this.container = b.container;
     }
 
     private ProcessEvent(ProcessEvent e, String userName, Host host) {
@@ -74,6 +80,9 @@ public final class ProcessEvent {
         this.userName = userName;
         this.clockOffsetNanos = e.clockOffsetNanos;
         this.host = host;
+        this.cgroupId = e.cgroupId;
+        this.cgroupPath = e.cgroupPath;
+        this.container = e.container;
     }
 
     /** This event with its user name set; cheaper than a builder round trip (hot path). */
@@ -106,6 +115,9 @@ public final class ProcessEvent {
         b.userName = userName;
         b.clockOffsetNanos = clockOffsetNanos;
         b.host = host;
+        b.cgroupId = cgroupId;
+        b.cgroupPath = cgroupPath;
+        b.container = container;
         return b;
     }
 
@@ -178,6 +190,25 @@ public final class ProcessEvent {
         return Optional.ofNullable(host);
     }
 
+    /**
+     * The id of the process's cgroup at exit (the cgroup directory's inode number): the v2 cgroup,
+     * or on hybrid hosts where v2 says nothing (the root) the v1 memory controller's; 0 when the
+     * source did not record cgroups.
+     */
+    public long cgroupId() {
+        return cgroupId;
+    }
+
+    /** The path of {@link #cgroupId()} under its hierarchy's root ({@code /system.slice/x.service}). */
+    public Optional<String> cgroupPath() {
+        return Optional.ofNullable(cgroupPath);
+    }
+
+    /** The container (or Kubernetes pod) the cgroup path names, if any (see {@link Container}). */
+    public Optional<Container> container() {
+        return Optional.ofNullable(container);
+    }
+
     /** Lifetime in nanoseconds, never negative. */
     public long durationNanos() {
         return Math.max(0, exitTimeNanos - execTimeNanos);
@@ -248,7 +279,8 @@ public final class ProcessEvent {
                 && executableTruncated == e.executableTruncated
                 && Arrays.equals(commandBytes, e.commandBytes) && Objects.equals(executable, e.executable)
                 && Objects.equals(userName, e.userName) && clockOffsetNanos == e.clockOffsetNanos
-                && Objects.equals(host, e.host);
+                && Objects.equals(host, e.host) && cgroupId == e.cgroupId && Objects.equals(cgroupPath, e.cgroupPath)
+                && Objects.equals(container, e.container);
     }
 
     @Override
@@ -278,6 +310,9 @@ public final class ProcessEvent {
         private String userName;
         private long clockOffsetNanos = CLOCK_OFFSET_UNKNOWN;
         private Host host;
+        private long cgroupId;
+        private String cgroupPath;
+        private Container container;
 
         private Builder() {
         }
@@ -356,6 +391,14 @@ public final class ProcessEvent {
         /** Wall clock minus the kernel clock of the timestamps, in nanoseconds. */
         public Builder clockOffsetNanos(long offset) {
             this.clockOffsetNanos = offset;
+            return this;
+        }
+
+        /** The cgroup: its id, its path (null when unknown) and the container that path names (computed). */
+        public Builder cgroup(long id, String path) {
+            this.cgroupId = id;
+            this.cgroupPath = path;
+            this.container = path == null ? null : Container.fromCgroupPath(path).orElse(null);
             return this;
         }
 

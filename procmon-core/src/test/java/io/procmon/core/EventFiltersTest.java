@@ -40,4 +40,22 @@ class EventFiltersTest {
         assertThat(EventFilters.failed().test(event("x", 0, 0, 0))).isFalse();
         assertThat(EventFilters.failed().test(event("x", 0, 0, ProcessEvent.EXIT_CODE_UNKNOWN))).isFalse();
     }
+
+    @Test
+    void containerAndCgroupPrefixes() {
+        String id = "ab12".repeat(16);
+        ProcessEvent inDocker = ProcessEvent.builder().command("x").cgroup(7, "/system.slice/docker-" + id + ".scope").build();
+        ProcessEvent onHost = ProcessEvent.builder().command("x").cgroup(8, "/system.slice/sshd.service").build();
+        ProcessEvent unknown = ProcessEvent.builder().command("x").build();
+        assertThat(EventFilters.containerIdPrefix("ab12ab").test(inDocker)).isTrue();
+        assertThat(EventFilters.containerIdPrefix("ab13").test(inDocker)).isFalse();
+        assertThat(EventFilters.containerIdPrefix("ab12").test(onHost)).isFalse();
+        assertThat(EventFilters.containerIdPrefix("").test(unknown)).isFalse();
+        assertThat(EventFilters.cgroupPrefix("/system.slice").test(onHost)).isTrue();
+        assertThat(EventFilters.cgroupPrefix("/system.slice/").test(inDocker)).isTrue();
+        assertThat(EventFilters.cgroupPrefix("/system.slice/sshd.service").test(onHost)).isTrue();
+        assertThat(EventFilters.cgroupPrefix("/system.sl").test(onHost)).isFalse();
+        assertThat(EventFilters.cgroupPrefix("/").test(onHost)).isTrue();
+        assertThat(EventFilters.cgroupPrefix("/").test(unknown)).isFalse();
+    }
 }

@@ -31,7 +31,18 @@ public enum Column {
     /** Wall-clock end, ISO 8601 in UTC with microseconds. */
     END_TIME(e -> e.endTime().map(io.procmon.core.Formats::isoMicros).orElse("")),
     /** The host name. */
-    HOST(e -> e.host().map(io.procmon.core.Host::name).orElse(""));
+    HOST(e -> e.host().map(io.procmon.core.Host::name).orElse("")),
+    /** The cgroup path (v2, or a v1 controller's where v2 says nothing); needs cgroups recorded. */
+    CGROUP(e -> e.cgroupPath().orElse("")),
+    /** The container id (64 hex) the cgroup names, empty outside containers. */
+    CONTAINER_ID(e -> e.container().map(io.procmon.core.Container::id).orElse("")),
+    /** docker, containerd, cri-o or podman. */
+    CONTAINER_RUNTIME(e -> e.container().map(io.procmon.core.Container::runtime).orElse("")),
+    /** The Kubernetes pod UID. */
+    POD_UID(e -> e.container().map(io.procmon.core.Container::podUid).orElse(""));
+
+    /** Columns that need the source to record cgroups. */
+    public static final java.util.Set<Column> CGROUP_COLUMNS = java.util.EnumSet.of(CGROUP, CONTAINER_ID, CONTAINER_RUNTIME, POD_UID);
 
     /** The original five. */
     public static final java.util.List<Column> ORIGINAL = java.util.List.of(PID, PPID, USER, COMMAND, DURATION_MS);

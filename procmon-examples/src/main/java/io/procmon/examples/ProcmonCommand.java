@@ -59,12 +59,24 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
 
     @Option(names = "--columns", paramLabel = "LIST",
             description = "CSV columns, comma-separated, in order (default: pid,ppid,user,command,duration_ms). "
-                    + "Also: uid, exit_code, signal, core_dumped, parent_at_exit, exe, started_before, start_time, end_time, host.")
+                    + "Also: uid, exit_code, signal, core_dumped, parent_at_exit, exe, started_before, start_time, end_time, host, "
+                    + "cgroup, container_id, container_runtime, pod_uid.")
     String columns;
 
     @Option(names = "--host-name", paramLabel = "NAME",
             description = "The host name written with each row (the host column, JSON's host); default: this machine's.")
     String hostName;
+
+    @Option(names = "--cgroups", description = "Record each process's cgroup and container (implied by the cgroup, container_id, "
+            + "container_runtime and pod_uid columns and by --container and --cgroup); adds those fields to JSON Lines.")
+    boolean cgroups;
+
+    @Option(names = "--container", paramLabel = "ID-PREFIX", description = "Only processes in a container whose id starts with this.")
+    String containerPrefix;
+
+    @Option(names = "--cgroup", paramLabel = "PATH-PREFIX",
+            description = "Only processes whose cgroup is this path or below it (e.g. /system.slice/nginx.service).")
+    String cgroupPrefix;
 
     @Option(names = "--exe", description = "Record each process's executable path (up to 255 bytes; implied by the exe column).")
     boolean exe;

@@ -23,7 +23,7 @@ import java.util.regex.PatternSyntaxException;
 
 /** What the command line asked for: output format and columns, and which processes. Validated once. */
 record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt uid, Predicate<ProcessEvent> commandFilter,
-        Duration minDuration, boolean failedOnly, boolean dropStartedBefore) {
+        Duration minDuration, boolean failedOnly, boolean dropStartedBefore, boolean cgroups) {
 
     /**
      * @throws IllegalArgumentException with a one-line message for the user
@@ -63,13 +63,27 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
             }
             min = Duration.ofNanos(Math.round(c.minDurationMs * 1e6));
         }
+        if (c.containerPrefix != null) {
+            if (!c.containerPrefix.matches("[0-9a-f]{1,64}")) {
+                throw new IllegalArgumentException("--container takes a prefix of a container id (hex digits), got '" + c.containerPrefix + "'");
+            }
+            command = command.and(EventFilters.containerIdPrefix(c.containerPrefix));
+        }
+        if (c.cgroupPrefix != null) {
+            if (!c.cgroupPrefix.startsWith("/")) {
+                throw new IllegalArgumentException("--cgroup takes a path that starts with /, got '" + c.cgroupPrefix + "'");
+            }
+            command = command.and(EventFilters.cgroupPrefix(c.cgroupPrefix));
+        }
+        boolean cgroups = c.cgroups || c.containerPrefix != null || c.cgroupPrefix != null
+                || columns.stream().anyMatch(Column.CGROUP_COLUMNS::contains);
         return new Selection(jsonl, columns, c.exe || columns.contains(Column.EXE), uid, command, min, c.failedOnly,
-                c.dropStartedBefore);
+                c.dropStartedBefore, cgroups);
     }
 
     BpfOptions bpfOptions(int pages, int maxProcesses) {
         BpfOptions.Builder b = BpfOptions.builder().pagesPerCpu(pages).maxProcesses(maxProcesses).executablePaths(exe)
-                .minDuration(minDuration).failedOnly(failedOnly).reportStartedBefore(!dropStartedBefore);
+                .minDuration(minDuration).failedOnly(failedOnly).reportStartedBefore(!dropStartedBefore).cgroups(cgroups);
         uid.ifPresent(b::uid);
         return b.build();
     }

@@ -92,6 +92,13 @@ public final class JsonLinesSink extends BatchedSink {
             optionalString("end_time", e.endTime().map(Formats::isoMicros));
             optionalString("host", e.host().map(io.procmon.core.Host::name));
             optionalString("host_id", e.host().map(io.procmon.core.Host::id).filter(id -> !id.isEmpty()));
+            if (e.cgroupId() != 0) {
+                json.writeNumberField("cgroup_id", e.cgroupId());
+                optionalString("cgroup", e.cgroupPath());
+                optionalString("container_id", e.container().map(io.procmon.core.Container::id).filter(s -> !s.isEmpty()));
+                optionalString("container_runtime", e.container().map(io.procmon.core.Container::runtime).filter(s -> !s.isEmpty()));
+                optionalString("pod_uid", e.container().map(io.procmon.core.Container::podUid).filter(s -> !s.isEmpty()));
+            }
             json.writeEndObject();
             endLine();
         } catch (IOException ex) {

@@ -222,6 +222,23 @@ public final class Btf {
         throw new BtfException("kernel BTF: struct " + struct + " has no member " + member);
     }
 
+    /** The value of an enumerator ({@code memory_cgrp_id}), if some enum of this BTF has it. */
+    public java.util.OptionalLong enumValue(String enumerator) {
+        for (int id = 1; id < kind.length; id++) {
+            if (kind[id] != KIND_ENUM) {
+                continue;
+            }
+            int vlen = info[id] & 0xffff;
+            for (int i = 0; i < vlen; i++) {
+                int at = extraPos[id] + 8 * i;
+                if (string(types.getInt(at)).equals(enumerator)) {
+                    return java.util.OptionalLong.of(types.getInt(at + 4));
+                }
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     /** Byte offset of {@code struct.member}; see {@link #member}. */
     public int offsetOf(String struct, String member) {
         return member(struct, member).offset();

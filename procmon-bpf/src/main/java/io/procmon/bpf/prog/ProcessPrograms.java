@@ -36,6 +36,10 @@ public final class ProcessPrograms {
      * only the first to claim the process here reports it.
      */
     public static final String ENDED_MAP = "ended";
+    /** LRU hash (hierarchy id u32, zero u32, cgroup id u64) → path (256 bytes), filled on cgroup_mkdir. */
+    public static final String CGROUP_PATHS_MAP = "cgroup_paths";
+    public static final int CGROUP_KEY_SIZE = 16;
+    public static final int CGROUP_PATH_SIZE = 256;
     /** Key and value sizes of {@link #ENDED_MAP}. */
     public static final int ENDED_KEY_SIZE = 16;
     public static final int ENDED_VALUE_SIZE = 4;
@@ -126,6 +130,17 @@ public final class ProcessPrograms {
      * other threads send nothing.
      */
     public static Assembler exit(KernelOffsets k, ProgramOptions options) {
+        return exit(k, options, null);
+    }
+
+    /**
+     * The exit program; {@code cgroups} gives the offsets to record the cgroups with, and must be
+     * non-null when the options ask for cgroups.
+     */
+    public static Assembler exit(KernelOffsets k, ProgramOptions options, CgroupOffsets cgroups) {
+        if (options.cgroups() && cgroups == null) {
+            throw new IllegalArgumentException("cgroups are asked for but their offsets are missing");
+        }
         boolean exe = options.executablePaths();
         int eventSize = EventLayout.eventSize(exe);
         Assembler a = new Assembler();
@@ -184,6 +199,9 @@ public final class ProcessPrograms {
         probeRead(a, EVENT + EventLayout.COMM, EventLayout.COMM_SIZE, R9, k.taskComm());
         probeRead(a, EVENT + EventLayout.EXIT_CODE, 4, R8, k.taskExitCode());
         readParentTgid(a, k, EVENT + EventLayout.PARENT_AT_EXIT);
+        if (options.cgroups()) {
+            readCgroups(a, cgroups);
+        }
         filters(a, options);
 
         a.mov64(R1, R6)
@@ -195,6 +213,57 @@ public final class ProcessPrograms {
                 .jump(JumpOp.EQ, R0, 0, "out");
         count(a, Counter.OUTPUT_FAILED);
         return a.label("out").mov64(R0, 0).exit();
+    }
+
+    /**
+     * The v2 cgroup id, and a v1 controller's cgroup id
+     * ({@code task->cgroups->subsys[<controller>_cgrp_id]->cgroup->kn->id}) for hybrid hosts. The task is in R8.
+     */
+    private static void readCgroups(Assembler a, CgroupOffsets cg) {
+        a.call(Helper.GET_CURRENT_CGROUP_ID).store(Size.DW, FP, EVENT + EventLayout.CGROUP_ID, R0);
+        if (cg.v1CgrpId() < 0) {
+            return;
+        }
+        probeRead(a, SCRATCH_PTR, 8, R8, cg.taskCgroups());
+        for (int offset : new int[] {cg.cssSetSubsys() + 8 * cg.v1CgrpId(), cg.cssCgroup(), cg.cgroupKn()}) {
+            a.load(Size.DW, R3, FP, SCRATCH_PTR).alu64(AluOp.ADD, R3, offset)
+                    .mov64(R1, FP).alu64(AluOp.ADD, R1, SCRATCH_PTR)
+                    .mov64(R2, 8)
+                    .call(Helper.PROBE_READ_KERNEL); // a NULL on the way reads as zero from here on
+        }
+        a.load(Size.DW, R3, FP, SCRATCH_PTR).alu64(AluOp.ADD, R3, cg.kernfsNodeId())
+                .mov64(R1, FP).alu64(AluOp.ADD, R1, EVENT + EventLayout.CGROUP_V1_ID)
+                .mov64(R2, 8)
+                .call(Helper.PROBE_READ_KERNEL);
+    }
+
+    /**
+     * {@code cgroup:cgroup_mkdir}: remember (hierarchy, id) → path of every new cgroup, so that a
+     * cgroup removed right after its last process exits still has a name when that exit is read.
+     */
+    public static Assembler cgroupMkdir(CgroupOffsets cg) {
+        int key = -CGROUP_KEY_SIZE;
+        int path = key - CGROUP_PATH_SIZE;
+        Assembler a = new Assembler();
+        a.mov64(R6, R1);
+        a.storeImm(Size.DW, FP, key, 0);
+        a.load(Size.W, R1, R6, cg.mkdirRoot()).store(Size.W, FP, key, R1);
+        a.load(Size.DW, R1, R6, cg.mkdirId()).store(Size.DW, FP, key + 8, R1);
+        for (int off = 0; off < CGROUP_PATH_SIZE; off += 8) {
+            a.storeImm(Size.DW, FP, path + off, 0); // the whole value is copied into the map
+        }
+        a.load(Size.W, R3, R6, cg.mkdirPath())
+                .alu64(AluOp.AND, R3, 0xffff) // __data_loc: low 16 bits are the offset from the context
+                .alu64(AluOp.ADD, R3, R6)
+                .mov64(R1, FP).alu64(AluOp.ADD, R1, path)
+                .mov64(R2, CGROUP_PATH_SIZE)
+                .call(Helper.PROBE_READ_KERNEL_STR);
+        a.loadMap(R1, CGROUP_PATHS_MAP)
+                .mov64(R2, FP).alu64(AluOp.ADD, R2, key)
+                .mov64(R3, FP).alu64(AluOp.ADD, R3, path)
+                .mov64(R4, 0)
+                .call(Helper.MAP_UPDATE_ELEM);
+        return a.mov64(R0, 0).exit();
     }
 
     /** The cheap filters, on the filled event: a dropped process is neither sent nor counted as lost. */

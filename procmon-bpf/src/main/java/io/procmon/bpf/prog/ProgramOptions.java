@@ -11,9 +11,10 @@ import java.util.OptionalInt;
  * @param uid send only processes of this real uid
  * @param minDurationNanos send only processes that lived at least this long
  * @param failedOnly send only processes with a non-zero exit status or killed by a signal
+ * @param cgroups take the process's v2 cgroup id and its v1 memory controller's cgroup id at exit
  */
 public record ProgramOptions(boolean reportWithoutStart, boolean executablePaths, OptionalInt uid, long minDurationNanos,
-        boolean failedOnly) {
+        boolean failedOnly, boolean cgroups) {
 
     public ProgramOptions {
         if (minDurationNanos < 0) {
@@ -23,6 +24,6 @@ public record ProgramOptions(boolean reportWithoutStart, boolean executablePaths
 
     /** The original behaviour: processes that exec'd while monitored, no path, no filter. */
     public static ProgramOptions original() {
-        return new ProgramOptions(false, false, OptionalInt.empty(), 0, false);
+        return new ProgramOptions(false, false, OptionalInt.empty(), 0, false, false);
     }
 }

@@ -62,7 +62,7 @@ class EventLayoutTest {
     void layoutFieldsDoNotOverlapAndFillTheRecord() {
         int[][] fields = {{EventLayout.EXEC_NS, 8}, {EventLayout.EXIT_NS, 8}, {EventLayout.PID, 4}, {EventLayout.PPID, 4},
             {EventLayout.PARENT_AT_EXIT, 4}, {EventLayout.UID, 4}, {EventLayout.EXIT_CODE, 4}, {EventLayout.FLAGS, 4},
-            {EventLayout.COMM, EventLayout.COMM_SIZE}};
+            {EventLayout.COMM, EventLayout.COMM_SIZE}, {EventLayout.CGROUP_ID, 8}, {EventLayout.CGROUP_V1_ID, 8}};
         boolean[] used = new boolean[EventLayout.SIZE];
         for (int[] f : fields) {
             assertThat(f[0] % Math.min(f[1], 8)).as("alignment of offset %d", f[0]).isZero();
