@@ -64,6 +64,7 @@ public final class BpfEventSource implements EventSource {
     private final KernelClocks clocks = new KernelClocks();
     private WallClock wallClock;
     private CgroupResolver cgroups;
+    private ArgsJoiner args;
     private long attachedAtNanos;
     private int possibleCpus;
     // Loss bookkeeping, touched only by the reader thread, then by close() after the reader ended.
@@ -115,8 +116,14 @@ public final class BpfEventSource implements EventSource {
             counters = own(BpfMap.create(BpfMap.Type.PERCPU_ARRAY, "procmon_counts", 4, 8, Counter.COUNT));
             BpfMap ended = own(BpfMap.create(BpfMap.Type.LRU_HASH, "procmon_ended", ProcessPrograms.ENDED_KEY_SIZE,
                     ProcessPrograms.ENDED_VALUE_SIZE, 4096));
-            Map<String, Integer> fds = Map.of(ProcessPrograms.START_MAP, start.fd(), ProcessPrograms.EVENTS_MAP, events.fd(),
-                    ProcessPrograms.COUNTERS_MAP, counters.fd(), ProcessPrograms.ENDED_MAP, ended.fd());
+            Map<String, Integer> fds = new java.util.HashMap<>(Map.of(ProcessPrograms.START_MAP, start.fd(),
+                    ProcessPrograms.EVENTS_MAP, events.fd(), ProcessPrograms.COUNTERS_MAP, counters.fd(), ProcessPrograms.ENDED_MAP, ended.fd()));
+            if (programOptions.argsMax() > 0) {
+                BpfMap argsBuffer = own(BpfMap.create(BpfMap.Type.ARRAY, "procmon_args", 4,
+                        EventLayout.ARGS_HEADER + programOptions.argsMax(), possibleCpus));
+                fds.put(ProcessPrograms.ARGS_BUFFER_MAP, argsBuffer.fd());
+                args = new ArgsJoiner(programOptions.argsMax(), startCapacity);
+            }
             BpfProgram exec = own(BpfProgram.loadTracepoint("procmon_exec",
                     ProcessPrograms.exec(offsets, programOptions).assemble(fds), ProcessPrograms.LICENSE));
             BpfProgram exit = own(BpfProgram.loadTracepoint("procmon_exit",
@@ -137,6 +144,9 @@ public final class BpfEventSource implements EventSource {
             attachedAtNanos = clocks.boottimeNanos(); // the clock of bpf_ktime_get_boot_ns
             links.add(own(TracepointLink.attach(exit, "sched", "sched_process_exit")));
             links.add(own(TracepointLink.attach(exec, "sched", "sched_process_exec")));
+            if (args != null) {
+                args.snapshotRunning(); // after the attach: a process started later execs under our eyes
+            }
         } catch (RuntimeException e) {
             release();
             synchronized (lifecycle) {
@@ -178,6 +188,7 @@ public final class BpfEventSource implements EventSource {
         }
         if (perf != null) {
             perf.consume(); // what the kernel produced before the detach
+            releaseParkedExits();
             readCounters();
         }
         release();
@@ -198,6 +209,7 @@ public final class BpfEventSource implements EventSource {
                     perf.consume();
                     lastConsume = now;
                 }
+                releaseParkedExits();
                 if (now - lastCounters >= COUNTER_INTERVAL_NANOS) {
                     readCounters();
                     lastCounters = now;
@@ -212,21 +224,39 @@ public final class BpfEventSource implements EventSource {
     }
 
     private void onSample(int cpu, ByteBuffer data) {
-        ProcessEvent.Builder builder = EventLayout.builder(data, wallClock.offsetNanos());
-        if (cgroups != null) {
-            cgroups.resolve(EventLayout.cgroupV2Id(data), EventLayout.cgroupV1Id(data), builder);
+        if (args != null && EventLayout.isArgsRecord(data)) {
+            args.onArgs(EventLayout.decodeArgs(data));
+            return;
         }
-        ProcessEvent event = builder.build();
         eventsRead++;
-        if (event.startedBeforeMonitoring()) {
+        ByteBuffer raw = data.duplicate().order(java.nio.ByteOrder.nativeOrder());
+        long execNanos = raw.getLong(raw.position() + EventLayout.EXEC_NS);
+        boolean noStart = EventLayout.hasNoStartRecord(data);
+        if (noStart) {
             // The kernel saw no exec. Older than the monitor: report it. Younger: it forked
             // and never exec'd, which procmon (like the original) does not report.
-            if (event.execTimeNanos() >= attachedAtNanos) {
+            if (execNanos >= attachedAtNanos) {
                 return;
             }
             startedBeforeReported++;
         }
-        listener.onEvent(event);
+        ProcessEvent.Builder builder = EventLayout.builder(data, wallClock.offsetNanos());
+        if (cgroups != null) {
+            cgroups.resolve(EventLayout.cgroupV2Id(data), EventLayout.cgroupV1Id(data), builder);
+        }
+        if (args != null && !args.complete(builder, raw.getInt(raw.position() + EventLayout.PID), execNanos,
+                raw.getLong(raw.position() + EventLayout.EXIT_NS), noStart)) {
+            return; // parked until the rings are read once more
+        }
+        listener.onEvent(builder.build());
+    }
+
+    /** Reads the rings once more, then lets parked exits go, with their arguments or saying they have none. */
+    private void releaseParkedExits() {
+        if (args != null && args.hasParked()) {
+            perf.consume();
+            args.releaseParked(listener::onEvent);
+        }
     }
 
     private void onPerfLost(int cpu, long count) {

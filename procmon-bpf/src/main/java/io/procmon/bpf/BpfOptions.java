@@ -28,6 +28,7 @@ public final class BpfOptions {
     private final Duration minDuration;
     private final boolean failedOnly;
     private final boolean cgroups;
+    private final int argsMax;
 
     private BpfOptions(Builder b) {
         if (b.pagesPerCpu != 0 && Integer.bitCount(b.pagesPerCpu) != 1) {
@@ -55,6 +56,7 @@ public final class BpfOptions {
         this.minDuration = b.minDuration;
         this.failedOnly = b.failedOnly;
         this.cgroups = b.cgroups;
+        this.argsMax = b.argsMax;
     }
 
     public static BpfOptions defaults() {
@@ -77,6 +79,7 @@ public final class BpfOptions {
         b.minDuration = minDuration;
         b.failedOnly = failedOnly;
         b.cgroups = cgroups;
+        b.argsMax = argsMax;
         return b;
     }
 
@@ -85,7 +88,8 @@ public final class BpfOptions {
         if (pagesPerCpu != 0) {
             return pagesPerCpu;
         }
-        return executablePaths ? DEFAULT_PAGES_PER_CPU_WITH_EXE : DEFAULT_PAGES_PER_CPU;
+        int pages = executablePaths ? DEFAULT_PAGES_PER_CPU_WITH_EXE : DEFAULT_PAGES_PER_CPU;
+        return argsMax > 0 ? 2 * pages : pages; // an arguments record per exec besides the exit event
     }
 
     public int wakeupEvents() {
@@ -113,9 +117,14 @@ public final class BpfOptions {
         return cgroups;
     }
 
+    /** Argument bytes recorded per exec; 0 when arguments are not recorded. */
+    public int argsMax() {
+        return argsMax;
+    }
+
     /** What the kernel programs are built to do. */
     public ProgramOptions programOptions() {
-        return new ProgramOptions(reportStartedBefore, executablePaths, uid, minDuration.toNanos(), failedOnly, cgroups);
+        return new ProgramOptions(reportStartedBefore, executablePaths, uid, minDuration.toNanos(), failedOnly, cgroups, argsMax);
     }
 
     @Override
@@ -136,6 +145,7 @@ public final class BpfOptions {
         private Duration minDuration = Duration.ZERO;
         private boolean failedOnly;
         private boolean cgroups;
+        private int argsMax;
 
         private Builder() {
         }
@@ -211,6 +221,19 @@ public final class BpfOptions {
          */
         public Builder cgroups(boolean cgroups) {
             this.cgroups = cgroups;
+            return this;
+        }
+
+        /**
+         * Record each process's arguments, up to {@code maxBytes} bytes (at most 32 KiB; the
+         * command line's total length is kept when it is cut); 0 turns them off (default).
+         */
+        public Builder args(int maxBytes) {
+            if (maxBytes < 0 || maxBytes > io.procmon.bpf.prog.EventLayout.ARGS_MAX_LIMIT) {
+                throw new IllegalArgumentException("argument bytes must be between 0 and "
+                        + io.procmon.bpf.prog.EventLayout.ARGS_MAX_LIMIT + ", got " + maxBytes);
+            }
+            this.argsMax = maxBytes;
             return this;
         }
 

@@ -39,6 +39,8 @@ public final class ProcessEvent {
     private final long cgroupId;
     private final String cgroupPath;
     private final Container container;
+    private final Arguments arguments;
+    private final boolean argumentsMissing;
 
     private ProcessEvent(Builder b) {
         if (b.commandBytes == null) {
@@ -62,6 +64,8 @@ public final class ProcessEvent {
         this.cgroupId = b.cgroupId;
         this.cgroupPath = b.cgroupPath;
         this.container = b.container;
+        this.arguments = b.arguments;
+        this.argumentsMissing = b.argumentsMissing;
     }
 
     private ProcessEvent(ProcessEvent e, String userName, Host host) {
@@ -83,6 +87,8 @@ public final class ProcessEvent {
         this.cgroupId = e.cgroupId;
         this.cgroupPath = e.cgroupPath;
         this.container = e.container;
+        this.arguments = e.arguments;
+        this.argumentsMissing = e.argumentsMissing;
     }
 
     /** This event with its user name set; cheaper than a builder round trip (hot path). */
@@ -118,6 +124,8 @@ public final class ProcessEvent {
         b.cgroupId = cgroupId;
         b.cgroupPath = cgroupPath;
         b.container = container;
+        b.arguments = arguments;
+        b.argumentsMissing = argumentsMissing;
         return b;
     }
 
@@ -209,6 +217,16 @@ public final class ProcessEvent {
         return Optional.ofNullable(container);
     }
 
+    /** The command line, when the source recorded arguments and they reached it. */
+    public Optional<Arguments> arguments() {
+        return Optional.ofNullable(arguments);
+    }
+
+    /** True when arguments were being recorded but this process's were lost (never silently empty). */
+    public boolean argumentsMissing() {
+        return argumentsMissing;
+    }
+
     /** Lifetime in nanoseconds, never negative. */
     public long durationNanos() {
         return Math.max(0, exitTimeNanos - execTimeNanos);
@@ -280,7 +298,8 @@ public final class ProcessEvent {
                 && Arrays.equals(commandBytes, e.commandBytes) && Objects.equals(executable, e.executable)
                 && Objects.equals(userName, e.userName) && clockOffsetNanos == e.clockOffsetNanos
                 && Objects.equals(host, e.host) && cgroupId == e.cgroupId && Objects.equals(cgroupPath, e.cgroupPath)
-                && Objects.equals(container, e.container);
+                && Objects.equals(container, e.container) && Objects.equals(arguments, e.arguments)
+                && argumentsMissing == e.argumentsMissing;
     }
 
     @Override
@@ -313,6 +332,8 @@ public final class ProcessEvent {
         private long cgroupId;
         private String cgroupPath;
         private Container container;
+        private Arguments arguments;
+        private boolean argumentsMissing;
 
         private Builder() {
         }
@@ -399,6 +420,19 @@ public final class ProcessEvent {
             this.cgroupId = id;
             this.cgroupPath = path;
             this.container = path == null ? null : Container.fromCgroupPath(path).orElse(null);
+            return this;
+        }
+
+        public Builder arguments(Arguments arguments) {
+            this.arguments = arguments;
+            this.argumentsMissing = false;
+            return this;
+        }
+
+        /** Arguments were recorded, but this process's were lost. */
+        public Builder argumentsMissing() {
+            this.arguments = null;
+            this.argumentsMissing = true;
             return this;
         }
 

@@ -26,6 +26,16 @@ import java.nio.ByteOrder;
  * 72 s32 exe_len (probe_read_str result) 12 s32 exe_len
  * 76 u32 padding                         16 u8  exe[256]
  * 80 u8  exe[256]
+ *
+ * arguments record (40 bytes + the arguments; sent at exec, flags FLAG_ARGS_RECORD)
+ *  0 u64 exec_ns of this exec
+ *  8 u64 total bytes of the arguments (arg_end - arg_start)
+ * 16 u32 pid (tgid)
+ * 20 u32 bytes copied (at most the configured maximum)
+ * 24 u64 zero
+ * 32 u32 zero
+ * 36 u32 flags
+ * 40 u8  the arguments, NUL-separated, as in /proc/PID/cmdline
  * </pre>
  */
 public final class EventLayout {
@@ -51,6 +61,17 @@ public final class EventLayout {
     public static final int FLAG_NO_START_RECORD = 1;
     /** Flag: the record carries EXE_LEN and EXE. */
     public static final int FLAG_HAS_EXE = 2;
+    /** Flag: this is an arguments record, not an exit event. */
+    public static final int FLAG_ARGS_RECORD = 4;
+
+    public static final int ARGS_EXEC_NS = 0;
+    public static final int ARGS_TOTAL = 8;
+    public static final int ARGS_PID = 16;
+    public static final int ARGS_COPIED = 20;
+    public static final int ARGS_SCRATCH = 24;
+    public static final int ARGS_HEADER = 40;
+    /** The most argument bytes a record may carry (a perf record must stay under 64 KiB). */
+    public static final int ARGS_MAX_LIMIT = 32 * 1024;
 
     public static final int START_EXEC_NS = 0;
     public static final int START_PPID = 8;
@@ -126,6 +147,26 @@ public final class EventLayout {
     /** The v1 memory controller's cgroup id at exit (0 unless recorded, or without that controller). */
     public static long cgroupV1Id(ByteBuffer sample) {
         return sample.duplicate().order(ByteOrder.nativeOrder()).getLong(sample.position() + CGROUP_V1_ID);
+    }
+
+    /** Whether the sample is an arguments record. */
+    public static boolean isArgsRecord(ByteBuffer sample) {
+        ByteBuffer b = sample.duplicate().order(ByteOrder.nativeOrder());
+        return b.remaining() >= ARGS_HEADER && (b.getInt(b.position() + FLAGS) & FLAG_ARGS_RECORD) != 0;
+    }
+
+    /** Decodes an arguments record. */
+    public static ArgsRecord decodeArgs(ByteBuffer sample) {
+        ByteBuffer b = sample.duplicate().order(ByteOrder.nativeOrder());
+        int base = b.position();
+        int copied = Math.min(b.getInt(base + ARGS_COPIED), b.remaining() - ARGS_HEADER);
+        byte[] bytes = new byte[Math.max(0, copied)];
+        b.get(base + ARGS_HEADER, bytes);
+        return new ArgsRecord(b.getInt(base + ARGS_PID), b.getLong(base + ARGS_EXEC_NS), b.getLong(base + ARGS_TOTAL), bytes);
+    }
+
+    /** One exec's arguments as the kernel sent them. */
+    public record ArgsRecord(int pid, long execNanos, long totalBytes, byte[] bytes) {
     }
 
     /** Whether the event carries {@link #FLAG_NO_START_RECORD}. */

@@ -22,10 +22,12 @@ import java.util.OptionalInt;
  * @param taskGroupLeader offset of {@code task_struct.group_leader} (a pointer): a process's
  *     identity (name, start) is its leader's, whichever thread exits last
  * @param taskComm offset of {@code task_struct.comm} (16 bytes)
+ * @param taskMm offset of {@code task_struct.mm} (a pointer)
+ * @param mmArgStart offset of {@code mm_struct.arg_start}; {@code arg_end} follows it
  */
 public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, int taskStartTime,
         OptionalInt exitGroupDead, int taskSignal, int signalLive, OptionalInt execFilename,
-        int taskGroupLeader, int taskComm) {
+        int taskGroupLeader, int taskComm, int taskMm, int mmArgStart) {
 
     /**
      * Reads the offsets from BTF and the exit tracepoint's format.
@@ -45,7 +47,17 @@ public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, 
                 sized(btf, "signal_struct", "live", 4),
                 execFormat.offset("filename").map(OptionalInt::of).orElse(OptionalInt.empty()),
                 sized(btf, "task_struct", "group_leader", 8),
-                sized(btf, "task_struct", "comm", 16));
+                sized(btf, "task_struct", "comm", 16),
+                sized(btf, "task_struct", "mm", 8),
+                argStart(btf));
+    }
+
+    private static int argStart(Btf btf) {
+        int start = sized(btf, "mm_struct", "arg_start", 8);
+        if (sized(btf, "mm_struct", "arg_end", 8) != start + 8) {
+            throw new BtfException("mm_struct.arg_end does not follow arg_start; procmon reads them together");
+        }
+        return start;
     }
 
     /**
@@ -54,7 +66,7 @@ public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, 
      */
     public KernelOffsets withoutGroupDead() {
         return new KernelOffsets(taskRealParent, taskTgid, taskExitCode, taskStartTime, OptionalInt.empty(), taskSignal,
-                signalLive, execFilename, taskGroupLeader, taskComm);
+                signalLive, execFilename, taskGroupLeader, taskComm, taskMm, mmArgStart);
     }
 
     private static int sized(Btf btf, String struct, String member, int size) {

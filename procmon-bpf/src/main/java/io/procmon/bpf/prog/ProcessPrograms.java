@@ -40,6 +40,8 @@ public final class ProcessPrograms {
     public static final String CGROUP_PATHS_MAP = "cgroup_paths";
     public static final int CGROUP_KEY_SIZE = 16;
     public static final int CGROUP_PATH_SIZE = 256;
+    /** Array of one buffer per CPU ({@link EventLayout#ARGS_HEADER} + the maximum), for arguments records. */
+    public static final String ARGS_BUFFER_MAP = "args_buffer";
     /** Key and value sizes of {@link #ENDED_MAP}. */
     public static final int ENDED_KEY_SIZE = 16;
     public static final int ENDED_VALUE_SIZE = 4;
@@ -87,7 +89,7 @@ public final class ProcessPrograms {
             a.mov64(R7, R0);
             readExecFilename(a, k, R7, EventLayout.START_EXE, EventLayout.START_EXE_LEN);
         }
-        a.ja("out");
+        a.ja("stored");
 
         a.label("new_process");
         for (int off = 0; off < startSize; off += 8) {
@@ -104,10 +106,67 @@ public final class ProcessPrograms {
                 .mov64(R3, FP).alu64(AluOp.ADD, R3, START_VALUE)
                 .mov64(R4, BPF_NOEXIST)
                 .call(Helper.MAP_UPDATE_ELEM)
-                .jump(JumpOp.EQ, R0, 0, "out")
-                .jump(JumpOp.EQ, R0, -EEXIST, "out");
+                .jump(JumpOp.EQ, R0, 0, "stored")
+                .jump(JumpOp.EQ, R0, -EEXIST, "stored");
         count(a, Counter.START_INSERT_FAILED);
+        a.label("stored");
+        if (options.argsMax() > 0) {
+            sendArgs(a, k, options);
+        }
         return a.label("out").mov64(R0, 0).exit();
+    }
+
+    /**
+     * Sends this exec's arguments ({@code mm->arg_start..arg_end}, read with probe_read_user, at
+     * most {@code argsMax} bytes) as a record of its own, built in this CPU's buffer: the start
+     * map stays small, and user space joins the record with the exit. The context is in R6.
+     */
+    private static void sendArgs(Assembler a, KernelOffsets k, ProgramOptions options) {
+        int max = options.argsMax();
+        if (options.uid().isPresent()) { // the exit would be dropped anyway
+            a.call(Helper.GET_CURRENT_UID_GID).jump32(JumpOp.NE, R0, options.uid().getAsInt(), "out");
+        }
+        a.call(Helper.GET_SMP_PROCESSOR_ID).store(Size.W, FP, COUNTER_KEY, R0);
+        a.loadMap(R1, ARGS_BUFFER_MAP)
+                .mov64(R2, FP).alu64(AluOp.ADD, R2, COUNTER_KEY)
+                .call(Helper.MAP_LOOKUP_ELEM)
+                .jump(JumpOp.EQ, R0, 0, "out")
+                .mov64(R7, R0);
+        for (int off = 0; off < EventLayout.ARGS_HEADER; off += 8) {
+            a.storeImm(Size.DW, R7, off, 0);
+        }
+        a.call(Helper.KTIME_GET_BOOT_NS).store(Size.DW, R7, EventLayout.ARGS_EXEC_NS, R0);
+        a.call(Helper.GET_CURRENT_PID_TGID).alu64(AluOp.RSH, R0, 32).store(Size.W, R7, EventLayout.ARGS_PID, R0);
+        // arg_start and arg_end, through current->mm, land in the scratch slots of the header.
+        a.call(Helper.GET_CURRENT_TASK);
+        probeRead(a, SCRATCH_PTR, 8, R0, k.taskMm());
+        a.load(Size.DW, R3, FP, SCRATCH_PTR).alu64(AluOp.ADD, R3, k.mmArgStart())
+                .mov64(R1, R7).alu64(AluOp.ADD, R1, EventLayout.ARGS_SCRATCH)
+                .mov64(R2, 16)
+                .call(Helper.PROBE_READ_KERNEL);
+        a.load(Size.DW, R8, R7, EventLayout.ARGS_SCRATCH)        // arg_start
+                .load(Size.DW, R9, R7, EventLayout.ARGS_SCRATCH + 8)  // arg_end
+                .alu64(AluOp.SUB, R9, R8)
+                .store(Size.DW, R7, EventLayout.ARGS_TOTAL, R9)
+                .storeImm(Size.DW, R7, EventLayout.ARGS_SCRATCH, 0)
+                .storeImm(Size.DW, R7, EventLayout.ARGS_SCRATCH + 8, 0)
+                .storeImm(Size.W, R7, EventLayout.FLAGS, EventLayout.FLAG_ARGS_RECORD) // the scratch covered it
+                .jump(JumpOp.LE, R9, max, "args_bounded")
+                .mov64(R9, max)
+                .label("args_bounded")
+                .store(Size.W, R7, EventLayout.ARGS_COPIED, R9)
+                .mov64(R1, R7).alu64(AluOp.ADD, R1, EventLayout.ARGS_HEADER)
+                .mov64(R2, R9)
+                .mov64(R3, R8)
+                .call(Helper.PROBE_READ_USER);
+        a.mov64(R1, R6)
+                .loadMap(R2, EVENTS_MAP)
+                .mov32(R3, BPF_F_CURRENT_CPU)
+                .mov64(R4, R7)
+                .mov64(R5, R9).alu64(AluOp.ADD, R5, EventLayout.ARGS_HEADER)
+                .call(Helper.PERF_EVENT_OUTPUT)
+                .jump(JumpOp.EQ, R0, 0, "out");
+        count(a, Counter.ARGS_OUTPUT_FAILED);
     }
 
     /**
