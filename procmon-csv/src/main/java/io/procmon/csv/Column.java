@@ -39,7 +39,18 @@ public enum Column {
     /** docker, containerd, cri-o or podman. */
     CONTAINER_RUNTIME(e -> e.container().map(io.procmon.core.Container::runtime).orElse("")),
     /** The Kubernetes pod UID. */
-    POD_UID(e -> e.container().map(io.procmon.core.Container::podUid).orElse(""));
+    POD_UID(e -> e.container().map(io.procmon.core.Container::podUid).orElse("")),
+    /**
+     * The command line: the arguments joined by spaces, quoted for a POSIX shell where needed
+     * ({@code shlex.split} gives them back); needs arguments recorded. See ARGS_STATUS.
+     */
+    ARGS(e -> e.arguments().map(io.procmon.core.Arguments::shellQuoted).orElse("")),
+    /** {@code complete}, {@code truncated:<total bytes>} or {@code missing} (the record was lost); empty when not recorded. */
+    ARGS_STATUS(e -> e.argumentsMissing() ? "missing"
+            : e.arguments().map(a -> a.truncated() ? "truncated:" + a.totalBytes() : "complete").orElse(""));
+
+    /** Columns that need the source to record arguments. */
+    public static final java.util.Set<Column> ARGS_COLUMNS = java.util.EnumSet.of(ARGS, ARGS_STATUS);
 
     /** Columns that need the source to record cgroups. */
     public static final java.util.Set<Column> CGROUP_COLUMNS = java.util.EnumSet.of(CGROUP, CONTAINER_ID, CONTAINER_RUNTIME, POD_UID);

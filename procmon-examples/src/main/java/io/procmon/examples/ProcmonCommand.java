@@ -60,12 +60,20 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--columns", paramLabel = "LIST",
             description = "CSV columns, comma-separated, in order (default: pid,ppid,user,command,duration_ms). "
                     + "Also: uid, exit_code, signal, core_dumped, parent_at_exit, exe, started_before, start_time, end_time, host, "
-                    + "cgroup, container_id, container_runtime, pod_uid.")
+                    + "cgroup, container_id, container_runtime, pod_uid, args, args_status.")
     String columns;
 
     @Option(names = "--host-name", paramLabel = "NAME",
             description = "The host name written with each row (the host column, JSON's host); default: this machine's.")
     String hostName;
+
+    @Option(names = "--args", description = "Record each process's command line (implied by the args and args_status columns); "
+            + "adds args to JSON Lines.")
+    boolean args;
+
+    @Option(names = "--args-max", paramLabel = "BYTES", defaultValue = "4096",
+            description = "Argument bytes recorded per process, at most 32768 (default: ${DEFAULT-VALUE}); longer ones are cut and flagged.")
+    int argsMax;
 
     @Option(names = "--cgroups", description = "Record each process's cgroup and container (implied by the cgroup, container_id, "
             + "container_runtime and pod_uid columns and by --container and --cgroup); adds those fields to JSON Lines.")

@@ -23,7 +23,7 @@ import java.util.regex.PatternSyntaxException;
 
 /** What the command line asked for: output format and columns, and which processes. Validated once. */
 record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt uid, Predicate<ProcessEvent> commandFilter,
-        Duration minDuration, boolean failedOnly, boolean dropStartedBefore, boolean cgroups) {
+        Duration minDuration, boolean failedOnly, boolean dropStartedBefore, boolean cgroups, int argsMax) {
 
     /**
      * @throws IllegalArgumentException with a one-line message for the user
@@ -77,13 +77,18 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
         }
         boolean cgroups = c.cgroups || c.containerPrefix != null || c.cgroupPrefix != null
                 || columns.stream().anyMatch(Column.CGROUP_COLUMNS::contains);
+        if (c.argsMax < 1 || c.argsMax > 32 * 1024) {
+            throw new IllegalArgumentException("--args-max must be between 1 and 32768 bytes, got " + c.argsMax);
+        }
+        boolean args = c.args || columns.stream().anyMatch(Column.ARGS_COLUMNS::contains);
         return new Selection(jsonl, columns, c.exe || columns.contains(Column.EXE), uid, command, min, c.failedOnly,
-                c.dropStartedBefore, cgroups);
+                c.dropStartedBefore, cgroups, args ? c.argsMax : 0);
     }
 
     BpfOptions bpfOptions(int pages, int maxProcesses) {
         BpfOptions.Builder b = BpfOptions.builder().pagesPerCpu(pages).maxProcesses(maxProcesses).executablePaths(exe)
-                .minDuration(minDuration).failedOnly(failedOnly).reportStartedBefore(!dropStartedBefore).cgroups(cgroups);
+                .minDuration(minDuration).failedOnly(failedOnly).reportStartedBefore(!dropStartedBefore).cgroups(cgroups)
+                .args(argsMax);
         uid.ifPresent(b::uid);
         return b.build();
     }

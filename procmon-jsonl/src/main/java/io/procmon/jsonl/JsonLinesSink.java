@@ -92,6 +92,21 @@ public final class JsonLinesSink extends BatchedSink {
             optionalString("end_time", e.endTime().map(Formats::isoMicros));
             optionalString("host", e.host().map(io.procmon.core.Host::name));
             optionalString("host_id", e.host().map(io.procmon.core.Host::id).filter(id -> !id.isEmpty()));
+            if (e.arguments().isPresent() || e.argumentsMissing()) {
+                json.writeFieldName("args");
+                if (e.arguments().isPresent()) {
+                    json.writeStartArray();
+                    for (String arg : e.arguments().get().values()) {
+                        json.writeString(arg);
+                    }
+                    json.writeEndArray();
+                    json.writeBooleanField("args_truncated", e.arguments().get().truncated());
+                    json.writeNumberField("args_bytes", e.arguments().get().totalBytes());
+                } else {
+                    json.writeNull();
+                }
+                json.writeBooleanField("args_missing", e.argumentsMissing());
+            }
             if (e.cgroupId() != 0) {
                 json.writeNumberField("cgroup_id", e.cgroupId());
                 optionalString("cgroup", e.cgroupPath());

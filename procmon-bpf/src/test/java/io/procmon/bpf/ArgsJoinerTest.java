@@ -1,0 +1,68 @@
+package io.procmon.bpf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.procmon.bpf.prog.EventLayout.ArgsRecord;
+import io.procmon.core.ProcessEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ArgsJoinerTest {
+    private static ArgsRecord record(int pid, long execNanos, String... args) {
+        byte[] bytes = (String.join("\0", args) + "\0").getBytes(StandardCharsets.UTF_8);
+        return new ArgsRecord(pid, execNanos, bytes.length, bytes);
+    }
+
+    private static ProcessEvent.Builder exit(int pid) {
+        return ProcessEvent.builder().pid(pid).command("x");
+    }
+
+    @Test
+    void anExitReadBeforeItsArgumentsWaitsForTheNextPassThenGetsThem() {
+        ArgsJoiner joiner = new ArgsJoiner(4096, 100);
+        ProcessEvent.Builder early = exit(7);
+        assertThat(joiner.complete(early, 7, 1_000, 5_000, false)).isFalse();
+        assertThat(joiner.hasParked()).isTrue();
+        joiner.onArgs(record(7, 1_200, "/bin/true", "a"));
+        List<ProcessEvent> out = new ArrayList<>();
+        joiner.releaseParked(out::add);
+        assertThat(out).singleElement().satisfies(e -> assertThat(e.arguments().orElseThrow().values())
+                .containsExactly("/bin/true", "a"));
+        assertThat(joiner.missing()).isZero();
+    }
+
+    @Test
+    void argumentsThatNeverCameAreSaidToBeMissing() {
+        ArgsJoiner joiner = new ArgsJoiner(4096, 100);
+        assertThat(joiner.complete(exit(8), 8, 1_000, 5_000, false)).isFalse();
+        List<ProcessEvent> out = new ArrayList<>();
+        joiner.releaseParked(out::add);
+        assertThat(out).singleElement().satisfies(e -> {
+            assertThat(e.argumentsMissing()).isTrue();
+            assertThat(e.arguments()).isEmpty();
+        });
+        assertThat(joiner.missing()).isEqualTo(1);
+    }
+
+    @Test
+    void aLaterProcessOnTheSamePidDoesNotLendItsArguments() {
+        ArgsJoiner joiner = new ArgsJoiner(4096, 100);
+        joiner.onArgs(record(9, 9_000, "new-process")); // read first, from another CPU's ring
+        ProcessEvent.Builder old = exit(9);
+        assertThat(joiner.complete(old, 9, 1_000, 5_000, false)).as("exec 9000 is after the exit at 5000").isFalse();
+        List<ProcessEvent> out = new ArrayList<>();
+        joiner.releaseParked(out::add);
+        assertThat(out.get(0).argumentsMissing()).isTrue();
+        ProcessEvent.Builder young = exit(9);
+        assertThat(joiner.complete(young, 9, 8_900, 12_000, false)).isTrue();
+        assertThat(young.build().arguments().orElseThrow().values()).containsExactly("new-process");
+    }
+
+    @Test
+    void statStartTimeIsFoundAfterACommandWithParenthesesAndSpaces() {
+        String stat = "1234 (a) b) c) S 1 1234 1234 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 98765 1000 100 18446744073709551615";
+        assertThat(ArgsJoiner.startTicks(stat)).isEqualTo(98765);
+    }
+}
