@@ -57,13 +57,27 @@ class LoadIT {
      */
     private static void assertAllPresentAndNothingLost(RunningMonitor monitor, List<String> truth, String command)
             throws Exception {
+        assertAllPresentAndNothingLost(monitor, truth, command, false);
+    }
+
+    private static void assertAllPresentAndNothingLost(RunningMonitor monitor, List<String> truth, String command,
+            boolean enriched) throws Exception {
         RunningMonitor.Stopped stopped = monitor.stop();
         assertThat(stopped.code()).as("stderr: %s", stopped.stderr()).isZero();
         assertThat(stopped.stderr()).as("summary").contains("; 0 events lost");
 
         Map<String, Long> expected = multiset(truth);
-        Map<String, Long> seen = multiset(monitor.rows().stream()
-                .filter(r -> r.get("COMMAND").equals(command))
+        List<org.apache.commons.csv.CSVRecord> rows = monitor.rows().stream().filter(r -> r.get("COMMAND").equals(command))
+                .toList();
+        if (enriched) {
+            assertThat(rows).allSatisfy(r -> {
+                assertThat(r.get("ARGS_STATUS")).as("arguments of %s", r).isEqualTo("complete");
+                assertThat(r.get("START_TIME")).isNotEmpty();
+                assertThat(r.get("CGROUP")).isNotEmpty();
+                assertThat(r.get("HOST")).isNotEmpty();
+            });
+        }
+        Map<String, Long> seen = multiset(rows.stream()
                 .map(r -> r.get("PID") + " " + r.get("PPID"))
                 .toList());
         Map<String, Long> missing = minus(expected, seen);
@@ -84,22 +98,28 @@ class LoadIT {
 
     private static final String STORM_COMMAND = "procmon-storm";
 
-    @Test
-    void anExecStormOf20000IsSeenWhole(@TempDir Path dir) throws Exception {
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("storm.csv"));
+    /** Every enrichment on: all columns (wall-clock times, host, cgroup and container, arguments) and paths. */
+    static final String[] ENRICHED = {"--exe", "--columns", java.util.Arrays.stream(io.procmon.csv.Column.values())
+            .map(c -> c.name().toLowerCase(java.util.Locale.ROOT)).collect(Collectors.joining(","))};
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "enriched: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void anExecStormOf20000IsSeenWhole(boolean enriched, @TempDir Path dir) throws Exception {
+        RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("storm.csv"), enriched ? ENRICHED : new String[0]);
         List<String> truth = groundTruth(storm.toString(), "20000", "4", uniqueTrue(dir).toString());
         assertThat(truth).hasSize(20_000);
         Thread.sleep(500);
-        assertAllPresentAndNothingLost(monitor, truth, STORM_COMMAND);
+        assertAllPresentAndNothingLost(monitor, truth, STORM_COMMAND, enriched);
     }
 
-    @Test
-    void anExitBurstOf8000IsSeenWholeWithTheDefaults(@TempDir Path dir) throws Exception {
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("burst.csv"));
+    @org.junit.jupiter.params.ParameterizedTest(name = "enriched: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void anExitBurstOf8000IsSeenWholeWithTheDefaults(boolean enriched, @TempDir Path dir) throws Exception {
+        RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("burst.csv"), enriched ? ENRICHED : new String[0]);
         List<String> truth = groundTruth(burst.toString(), "8000");
         assertThat(truth).hasSize(8_000);
         Thread.sleep(1_000);
-        assertAllPresentAndNothingLost(monitor, truth, "exe"); // the children exec /proc/self/exe
+        assertAllPresentAndNothingLost(monitor, truth, "exe", enriched); // the children exec /proc/self/exe
     }
 
     /**

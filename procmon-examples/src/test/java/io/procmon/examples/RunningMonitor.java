@@ -97,7 +97,7 @@ final class RunningMonitor {
     /** The CSV rows, after checking the header and that the file ends with a whole row. */
     List<CSVRecord> rows() throws IOException {
         String text = Files.readString(csv);
-        assertThat(text).startsWith("PID,PPID,USER,COMMAND,DURATION_MS\n").endsWith("\n");
+        assertThat(text).startsWith("PID,PPID,USER,COMMAND,DURATION_MS").endsWith("\n");
         try (CSVParser parser = CSVParser.parse(new StringReader(text),
                 CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get())) {
             return parser.getRecords();
