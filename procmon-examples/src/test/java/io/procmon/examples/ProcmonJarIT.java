@@ -111,7 +111,9 @@ class ProcmonJarIT {
 
     @Test
     void extendedColumnsShowStatusSignalPathAndOlderProcesses(@TempDir Path dir) throws Exception {
-        Process older = new ProcessBuilder("sleep", "1").start();
+        // Ends only when killed below: however slowly the monitor starts, it is older than the monitor.
+        Process older = new ProcessBuilder("sleep", "30").start();
+        long olderStarted = System.nanoTime();
         Thread.sleep(100);
         Path csv = dir.resolve("extended.csv");
         RunningMonitor monitor = RunningMonitor.start(sigdfl, csv, "--columns",
@@ -121,7 +123,9 @@ class ProcmonJarIT {
         exit3.waitFor();
         Thread.sleep(100);
         killed.destroyForcibly().waitFor();
+        older.destroy();
         older.waitFor();
+        long olderLived = System.nanoTime() - olderStarted;
         Thread.sleep(300);
         assertThat(monitor.stop().code()).isZero();
 
@@ -145,7 +149,38 @@ class ProcmonJarIT {
         CSVRecord old = rowOf(rows, older.pid());
         assertThat(old.get("STARTED_BEFORE")).isEqualTo("true");
         assertThat(old.get("PPID")).isEqualTo(Long.toString(SELF));
-        assertThat(Double.parseDouble(old.get("DURATION_MS"))).isGreaterThanOrEqualTo(1000);
+        assertThat(old.get("SIGNAL")).isEqualTo("15");
+        assertThat(Double.parseDouble(old.get("DURATION_MS"))).isGreaterThanOrEqualTo(olderLived / 1e6 - 50);
+    }
+
+    @Test
+    void whenWhereAndWithWhichArgumentsAProcessRan(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("context.csv");
+        RunningMonitor monitor = RunningMonitor.start(sigdfl, csv, "--host-name", "edge-7", "--columns",
+                "pid,command,start_time,end_time,host,cgroup,container_id,args,args_status");
+        java.time.Instant before = java.time.Instant.now();
+        Process p = new ProcessBuilder("sleep", "0.1").start();
+        p.waitFor();
+        java.time.Instant after = java.time.Instant.now();
+        Thread.sleep(300);
+        assertThat(monitor.stop().code()).isZero();
+
+        List<CSVRecord> rows;
+        try (CSVParser parser = CSVParser.parse(new StringReader(monitor.output()), CSVFormat.RFC4180.builder().setHeader()
+                .setSkipHeaderRecord(true).get())) {
+            rows = parser.getRecords();
+        }
+        CSVRecord row = rowOf(rows, p.pid());
+        assertThat(row.get("HOST")).isEqualTo("edge-7");
+        assertThat(row.get("ARGS")).isEqualTo("sleep 0.1");
+        assertThat(row.get("ARGS_STATUS")).isEqualTo("complete");
+        assertThat(row.get("START_TIME")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
+        java.time.Instant start = java.time.Instant.parse(row.get("START_TIME"));
+        java.time.Instant end = java.time.Instant.parse(row.get("END_TIME"));
+        assertThat(start).isBetween(before.minusMillis(5), end);
+        assertThat(end).isBefore(after.plusMillis(5));
+        assertThat(row.get("CGROUP")).startsWith("/");
+        assertThat(row.get("CONTAINER_ID")).isEmpty();
     }
 
     private static CSVRecord rowOf(List<CSVRecord> rows, long pid) {

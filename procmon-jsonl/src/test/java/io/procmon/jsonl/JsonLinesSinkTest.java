@@ -62,6 +62,40 @@ class JsonLinesSinkTest {
     }
 
     @Test
+    void wallClockHostCgroupContainerAndArgumentsWhenRecorded() throws Exception {
+        String id = "ab12".repeat(16);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JsonLinesSink sink = JsonLinesSink.to(out)) {
+            sink.onEvent(ProcessEvent.builder().pid(5).command("sh").execTimeNanos(5_123_456_789L).exitTimeNanos(6_000_000_000L)
+                    .clockOffsetNanos(java.time.Instant.parse("2026-11-26T13:04:00Z").getEpochSecond() * 1_000_000_000L)
+                    .host(new io.procmon.core.Host("edge-7", "0123abcd"))
+                    .cgroup(77, "/system.slice/docker-" + id + ".scope")
+                    .arguments(new io.procmon.core.Arguments(List.of("sh", "-c", "x\\xff"), true, 4000)).build());
+            sink.onEvent(ProcessEvent.builder().pid(6).command("lost").argumentsMissing().build());
+        }
+        List<JsonNode> lines = parse(out.toString(StandardCharsets.UTF_8));
+        JsonNode e = lines.get(0);
+        assertThat(e.get("start_time").asText()).isEqualTo("2026-11-26T13:04:05.123456Z");
+        assertThat(e.get("end_time").asText()).isEqualTo("2026-11-26T13:04:06.000000Z");
+        assertThat(e.get("host").asText()).isEqualTo("edge-7");
+        assertThat(e.get("host_id").asText()).isEqualTo("0123abcd");
+        assertThat(e.get("cgroup_id").asLong()).isEqualTo(77);
+        assertThat(e.get("cgroup").asText()).isEqualTo("/system.slice/docker-" + id + ".scope");
+        assertThat(e.get("container_id").asText()).isEqualTo(id);
+        assertThat(e.get("container_runtime").asText()).isEqualTo("docker");
+        assertThat(e.get("pod_uid").isNull()).isTrue();
+        assertThat(e.get("args")).extracting(JsonNode::asText).containsExactly("sh", "-c", "x\\xff");
+        assertThat(e.get("args_truncated").asBoolean()).isTrue();
+        assertThat(e.get("args_bytes").asLong()).isEqualTo(4000);
+        assertThat(e.get("args_missing").asBoolean()).isFalse();
+        JsonNode lost = lines.get(1);
+        assertThat(lost.get("args").isNull()).isTrue();
+        assertThat(lost.get("args_missing").asBoolean()).isTrue();
+        assertThat(lost.has("cgroup_id")).as("cgroups not recorded: no fields").isFalse();
+        assertThat(lost.get("start_time").isNull()).isTrue();
+    }
+
+    @Test
     void lossesBecomeGapRecords() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (JsonLinesSink sink = JsonLinesSink.to(out)) {
