@@ -4,11 +4,13 @@
 #   - the exec rate without and with the monitor (the slowdown),
 #   - the monitor's CPU time per event and its resident memory,
 #   - events lost.
-# Usage: sudo bench/monitor-bench.sh [EXECS=50000] [WORKERS=4]
+# Usage: sudo bench/monitor-bench.sh [EXECS=50000] [WORKERS=4] [MONITOR OPTIONS...]
+#   e.g. sudo bench/monitor-bench.sh 20000 4 --exe --args --cgroups --columns pid,start_time,host,cgroup,args
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
 execs="${1:-50000}"
 workers="${2:-4}"
+shift $(( $# < 2 ? $# : 2 ))
 "$root/procmon" --version >/dev/null            # installs and builds what is missing
 work="$(mktemp -d)"
 trap 'kill "$mon" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -22,7 +24,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 base="$(rate "$work/base.txt")"
 
 launched="$(date +%s%N)"
-java -Xmx256m -XX:+UseSerialGC -jar "$root/procmon-examples/target/procmon.jar" -o "$work/out.csv" --debug \
+java -Xmx256m -XX:+UseSerialGC -jar "$root/procmon-examples/target/procmon.jar" -o "$work/out.csv" --debug "$@" \
   2>"$work/monitor.err" &
 mon=$!
 until grep -q 'attached in' "$work/monitor.err"; do
@@ -46,6 +48,7 @@ cpu_us_per_event=$(awk -v t=$((ticks1 - ticks0)) -v hz="$hz" -v n="$execs" 'BEGI
 slowdown=$(awk -v a="$base" -v b="$with" 'BEGIN {printf "%.1f", (1 - b / a) * 100}')
 echo "machine:            $(nproc) CPUs, $(uname -r), $(java -version 2>&1 | head -1)"
 echo "storm:              $execs execs of /bin/true from $workers workers"
+echo "monitor options:    ${*:-(defaults)}"
 echo "launch to attached: $attached_ms ms ($(sed -n 's/.*attached in \([0-9]*\) ms.*/\1/p' "$work/monitor.err") ms of it loading and attaching)"
 echo "exec rate:          $base/s without the monitor, $with/s with it (slowdown $slowdown %)"
 echo "monitor CPU:        $cpu_us_per_event us per event (user+system, all threads)"

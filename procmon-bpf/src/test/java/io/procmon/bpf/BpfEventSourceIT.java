@@ -66,6 +66,13 @@ class BpfEventSourceIT {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     }
 
+    /** Compiles a C helper of the test resources, runs it with one argument and waits for it. */
+    private static Process runHelper(Path dir, String helper, String arg) throws Exception {
+        Process p = run(NativeHelpers.compile(dir, helper).toString(), arg);
+        assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        return p;
+    }
+
     private ProcessEvent the(long pid) throws InterruptedException {
         List<ProcessEvent> found = recorder.await(e -> e.pid() == pid, 1, WAIT);
         assertThat(found).as("events for pid %d", pid).hasSize(1);
@@ -114,10 +121,7 @@ class BpfEventSourceIT {
 
     @Test
     void aProcessWhoseMainThreadExitsFirstGivesOneRowAtTheRealEnd(@TempDir Path dir) throws Exception {
-        Path binary = NativeHelpers.compile(dir, "leader_exits_first");
-        Process p = run(binary.toString(), "400");
-        assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-
+        Process p = runHelper(dir, "leader_exits_first", "400");
         ProcessEvent e = the(p.pid());
         Thread.sleep(300); // a second, early row would have arrived by now
         assertThat(recorder.matching(x -> x.pid() == p.pid())).hasSize(1);
@@ -314,11 +318,7 @@ class BpfEventSourceIT {
 
     @Test
     void aProcessIsNamedAfterItsLeaderWhateverThreadExitsLast(@TempDir Path dir) throws Exception {
-        Path binary = NativeHelpers.compile(dir, "named_threads");
-        Process p = run(binary.toString(), "300");
-        assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-
-        ProcessEvent e = the(p.pid());
+        ProcessEvent e = the(runHelper(dir, "named_threads", "300").pid());
         assertThat(e.command()).as("the leader's name, not the last thread's (worker-3)").isEqualTo("named_threads");
         assertThat(e.exitStatus()).hasValue(5);
         assertThat(e.durationNanos()).isGreaterThanOrEqualTo(300_000_000L);
