@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# procmon and bpftrace side by side, each watching the same exec storm, in rotation on this
+# machine, as root. For each monitor, the median of the rotations of:
+#   - CPU per process from launch: all the monitor's CPU (JIT and start-up included) / storm size
+#   - CPU per process in steady state: after a warm-up storm, the CPU of a second storm / its size
+#   - RSS: the largest resident set sampled during the storms
+#   - launch -> first row visible: from the monitor's launch to a probe process's row in its output
+#   - in-kernel cost per exit: run time / runs of its exit program (kernel.bpf_stats_enabled)
+# and the split of procmon's steady-state CPU by thread.
+# Usage: sudo bench/compare.sh [ROTATIONS=3] [EXECS=20000] [WARMUP=30000] [-- PROCMON OPTIONS...]
+set -euo pipefail
+root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
+rotations="${1:-3}" execs="${2:-20000}" warmup="${3:-30000}"
+shift $(( $# < 3 ? $# : 3 ))
+[ "${1:-}" = "--" ] && shift
+procmon_options=("$@")
+"$root/procmon" --version >/dev/null           # installs and builds what is missing
+command -v bpftrace >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; }
+command -v bpftool >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool >/dev/null; }
+work="$(mktemp -d)"
+stats_before="$(sysctl -n kernel.bpf_stats_enabled)"
+mon=""
+cleanup() {
+  [ -n "$mon" ] && kill -9 "$mon" 2>/dev/null || true
+  sysctl -qw kernel.bpf_stats_enabled="$stats_before"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+sysctl -qw kernel.bpf_stats_enabled=1
+gcc -O2 -o "$work/storm" "$root/load/storm.c"
+cp /bin/true "$work/cmp-true"       # the storm's own name: its rows are easy to count
+cp /bin/true "$work/cmp-probe"      # the probe whose row marks "first row visible"
+hz="$(getconf CLK_TCK)"
+launcher_opts="$(sed -n 's/^opts="\${PROCMON_JAVA_OPTS:-\(.*\)}"$/\1/p' "$root/procmon-deb/src/deb/bin/procmon")"
+
+start_monitor() { # name output
+  case "$1" in
+    procmon) setsid java $launcher_opts -jar "$root/procmon-examples/target/procmon.jar" -q -o "$2" "${procmon_options[@]}" \
+               2>"$work/err.txt" & ;;
+    bpftrace) setsid bpftrace -q -o "$2" -e 'tracepoint:sched:sched_process_exec { @start[pid] = nsecs; }
+        tracepoint:sched:sched_process_exit /@start[pid]/ { printf("%d,%d,%d,%s,%d\n", pid, curtask->real_parent->tgid, uid,
+          comm, (nsecs - @start[pid]) / 1000000); delete(@start[pid]); }' 2>"$work/err.txt" & ;;
+  esac
+  mon=$!
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_sampler() { # pid file: the largest VmRSS in KiB, sampled every 100 ms until the pid is gone
+  local max=0 v
+  while v="$(awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null)" && [ -n "$v" ]; do
+    [ "$v" -gt "$max" ] && max="$v" && echo "$max" >"$2"
+    sleep 0.1
+  done
+}
+exit_prog_cost() { # pid: ns per run of its exit programs
+  bpftool prog show --json | python3 -c '
+import json, sys
+pid = int(sys.argv[1]); t = n = 0
+for p in json.load(sys.stdin):
+    if any(x.get("pid") == pid for x in p.get("pids", [])) and "exit" in p.get("name", ""):
+        t += p.get("run_time_ns", 0); n += p.get("run_cnt", 0)
+print(f"{t / n:.0f}" if n else "nan")' "$1"
+}
+wait_rows() { # file count: until the storm's rows are all there (at most 60 s)
+  for _ in $(seq 600); do
+    [ "$(grep -c cmp-true "$1" 2>/dev/null || true)" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  echo "compare: only $(grep -c cmp-true "$1" || true) of $2 rows in $1" >&2
+}
+
+declare -A results
+for r in $(seq "$rotations"); do
+  for m in procmon bpftrace; do
+    out="$work/$m.out"; : >"$out"
+    launched=$(date +%s%N)
+    start_monitor "$m" "$out"
+    until grep -q cmp-probe "$out" 2>/dev/null; do
+      kill -0 "$mon" 2>/dev/null || { cat "$work/err.txt" >&2; exit 1; }
+      "$work/cmp-probe"; sleep 0.005
+    done
+    first_ms=$(( ($(date +%s%N) - launched) / 1000000 ))
+    rss_sampler "$mon" "$work/rss" & sampler=$!
+    "$work/storm" "$execs" 4 "$work/cmp-true" >/dev/null 2>&1
+    wait_rows "$out" "$execs"
+    cold=$(awk -v t="$(cpu_ticks "$mon")" -v hz="$hz" -v n="$execs" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+    "$work/storm" "$warmup" 4 "$work/cmp-true" >/dev/null 2>&1
+    wait_rows "$out" $((execs + warmup))
+    t0="$(cpu_ticks "$mon")"
+    declare -A thread0=()
+    for t in /proc/"$mon"/task/*; do thread0[$t]="$(awk '{print $14 + $15}' "$t/stat")"; done
+    "$work/storm" "$execs" 4 "$work/cmp-true" >/dev/null 2>&1
+    wait_rows "$out" $((2 * execs + warmup))
+    steady=$(awk -v t=$(( $(cpu_ticks "$mon") - t0 )) -v hz="$hz" -v n="$execs" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+    if [ "$m" = procmon ]; then
+      split=""
+      for t in /proc/"$mon"/task/*; do
+        d=$(( $(awk '{print $14 + $15}' "$t/stat") - ${thread0[$t]:-0} ))
+        [ "$d" -gt 0 ] && split+="$(tr -d '\n' <"$t/comm")=$(awk -v d="$d" -v hz="$hz" -v n="$execs" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}') "
+      done
+      results[split,$r]="$split"
+    fi
+    kernel_ns="$(exit_prog_cost "$mon")"
+    kill -INT -- -"$mon" 2>/dev/null || kill -INT "$mon"; wait "$mon" 2>/dev/null || true; mon=""
+    wait "$sampler" 2>/dev/null || true
+    results[$m,cold,$r]=$cold; results[$m,steady,$r]=$steady; results[$m,first,$r]=$first_ms
+    results[$m,rss,$r]=$(( $(cat "$work/rss") / 1024 )); results[$m,kernel,$r]=$kernel_ns
+    echo "rotation $r $m: cold $cold us, steady $steady us, rss ${results[$m,rss,$r]} MiB, first row $first_ms ms, kernel $kernel_ns ns/exit" >&2
+  done
+done
+
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+col() { local m=$1 k=$2 v=(); for r in $(seq "$rotations"); do v+=("${results[$m,$k,$r]}"); done; median "${v[@]}"; }
+echo "machine: $(nproc) CPUs, $(uname -r); storm of $execs execs from 4 workers, warm-up $warmup; medians of $rotations rotations"
+echo "procmon options: ${procmon_options[*]:-(defaults)}; JVM: $launcher_opts"
+printf '| %-9s | %-24s | %-22s | %-8s | %-21s | %-22s |\n' monitor "CPU/process from launch" "CPU/process steady" "RSS MiB" "launch -> first row" "in-kernel cost per exit"
+printf '| --- | --- | --- | --- | --- | --- |\n'
+for m in procmon bpftrace; do
+  printf '| %-9s | %21s us | %19s us | %8s | %18s ms | %19s ns |\n' "$m" "$(col $m cold)" "$(col $m steady)" "$(col $m rss)" \
+    "$(col $m first)" "$(col $m kernel)"
+done
+awk -v a="$(col procmon cold)" -v b="$(col bpftrace cold)" -v c="$(col procmon steady)" -v d="$(col bpftrace steady)" \
+  -v e="$(col procmon first)" -v f="$(col bpftrace first)" \
+  'BEGIN {printf "ratios procmon/bpftrace: cold %.2f, steady %.2f, first row %.2f\n", a / b, c / d, e / f}'
+echo "procmon steady-state CPU per process by thread (us), each rotation:"
+for r in $(seq "$rotations"); do echo "  ${results[split,$r]}"; done
