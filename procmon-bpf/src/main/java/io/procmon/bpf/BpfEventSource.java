@@ -114,10 +114,13 @@ public final class BpfEventSource implements EventSource {
                     EventLayout.startSize(programOptions.executablePaths()), startCapacity));
             BpfMap events = own(BpfMap.create(BpfMap.Type.PERF_EVENT_ARRAY, "procmon_events", 4, 4, possibleCpus));
             counters = own(BpfMap.create(BpfMap.Type.PERCPU_ARRAY, "procmon_counts", 4, 8, Counter.COUNT));
-            BpfMap ended = own(BpfMap.create(BpfMap.Type.LRU_HASH, "procmon_ended", ProcessPrograms.ENDED_KEY_SIZE,
-                    ProcessPrograms.ENDED_VALUE_SIZE, 4096));
             Map<String, Integer> fds = new java.util.HashMap<>(Map.of(ProcessPrograms.START_MAP, start.fd(),
-                    ProcessPrograms.EVENTS_MAP, events.fd(), ProcessPrograms.COUNTERS_MAP, counters.fd(), ProcessPrograms.ENDED_MAP, ended.fd()));
+                    ProcessPrograms.EVENTS_MAP, events.fd(), ProcessPrograms.COUNTERS_MAP, counters.fd()));
+            if (offsets.exitGroupDead().isEmpty()) { // only the signal->live path needs it
+                BpfMap ended = own(BpfMap.create(BpfMap.Type.LRU_HASH, "procmon_ended", ProcessPrograms.ENDED_KEY_SIZE,
+                        ProcessPrograms.ENDED_VALUE_SIZE, 4096));
+                fds.put(ProcessPrograms.ENDED_MAP, ended.fd());
+            }
             if (programOptions.argsMax() > 0) {
                 BpfMap argsBuffer = own(BpfMap.create(BpfMap.Type.ARRAY, "procmon_args", 4,
                         EventLayout.ARGS_HEADER + programOptions.argsMax(), possibleCpus));

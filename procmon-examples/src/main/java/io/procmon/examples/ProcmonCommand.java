@@ -41,6 +41,7 @@ import picocli.CommandLine.Option;
             "  sudo ./procmon -o /var/log/procmon.csv --append --pages 256",
             "  sudo ./procmon --columns pid,ppid,user,command,duration_ms,exit_code,signal,exe --failed",
             "  sudo ./procmon --format jsonl -o - --uid www-data --min-duration 1000 | jq .",
+            "  sudo ./procmon --columns pid,command,start_time,end_time,host,container_id,args --container 4f0e",
             "",
             "Exit codes:"})
 public final class ProcmonCommand implements java.util.concurrent.Callable<Integer> {
