@@ -65,6 +65,9 @@ public final class BpfEventSource implements EventSource {
     private WallClock wallClock;
     private CgroupResolver cgroups;
     private ArgsJoiner args;
+    /** Claims of processes without a start record, on kernels without group_dead; released once read. */
+    private BpfMap claims;
+    private final byte[] claimKey = new byte[ProcessPrograms.ENDED_KEY_SIZE];
     private long attachedAtNanos;
     private int possibleCpus;
     // Loss bookkeeping, touched only by the reader thread, then by close() after the reader ended.
@@ -117,9 +120,9 @@ public final class BpfEventSource implements EventSource {
             Map<String, Integer> fds = new java.util.HashMap<>(Map.of(ProcessPrograms.START_MAP, start.fd(),
                     ProcessPrograms.EVENTS_MAP, events.fd(), ProcessPrograms.COUNTERS_MAP, counters.fd()));
             if (offsets.exitGroupDead().isEmpty()) { // only the signal->live path needs it
-                BpfMap ended = own(BpfMap.create(BpfMap.Type.LRU_HASH, "procmon_ended", ProcessPrograms.ENDED_KEY_SIZE,
+                claims = own(BpfMap.create(BpfMap.Type.HASH, "procmon_ended", ProcessPrograms.ENDED_KEY_SIZE,
                         ProcessPrograms.ENDED_VALUE_SIZE, 4096));
-                fds.put(ProcessPrograms.ENDED_MAP, ended.fd());
+                fds.put(ProcessPrograms.ENDED_MAP, claims.fd());
             }
             if (programOptions.argsMax() > 0) {
                 BpfMap argsBuffer = own(BpfMap.create(BpfMap.Type.ARRAY, "procmon_args", 4,
@@ -235,6 +238,11 @@ public final class BpfEventSource implements EventSource {
         ByteBuffer raw = data.duplicate().order(java.nio.ByteOrder.nativeOrder());
         long execNanos = raw.getLong(raw.position() + EventLayout.EXEC_NS);
         boolean noStart = EventLayout.hasNoStartRecord(data);
+        if (noStart && claims != null) {
+            ByteBuffer.wrap(claimKey).order(java.nio.ByteOrder.nativeOrder())
+                    .putInt(0, raw.getInt(raw.position() + EventLayout.PID)).putInt(4, 0).putLong(8, execNanos);
+            claims.delete(claimKey);
+        }
         if (noStart) {
             // The kernel saw no exec. Older than the monitor: report it. Younger: it forked
             // and never exec'd, which procmon (like the original) does not report.

@@ -80,6 +80,18 @@ public final class BpfMap implements AutoCloseable {
         }
     }
 
+    /** Removes {@code key}; returns false when it was absent. */
+    public boolean delete(byte[] key) {
+        try (Memory k = copy(key, keySize)) {
+            int rc = Libbcc.lib().bpf_delete_elem(fd(), k);
+            if (rc < 0 && Errno.of(rc) == 2) {
+                return false;
+            }
+            Errno.check(rc, "delete from map " + name);
+            return true;
+        }
+    }
+
     /** Size of one value as the kernel stores it. */
     public int valueSize() {
         return valueSize;

@@ -32,6 +32,8 @@ interface LibBcc extends Library {
 
     int bpf_lookup_elem(int fd, Pointer key, Pointer value);
 
+    int bpf_delete_elem(int fd, Pointer key);
+
     int bpf_attach_tracepoint(int progfd, String tp_category, String tp_name);
 
     int bpf_close_perf_event_fd(int fd);

@@ -31,9 +31,11 @@ public final class ProcessPrograms {
     /** Per-CPU array of {@link Counter}s (u64 each). */
     public static final String COUNTERS_MAP = "counters";
     /**
-     * LRU hash (tgid, leader start time) → u32, used only where the exit tracepoint has no
-     * {@code group_dead}: threads exiting together may all see {@code signal->live} at zero, and
-     * only the first to claim the process here reports it.
+     * Hash (tgid, zero, leader start time) → u32, used only where the exit tracepoint has no
+     * {@code group_dead}: threads exiting together may all see {@code signal->live} at zero. A
+     * process with a start record is reported by the one thread whose delete of that record
+     * succeeds; one without (older than the monitor) by the first to claim it here. The reader
+     * deletes the claim once it has the event. Not an LRU map: their locks are not for hot paths.
      */
     public static final String ENDED_MAP = "ended";
     /** LRU hash (hierarchy id u32, zero u32, cgroup id u64) → path (256 bytes), filled on cgroup_mkdir. */
@@ -239,10 +241,16 @@ public final class ProcessPrograms {
         }
         a.loadMap(R1, START_MAP)
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, KEY)
-                .call(Helper.MAP_DELETE_ELEM)
-                .ja("fill");
+                .call(Helper.MAP_DELETE_ELEM);
+        if (k.exitGroupDead().isEmpty()) {
+            a.jump(JumpOp.NE, R0, 0, "out"); // another thread of this process deleted it and reports it
+        }
+        a.ja("fill");
 
         a.label("no_start");
+        if (k.exitGroupDead().isEmpty()) {
+            claimOnce(a, k);
+        }
         count(a, Counter.EXIT_WITHOUT_START);
         if (options.reportWithoutStart()) {
             a.storeImm(Size.W, FP, EVENT + EventLayout.FLAGS,
@@ -344,7 +352,7 @@ public final class ProcessPrograms {
         }
     }
 
-    /** Jumps to "out" unless this exit ends the whole thread group. The leader is in R9. */
+    /** Jumps to "out" unless this exit ends the whole thread group (or may, see {@link #ENDED_MAP}). */
     private static void skipUnlessGroupDead(Assembler a, KernelOffsets k) {
         if (k.exitGroupDead().isPresent()) {
             a.load(Size.B, R1, R6, k.exitGroupDead().getAsInt())
@@ -358,10 +366,17 @@ public final class ProcessPrograms {
         a.alu64(AluOp.ADD, R3, k.signalLive());
         a.mov64(R1, FP).alu64(AluOp.ADD, R1, SCRATCH_PTR).mov64(R2, 4).call(Helper.PROBE_READ_KERNEL);
         a.load(Size.W, R1, FP, SCRATCH_PTR).jump32(JumpOp.NE, R1, 0, "out");
-        // Threads that exit together can all see zero: the first to claim (tgid, leader start) reports.
-        // The key is built where the event goes, which is zeroed afterwards.
+    }
+
+    /**
+     * For a process without a start record where threads exiting together may all see
+     * {@code signal->live} at zero: jumps to "out" unless this thread is the first to claim
+     * (tgid, leader start time). The leader is in R9; the key is built where the event goes
+     * (zeroed afterwards).
+     */
+    private static void claimOnce(Assembler a, KernelOffsets k) {
         a.storeImm(Size.DW, FP, EVENT, 0);
-        a.call(Helper.GET_CURRENT_PID_TGID).alu64(AluOp.RSH, R0, 32).store(Size.W, FP, EVENT, R0);
+        a.store(Size.W, FP, EVENT, R7); // tgid
         probeRead(a, EVENT + 8, 8, R9, k.taskStartTime());
         a.storeImm(Size.W, FP, COUNTER_KEY, 1);
         a.loadMap(R1, ENDED_MAP)
@@ -370,6 +385,9 @@ public final class ProcessPrograms {
                 .mov64(R4, BPF_NOEXIST)
                 .call(Helper.MAP_UPDATE_ELEM)
                 .jump(JumpOp.NE, R0, 0, "out");
+        a.storeImm(Size.DW, FP, EVENT, 0);
+        a.store(Size.W, FP, EVENT + EventLayout.PID, R7);
+        a.storeImm(Size.DW, FP, EVENT + 8, 0);
     }
 
     /** {@code *(fp + dst) = current->real_parent->tgid}, zero when unreadable. */
