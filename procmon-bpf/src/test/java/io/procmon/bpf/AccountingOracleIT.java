@@ -95,6 +95,7 @@ class AccountingOracleIT {
         assertThat(expected).as("accounted processes of the workload").hasSizeGreaterThan(40);
         assertThat(recorder.lost).isEmpty();
         List<String> problems = new ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (Accounted a : expected) {
             List<ProcessEvent> mine = rows.getOrDefault(a.pid(), List.of());
             if (mine.size() != 1) {
@@ -102,6 +103,7 @@ class AccountingOracleIT {
                 continue;
             }
             ProcessEvent e = mine.get(0);
+            names.add(e.command());
             int parentAtExit = e.parentAtExit().orElse(e.ppid());
             String status = (a.exitCode() & 0x7f) == 0 ? "exit " + ((a.exitCode() >> 8) & 0xff) : "signal " + (a.exitCode() & 0x7f);
             String procmonStatus = e.signal().isPresent() ? "signal " + e.signal().getAsInt() : "exit " + e.exitStatus().getAsInt();
@@ -112,8 +114,8 @@ class AccountingOracleIT {
             }
         }
         assertThat(problems).as("accounting records without one matching row (of %d)", expected.size()).isEmpty();
-        assertThat(expected).as("the workload's parts are all there")
-                .extracting(Accounted::comm).contains("make", "cc", "cc1", "as", "ld", "collect2", "sort", "java", "sleep");
+        assertThat(names).as("the workload's parts are all there")
+                .contains("make", "cc", "cc1", "as", "ld", "collect2", "sort", "java", "sleep");
     }
 
     /**
