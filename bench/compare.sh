@@ -100,7 +100,8 @@ for r in $(seq "$rotations"); do
       results[split,$r]="$split"
     fi
     kernel_ns="$(exit_prog_cost "$mon")"
-    kill -INT -- -"$mon" 2>/dev/null || kill -INT "$mon"; wait "$mon" 2>/dev/null || true; mon=""
+    # SIGTERM: a background job of a script inherits SIGINT ignored, and the JVM honours that.
+    kill -TERM "$mon"; wait "$mon" 2>/dev/null || true; mon=""
     wait "$sampler" 2>/dev/null || true
     results[$m,cold,$r]=$cold; results[$m,steady,$r]=$steady; results[$m,first,$r]=$first_ms
     results[$m,rss,$r]=$(( $(cat "$work/rss") / 1024 )); results[$m,kernel,$r]=$kernel_ns
