@@ -333,35 +333,33 @@ public final class BpfEventSource implements EventSource {
         return Math.min(pidMax, BpfOptions.MAX_PROCESSES_CAP);
     }
 
-    private static Btf kernelBtf() {
+    /** Reading what the kernel says about itself; both kinds of failure mean its BTF or formats are unusable. */
+    private interface KernelRead<T> {
+        T read() throws IOException;
+    }
+
+    private static <T> T fromKernel(String what, KernelRead<T> read) {
         try {
-            return Btf.kernel();
+            return read.read();
         } catch (IOException e) {
-            throw new BpfException(BpfException.Reason.NO_BTF, "read kernel BTF: " + e.getMessage(), e);
+            throw new BpfException(BpfException.Reason.NO_BTF, "read " + what + ": " + e.getMessage(), e);
         } catch (BtfException e) {
             throw new BpfException(BpfException.Reason.NO_BTF, e.getMessage(), e);
         }
+    }
+
+    private static Btf kernelBtf() {
+        return fromKernel("kernel BTF", Btf::kernel);
     }
 
     private static CgroupOffsets cgroupOffsets(Btf btf, Path tracefs, String v1Controller) {
-        try {
-            return CgroupOffsets.from(btf, TracepointFormat.read(tracefs, "cgroup", "cgroup_mkdir"), v1Controller);
-        } catch (IOException e) {
-            throw new BpfException(BpfException.Reason.NO_BTF, "read the cgroup_mkdir tracepoint's format: " + e.getMessage(), e);
-        } catch (BtfException e) {
-            throw new BpfException(BpfException.Reason.NO_BTF, e.getMessage(), e);
-        }
+        return fromKernel("the cgroup_mkdir tracepoint's format", () ->
+                CgroupOffsets.from(btf, TracepointFormat.read(tracefs, "cgroup", "cgroup_mkdir"), v1Controller));
     }
 
     private static KernelOffsets kernelOffsets(Btf btf, Path tracefs) {
-        try {
-            return KernelOffsets.from(btf, TracepointFormat.read(tracefs, "sched", "sched_process_exit"),
-                    TracepointFormat.read(tracefs, "sched", "sched_process_exec"));
-        } catch (IOException e) {
-            throw new BpfException(BpfException.Reason.NO_BTF, "read kernel BTF and tracepoint format: " + e.getMessage(), e);
-        } catch (BtfException e) {
-            throw new BpfException(BpfException.Reason.NO_BTF, e.getMessage(), e);
-        }
+        return fromKernel("the sched tracepoints' formats", () -> KernelOffsets.from(btf,
+                TracepointFormat.read(tracefs, "sched", "sched_process_exit"), TracepointFormat.read(tracefs, "sched", "sched_process_exec")));
     }
 
     private <T extends AutoCloseable> T own(T resource) {
