@@ -27,7 +27,9 @@ public record LostEvents(Origin origin, int cpu, long count) {
         /** The kernel saw the exit but not the exec (start record missing: map full or insert failed). */
         KERNEL_START_RECORD,
         /** The monitor's dispatch queue was full (sinks fell behind); the source thread was never blocked. */
-        DISPATCH_QUEUE
+        DISPATCH_QUEUE,
+        /** A sink could not deliver records it received (its queue was full or its destination stayed away). */
+        SINK
     }
 
     @Override

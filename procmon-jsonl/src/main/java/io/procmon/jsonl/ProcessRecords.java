@@ -1,0 +1,200 @@
+package io.procmon.jsonl;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.procmon.core.Container;
+import io.procmon.core.Formats;
+import io.procmon.core.Host;
+import io.procmon.core.LostEvents;
+import io.procmon.core.ProcessEvent;
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * procmon's JSON record, shared by JSON Lines and Kafka. Field names follow the OpenTelemetry
+ * semantic conventions, written as nested objects ({@code process.pid} is {@code {"process":{"pid":..}}});
+ * procmon's own fields are under {@code procmon}. Every record carries {@code procmon.schema},
+ * {@code procmon.run} (one id per monitor run) and {@code procmon.seq} (1, 2, 3... per run, one per
+ * record, loss notices included), so a consumer sees gaps and duplicates. Absent values are left out.
+ *
+ * <p>A writer numbers the records it writes; it is not thread-safe.
+ */
+public final class ProcessRecords {
+    /** Version of the layout below; bumped on an incompatible change. */
+    public static final int SCHEMA = 1;
+
+    private final Host host;
+    private final String run;
+    private long seq;
+
+    /**
+     * @param host the host written into loss notices (process records carry their own, when set)
+     * @param run this monitor run's id
+     */
+    public ProcessRecords(Host host, String run) {
+        this.host = host;
+        this.run = run;
+    }
+
+    /** A writer for this machine, with a fresh run id. */
+    public static ProcessRecords forLocalRun(Host host) {
+        return new ProcessRecords(host, java.util.UUID.randomUUID().toString());
+    }
+
+    /** The sequence number the next record gets. */
+    public long nextSeq() {
+        return seq + 1;
+    }
+
+    public String run() {
+        return run;
+    }
+
+    public Host host() {
+        return host;
+    }
+
+    /** Writes one process record (an object, without a line end) and numbers it. */
+    public void writeProcess(JsonGenerator json, ProcessEvent e) throws IOException {
+        json.writeStartObject();
+        json.writeObjectFieldStart("process");
+        json.writeNumberField("pid", e.pid());
+        json.writeNumberField("parent_pid", e.ppid());
+        if (e.executable().isPresent()) {
+            json.writeObjectFieldStart("executable");
+            String path = e.executable().get();
+            json.writeStringField("path", path);
+            if (!e.executableTruncated()) {
+                json.writeStringField("name", path.substring(path.lastIndexOf('/') + 1));
+            }
+            json.writeEndObject();
+        }
+        if (e.arguments().isPresent()) {
+            json.writeArrayFieldStart("command_args");
+            for (String arg : e.arguments().get().values()) {
+                json.writeString(arg);
+            }
+            json.writeEndArray();
+        }
+        json.writeObjectFieldStart("real_user");
+        json.writeNumberField("id", Integer.toUnsignedLong(e.uid()));
+        if (e.userName().isPresent()) {
+            json.writeStringField("name", e.userName().get());
+        }
+        json.writeEndObject();
+        if (e.startTime().isPresent()) {
+            json.writeObjectFieldStart("creation");
+            json.writeStringField("time", Formats.isoMicros(e.startTime().get()));
+            json.writeEndObject();
+        }
+        json.writeObjectFieldStart("exit");
+        if (e.endTime().isPresent()) {
+            json.writeStringField("time", Formats.isoMicros(e.endTime().get()));
+        }
+        if (e.exitStatus().isPresent()) {
+            json.writeNumberField("code", e.exitStatus().getAsInt());
+        }
+        json.writeEndObject();
+        if (e.cgroupPath().isPresent()) {
+            json.writeObjectFieldStart("linux");
+            json.writeStringField("cgroup", e.cgroupPath().get());
+            json.writeEndObject();
+        }
+        json.writeEndObject();
+        writeHost(json, e.host().orElse(host));
+        if (e.container().isPresent()) {
+            Container c = e.container().get();
+            json.writeObjectFieldStart("container");
+            optional(json, "id", c.id());
+            optional(json, "runtime", c.runtime());
+            json.writeEndObject();
+            if (!c.podUid().isEmpty()) {
+                json.writeObjectFieldStart("k8s");
+                json.writeObjectFieldStart("pod");
+                json.writeStringField("uid", c.podUid());
+                json.writeEndObject();
+                json.writeEndObject();
+            }
+        }
+        startProcmon(json, "process");
+        json.writeStringField("comm", e.command());
+        json.writeFieldName("duration_ms");
+        json.writeNumber(Formats.millis(e.durationNanos()));
+        if (e.signal().isPresent()) {
+            json.writeNumberField("signal", e.signal().getAsInt());
+        }
+        json.writeBooleanField("core_dumped", e.coreDumped());
+        if (e.parentAtExit().isPresent()) {
+            json.writeNumberField("parent_at_exit", e.parentAtExit().getAsInt());
+        }
+        json.writeBooleanField("started_before_monitoring", e.startedBeforeMonitoring());
+        if (e.executable().isPresent()) {
+            json.writeBooleanField("exe_truncated", e.executableTruncated());
+        }
+        if (e.arguments().isPresent() || e.argumentsMissing()) {
+            json.writeObjectFieldStart("args");
+            json.writeBooleanField("missing", e.argumentsMissing());
+            if (e.arguments().isPresent()) {
+                json.writeBooleanField("truncated", e.arguments().get().truncated());
+                json.writeNumberField("bytes", e.arguments().get().totalBytes());
+            }
+            json.writeEndObject();
+        }
+        if (e.cgroupId() != 0) {
+            json.writeNumberField("cgroup_id", e.cgroupId());
+        }
+        json.writeObjectFieldStart("kernel");
+        json.writeNumberField("exec_ns", e.execTimeNanos());
+        json.writeNumberField("exit_ns", e.exitTimeNanos());
+        if (e.clockOffsetNanos() != ProcessEvent.CLOCK_OFFSET_UNKNOWN) {
+            json.writeNumberField("clock_offset_ns", e.clockOffsetNanos());
+        }
+        json.writeEndObject();
+        json.writeEndObject();
+        json.writeEndObject();
+    }
+
+    /** Writes one loss notice (an object, without a line end) and numbers it. */
+    public void writeLost(JsonGenerator json, LostEvents lost) throws IOException {
+        json.writeStartObject();
+        writeHost(json, host);
+        startProcmon(json, "lost");
+        json.writeObjectFieldStart("lost");
+        json.writeStringField("origin", originName(lost.origin()));
+        if (lost.cpu() != LostEvents.NO_CPU) {
+            json.writeNumberField("cpu", lost.cpu());
+        }
+        json.writeNumberField("count", lost.count());
+        json.writeEndObject();
+        json.writeEndObject();
+        json.writeEndObject();
+    }
+
+    /** The JSON name of a loss origin: {@code kernel_buffer}, {@code sink}... */
+    public static String originName(LostEvents.Origin origin) {
+        return origin.name().toLowerCase(Locale.ROOT);
+    }
+
+    private void startProcmon(JsonGenerator json, String type) throws IOException {
+        json.writeObjectFieldStart("procmon");
+        json.writeNumberField("schema", SCHEMA);
+        json.writeStringField("run", run);
+        json.writeNumberField("seq", ++seq);
+        json.writeStringField("type", type);
+    }
+
+    private static void writeHost(JsonGenerator json, Host h) throws IOException {
+        if (h == null) {
+            return;
+        }
+        json.writeObjectFieldStart("host");
+        json.writeStringField("name", h.name());
+        optional(json, "id", h.id());
+        json.writeEndObject();
+    }
+
+    private static void optional(JsonGenerator json, String name, String value) throws IOException {
+        if (value != null && !value.isEmpty()) {
+            json.writeStringField(name, value);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.procmon.kafka;
+
+import io.procmon.jsonl.ProcessRecord;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Consumes procmon's topic as a member of a consumer group and hands each record, once, to a
+ * {@link Handler}: duplicates (same host, run and sequence number) are counted and skipped; gaps
+ * and announced losses are tracked per host and run ({@link #runs()}). Offsets are committed after
+ * the handler has flushed what it received, so a record is never committed before it is written.
+ *
+ * <p>{@link #run()} polls until {@link #stop()} is called from another thread (a signal handler).
+ */
+public final class FleetCollector implements AutoCloseable {
+    /** Where collected records go. */
+    public interface Handler {
+        /** One record, first time seen; {@code json} is its text as sent. */
+        void onRecord(ProcessRecord record, String json);
+
+        /** A value that is not a procmon record of a readable schema. */
+        void onMalformed(String reason, String where);
+
+        /** Make everything handled so far durable; called before offsets are committed. */
+        void flush();
+    }
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Handler handler;
+    private final Map<String, SequenceTracker> runs = new TreeMap<>();
+    private volatile boolean stopping;
+    private long malformed;
+
+    /**
+     * @param bootstrap the brokers
+     * @param topic procmon's topic
+     * @param group the consumer group (offsets are kept per group)
+     * @param extra more consumer properties (TLS, SASL...), may be empty
+     */
+    public FleetCollector(String bootstrap, String topic, String group, Properties extra, Handler handler) {
+        Properties p = new Properties();
+        p.putAll(extra);
+        p.setProperty(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.setProperty(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "procmon-collect");
+        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(topic));
+        this.handler = handler;
+    }
+
+    /** Polls, hands over, flushes and commits until {@link #stop()}; then commits what was handled. */
+    public void run() {
+        try {
+            while (!stopping) {
+                ConsumerRecords<byte[], byte[]> batch = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
+                    handle(r);
+                }
+                if (!batch.isEmpty()) {
+                    handler.flush();
+                    consumer.commitSync();
+                }
+            }
+        } catch (WakeupException e) {
+            // stop() was called
+        }
+        handler.flush();
+        try {
+            consumer.commitSync(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            // The group may be gone with the broker; what was written stays written.
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> r) {
+        String json = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
+        ProcessRecord record;
+        try {
+            record = ProcessRecord.parse(json);
+        } catch (ProcessRecord.MalformedRecordException e) {
+            malformed++;
+            handler.onMalformed(e.getMessage(), r.topic() + "-" + r.partition() + "@" + r.offset());
+            return;
+        }
+        SequenceTracker tracker = runs.computeIfAbsent(runKey(record), k -> new SequenceTracker());
+        if (!tracker.offer(record.seq())) {
+            return;
+        }
+        record.lost().ifPresent(tracker::announced);
+        handler.onRecord(record, json);
+    }
+
+    /** {@code host (run RUN)}: one sequence per monitor run. */
+    static String runKey(ProcessRecord r) {
+        return r.host().name() + " (run " + r.run() + ")";
+    }
+
+    /** Stops {@link #run()} from another thread. */
+    public void stop() {
+        stopping = true;
+        consumer.wakeup();
+    }
+
+    /** Per host and run, what arrived (a snapshot is not taken: read after {@link #run()} returned). */
+    public Map<String, SequenceTracker> runs() {
+        return runs;
+    }
+
+    /** Values that were not procmon records. */
+    public long malformed() {
+        return malformed;
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,266 @@
+package io.procmon.kafka;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.procmon.core.EventSink;
+import io.procmon.core.LostEvents;
+import io.procmon.core.ProcessEvent;
+import io.procmon.jsonl.ProcessRecords;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends every record to a Kafka topic as {@link ProcessRecords} JSON, keyed by the host's id, with
+ * the idempotent producer and {@code acks=all}.
+ *
+ * <p>Never blocks the monitor's dispatch thread: records go into a bounded queue that a sender
+ * thread of its own hands to the producer. While the broker is away, records wait in that queue
+ * (the sender retries the oldest one); when the queue is full, or the producer gives up on a record
+ * ({@code delivery.timeout.ms}), the record is dropped and counted. Drops are reported in the
+ * stream itself, as a loss notice of origin {@link LostEvents.Origin#SINK} (its count covers the
+ * gaps in {@code procmon.seq} the dropped records leave), in {@link #stats()}, and, for what could
+ * not be delivered and announced before {@link #close()} returned, in {@link Stats#undeliveredAtClose()}.
+ * So, per run: records in the topic + losses announced there + {@code undeliveredAtClose} = records received.
+ *
+ * <p>Threading: {@link #onEvent}, {@link #onLost}, {@link #flush} and {@link #close} are called on
+ * one thread (the monitor's dispatch thread), as {@link EventSink} says; {@link #stats()} on any.
+ */
+public final class KafkaSink implements EventSink {
+    private static final Logger log = LoggerFactory.getLogger(KafkaSink.class);
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+
+    /** A serialized record and, for a loss notice, the losses it reports. */
+    private record Pending(byte[] value, long reportsLosses) {
+    }
+
+    private final Producer<byte[], byte[]> producer;
+    private final String topic;
+    private final byte[] key;
+    private final ProcessRecords records;
+    private final BlockingQueue<Pending> queue;
+    private final Duration closeTimeout;
+    private final Thread sender;
+    private final ByteArrayBuilder bytes = new ByteArrayBuilder(1024);
+
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong delivered = new AtomicLong();
+    private final AtomicLong droppedQueueFull = new AtomicLong();
+    private final AtomicLong failedDelivery = new AtomicLong();
+    /** Losses (records and the losses of failed notices) not yet announced by a notice in the queue. */
+    private final AtomicLong unannounced = new AtomicLong();
+    private volatile boolean closing;
+    private volatile long closeDeadline;
+    private volatile long undeliveredAtClose = -1;
+    private boolean closed;
+
+    KafkaSink(Producer<byte[], byte[]> producer, KafkaSinkConfig config, ProcessRecords records) {
+        this.producer = producer;
+        this.topic = config.topic();
+        this.records = records;
+        String id = records.host().id().isEmpty() ? records.host().name() : records.host().id();
+        this.key = id.getBytes(StandardCharsets.UTF_8);
+        this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.closeTimeout = config.closeTimeout();
+        this.sender = new Thread(this::sendLoop, "procmon-kafka-sender");
+        sender.setDaemon(true);
+        sender.start();
+    }
+
+    /** A sink with its own producer, configured by {@code config}. */
+    public static KafkaSink open(KafkaSinkConfig config, ProcessRecords records) {
+        Properties props = config.producerProperties();
+        return new KafkaSink(new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()), config, records);
+    }
+
+    @Override
+    public void onEvent(ProcessEvent event) {
+        announceLosses();
+        enqueue(serialize(g -> records.writeProcess(g, event)), 0);
+    }
+
+    @Override
+    public void onLost(LostEvents lost) {
+        announceLosses();
+        enqueue(serialize(g -> records.writeLost(g, lost)), 0);
+    }
+
+    /** Announces losses found since the last call (delivery failures happen on the producer's thread). */
+    @Override
+    public void flush() {
+        announceLosses();
+    }
+
+    private void announceLosses() {
+        if (queue.remainingCapacity() == 0) {
+            return; // a notice now would only be dropped too, and cost a sequence number
+        }
+        long losses = unannounced.getAndSet(0);
+        if (losses > 0) {
+            enqueue(serialize(g -> records.writeLost(g, new LostEvents(LostEvents.Origin.SINK, LostEvents.NO_CPU, losses))), losses);
+        }
+    }
+
+    private void enqueue(byte[] value, long reportsLosses) {
+        if (closed) {
+            throw new IllegalStateException("sink is closed");
+        }
+        if (queue.offer(new Pending(value, reportsLosses))) {
+            accepted.incrementAndGet();
+        } else {
+            droppedQueueFull.incrementAndGet();
+            // The record's sequence number is now a gap; a notice's own losses need announcing again.
+            unannounced.addAndGet(1 + reportsLosses);
+        }
+    }
+
+    private interface RecordWriter {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private byte[] serialize(RecordWriter writer) {
+        bytes.reset();
+        try (JsonGenerator g = JSON.createGenerator(bytes)) {
+            writer.write(g);
+        } catch (IOException e) {
+            throw new AssertionError("writes to memory cannot fail", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private void sendLoop() {
+        boolean brokerSeen = false;
+        Pending next = null;
+        while (true) {
+            try {
+                if (next == null) {
+                    next = queue.poll(50, TimeUnit.MILLISECONDS);
+                    if (next == null) {
+                        if (closing) {
+                            return;
+                        }
+                        continue;
+                    }
+                }
+                if (!brokerSeen) {
+                    // Until the broker has answered once, send() would fail records after max.block.ms:
+                    // wait for the topic's metadata instead, keeping the records queued.
+                    producer.partitionsFor(topic);
+                    brokerSeen = true;
+                }
+                Pending record = next;
+                producer.send(new ProducerRecord<>(topic, key, record.value()), (metadata, error) -> {
+                    if (error == null) {
+                        delivered.incrementAndGet();
+                    } else {
+                        lost(record);
+                        log.debug("record not delivered", error);
+                    }
+                });
+                next = null;
+            } catch (TimeoutException e) {
+                if (closing && System.nanoTime() - closeDeadline > 0) {
+                    lostAtClose(next);
+                    return;
+                }
+            } catch (InterruptedException e) {
+                lostAtClose(next);
+                return;
+            } catch (RuntimeException e) {
+                if (closing) {
+                    lostAtClose(next);
+                    return;
+                }
+                log.warn("Kafka producer refused a record: {}", e.toString());
+                lost(next);
+                next = null;
+            }
+        }
+    }
+
+    private void lost(Pending record) {
+        failedDelivery.incrementAndGet();
+        // Its sequence number is a gap; a notice's own losses need announcing again.
+        unannounced.addAndGet(1 + record.reportsLosses());
+    }
+
+    private void lostAtClose(Pending record) {
+        if (record != null) {
+            lost(record);
+        }
+    }
+
+    /**
+     * Tries to deliver what the sink holds for at most the configured close timeout, then closes the
+     * producer; what was not delivered is counted in {@link Stats#undeliveredAtClose()}. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        announceLosses();
+        closed = true;
+        long deadline = System.nanoTime() + closeTimeout.toNanos();
+        closeDeadline = deadline;
+        closing = true;
+        try {
+            sender.join(Math.max(1, closeTimeout.toMillis()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // The producer fails what it could not send in time; its callbacks count those.
+        producer.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        sender.interrupt();
+        try {
+            sender.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Pending left; (left = queue.poll()) != null; ) {
+            lost(left);
+        }
+        // What the topic's own loss notices do not announce: records that failed at close, and the
+        // losses a failed notice would have announced.
+        undeliveredAtClose = unannounced.get();
+    }
+
+    /** Counters of this sink. */
+    public Stats stats() {
+        return new Stats(accepted.get(), delivered.get(), droppedQueueFull.get(), failedDelivery.get(), queue.size(), undeliveredAtClose);
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaSink[" + topic + "]";
+    }
+
+    /**
+     * @param accepted records put into the queue (notices included)
+     * @param delivered records the broker acknowledged
+     * @param droppedQueueFull records dropped because the queue was full
+     * @param failedDelivery records the producer gave up on (or still held at close)
+     * @param queued records waiting in the queue now
+     * @param undeliveredAtClose once closed, records lost that no loss notice in the topic announces
+     *     (they failed at close, or their notice did); -1 before
+     */
+    public record Stats(long accepted, long delivered, long droppedQueueFull, long failedDelivery, long queued, long undeliveredAtClose) {
+        /** Records lost: dropped or not delivered. */
+        public long lost() {
+            return droppedQueueFull + failedDelivery;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.procmon.kafka;
+
+import io.procmon.core.LostEvents;
+import java.util.BitSet;
+
+/**
+ * What a consumer saw of one monitor run's records: which sequence numbers arrived, how often, and
+ * the losses the run announced. Not thread-safe.
+ */
+public final class SequenceTracker {
+    private final BitSet seen = new BitSet();
+    private long distinct;
+    private long duplicates;
+    private long highest;
+    private long announcedSinkLosses;
+    private long otherLosses;
+
+    /**
+     * Records that {@code seq} arrived.
+     *
+     * @return false when it had arrived before (a duplicate)
+     */
+    public boolean offer(long seq) {
+        if (seq < 1 || seq > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("sequence number out of range: " + seq);
+        }
+        int i = (int) seq;
+        if (seen.get(i)) {
+            duplicates++;
+            return false;
+        }
+        seen.set(i);
+        distinct++;
+        highest = Math.max(highest, seq);
+        return true;
+    }
+
+    /** Counts a loss notice the run sent. */
+    public void announced(LostEvents lost) {
+        if (lost.origin() == LostEvents.Origin.SINK) {
+            announcedSinkLosses += lost.count();
+        } else {
+            otherLosses += lost.count();
+        }
+    }
+
+    /** Distinct records received. */
+    public long received() {
+        return distinct;
+    }
+
+    public long duplicates() {
+        return duplicates;
+    }
+
+    /** Sequence numbers below the highest seen that never arrived. */
+    public long missing() {
+        return highest - distinct;
+    }
+
+    /** How many runs of consecutive missing numbers there are. */
+    public long gapRanges() {
+        long ranges = 0;
+        int i = seen.nextClearBit(1);
+        while (i < highest) {
+            ranges++;
+            i = seen.nextClearBit(seen.nextSetBit(i));
+        }
+        return ranges;
+    }
+
+    public long highest() {
+        return highest;
+    }
+
+    /** Records the sending sink announced as dropped (each one a missing sequence number). */
+    public long announcedSinkLosses() {
+        return announcedSinkLosses;
+    }
+
+    /** Events lost before the monitor's sinks (kernel buffer, start records, dispatch queue): no gap in the sequence. */
+    public long otherLosses() {
+        return otherLosses;
+    }
+}

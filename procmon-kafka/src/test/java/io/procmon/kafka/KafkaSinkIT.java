@@ -1,0 +1,122 @@
+package io.procmon.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.procmon.core.Host;
+import io.procmon.core.LostEvents;
+import io.procmon.core.ProcessEvent;
+import io.procmon.jsonl.ProcessRecord;
+import io.procmon.jsonl.ProcessRecords;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** The sink against a real broker: outages at start and in the middle, and exact loss accounting. */
+class KafkaSinkIT {
+    private static ProcessEvent event(int i) {
+        return ProcessEvent.builder().pid(100_000 + i).ppid(1).uid(0).command("job-" + i).execTimeNanos(i)
+                .exitTimeNanos(i + 1_000_000L).exitCode(0).build().withUserName("root");
+    }
+
+    @Test
+    void recordsWaitForABrokerThatIsDownAtStart() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.formatted()) {
+            KafkaSinkConfig config = KafkaSinkConfig.builder(broker.bootstrap()).topic("down-at-start").queueCapacity(5_000).build();
+            ProcessRecords numbering = new ProcessRecords(new Host("h1", "id1"), "run-1");
+            KafkaSink sink = KafkaSink.open(config, numbering);
+            for (int i = 0; i < 2_000; i++) {
+                sink.onEvent(event(i));
+            }
+            Thread.sleep(3_000); // the broker stays away a while: nothing may be dropped meanwhile
+            assertThat(sink.stats().lost()).isZero();
+            broker.start();
+            sink.flush();
+            sink.close();
+            assertThat(sink.stats().delivered()).isEqualTo(2_000);
+            assertThat(sink.stats().undeliveredAtClose()).isZero();
+
+            TopicReader.Collected got = TopicReader.read(broker.bootstrap(), "down-at-start", Duration.ofSeconds(60),
+                    r -> r.size() >= 2_000);
+            assertThat(got.records()).hasSize(2_000);
+            assertThat(got.records().stream().map(ProcessRecord::seq).collect(Collectors.toSet()))
+                    .hasSize(2_000).allMatch(s -> s >= 1 && s <= 2_000);
+            assertThat(got.records()).allMatch(r -> r.host().name().equals("h1") && r.event().isPresent());
+        }
+    }
+
+    @Test
+    void aBrokerKilledMidStreamLosesNothingUnannounced() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.startNew()) {
+            // A small queue and short delivery timeouts, so an outage of a few seconds does drop records.
+            KafkaSinkConfig config = KafkaSinkConfig.builder(broker.bootstrap()).topic("outage").queueCapacity(2_000)
+                    .property("delivery.timeout.ms", "3000").property("request.timeout.ms", "1000")
+                    .property("buffer.memory", "262144").closeTimeout(Duration.ofSeconds(20)).build();
+            ProcessRecords numbering = new ProcessRecords(new Host("h2", "id2"), "run-2");
+            KafkaSink sink = KafkaSink.open(config, numbering);
+            // A steady 2,500 records/s; the broker is killed at 3 s and started again 3 s later.
+            java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger backAt = new java.util.concurrent.atomic.AtomicInteger(-1);
+            Thread outage = new Thread(() -> {
+                try {
+                    Thread.sleep(3_000);
+                    broker.kill();
+                    Thread.sleep(3_000);
+                    broker.start();
+                    backAt.set(sent.get());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            outage.start();
+            long begin = System.nanoTime();
+            long lastFlush = begin;
+            // Until 3 s of records after the broker is back (a restart after SIGKILL takes 5-15 s here).
+            int i;
+            for (i = 0; backAt.get() < 0 || i < backAt.get() + 7_500; i++) {
+                sink.onEvent(event(i));
+                sent.set(i + 1);
+                if (i % 1_000 == 0) {
+                    sink.onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 0, 1)); // a monitor's notice rides along
+                }
+                if (System.nanoTime() - lastFlush > 100_000_000L) {
+                    sink.flush(); // as the monitor does every 100 ms
+                    lastFlush = System.nanoTime();
+                }
+                long due = begin + i * 400_000L;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+            outage.join();
+            int total = i;
+            int firstAfterRecovery = backAt.get() + 2_500;
+            sink.close();
+            KafkaSink.Stats stats = sink.stats();
+            long numbered = numbering.nextSeq() - 1;
+            assertThat(stats.lost()).as("the outage must cost records for this test to mean anything").isPositive();
+
+            TopicReader.Collected got = TopicReader.read(broker.bootstrap(), "outage", Duration.ofSeconds(90),
+                    r -> r.size() + announced(r) + stats.undeliveredAtClose() >= numbered);
+            SequenceTracker run = got.runs().values().iterator().next();
+            assertThat(got.runs()).hasSize(1);
+            assertThat(run.duplicates()).isZero();
+            // Every numbered record arrived or was announced as lost, in the topic or at close.
+            assertThat(run.received() + run.announcedSinkLosses() + stats.undeliveredAtClose()).isEqualTo(numbered);
+            // And the gaps the collector sees are exactly those losses.
+            assertThat(run.missing() + (numbered - run.highest())).isEqualTo(run.announcedSinkLosses() + stats.undeliveredAtClose());
+            // Once the broker is back and the queue has drained, everything arrives again.
+            java.util.Set<Integer> pids = got.records().stream().flatMap(r -> r.event().stream()).map(ProcessEvent::pid)
+                    .collect(Collectors.toSet());
+            for (int n = firstAfterRecovery; n < total; n++) {
+                assertThat(pids).as("record %d of %d, after the broker returned at %d", n, total, backAt.get()).contains(100_000 + n);
+            }
+        }
+    }
+
+    private static long announced(List<ProcessRecord> records) {
+        return records.stream().flatMap(r -> r.lost().stream()).filter(l -> l.origin() == LostEvents.Origin.SINK)
+                .mapToLong(LostEvents::count).sum();
+    }
+}
