@@ -88,6 +88,11 @@ public final class CsvSink extends BatchedSink {
         return to(stream, Column.ORIGINAL);
     }
 
+    /** Writes the given columns into an output already open (the header first when it is empty); closed with the sink. */
+    public static CsvSink into(BatchedOutput out, List<Column> columns) {
+        return new CsvSink(out, columns);
+    }
+
     /** Writes the given columns to a stream; see {@link #to(OutputStream)}. */
     public static CsvSink to(OutputStream stream, List<Column> columns) {
         return new CsvSink(BatchedOutput.of(stream, "output stream"), columns);

@@ -10,6 +10,10 @@ import io.procmon.core.EventSink;
 import io.procmon.core.Monitor;
 import io.procmon.core.MonitorStats;
 import io.procmon.core.ProcessEvent;
+import io.procmon.jsonl.ProcessRecords;
+import io.procmon.kafka.KafkaProbe;
+import io.procmon.kafka.KafkaSink;
+import io.procmon.kafka.KafkaSinkConfig;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -27,7 +31,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The procmon monitor: one CSV row per process, from exec to exit, until Ctrl+C or SIGTERM. */
-@Command(name = "procmon", mixinStandardHelpOptions = true, versionProvider = ProcmonCommand.Version.class,
+@Command(name = "procmon", mixinStandardHelpOptions = true, subcommands = CollectCommand.class, versionProvider = ProcmonCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         // One string per paragraph: picocli wraps it to the terminal's width.
         description = {
@@ -42,13 +46,15 @@ import picocli.CommandLine.Option;
             "  sudo ./procmon --columns pid,ppid,user,command,duration_ms,exit_code,signal,exe --failed",
             "  sudo ./procmon --format jsonl -o - --uid www-data --min-duration 1000 | jq .",
             "  sudo ./procmon --columns pid,command,start_time,end_time,host,container_id,args --container 4f0e",
+            "  sudo ./procmon --kafka broker1:9092 --cgroups --args   also stream every record to Kafka",
+            "  procmon collect --kafka broker1:9092 -o fleet.csv     one file for the whole fleet",
             "",
             "Exit codes:"})
 public final class ProcmonCommand implements java.util.concurrent.Callable<Integer> {
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "process_events.csv",
-            description = "Where to write rows; - for standard output (default: ${DEFAULT-VALUE}). "
-                    + "A new file is created with mode 0600; a symbolic link is refused.")
+            description = "Where to write rows; - for standard output, none for no local file (with --kafka) "
+                    + "(default: ${DEFAULT-VALUE}). A new file is created with mode 0600; a symbolic link is refused.")
     String output;
 
     @Option(names = {"-a", "--append"}, description = "Append to FILE instead of truncating it (the header is written only into an empty file).")
@@ -108,6 +114,18 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--no-started-before", description = "Drop processes that were already running when procmon started, as the "
             + "original tool did (by default they are reported, their duration measured from their own start).")
     boolean dropStartedBefore;
+
+    @CommandLine.Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    @Option(names = "--kafka-queue", paramLabel = "N", defaultValue = "20000",
+            description = "Records held for Kafka while the broker is slow or away; beyond that they are dropped, counted "
+                    + "and announced in the topic (default: ${DEFAULT-VALUE}).")
+    int kafkaQueue;
+
+    @Option(names = "--kafka-close-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "On stop, how long to try delivering what is held for Kafka (default: ${DEFAULT-VALUE}).")
+    double kafkaCloseTimeout;
 
     @Option(names = "--pages", paramLabel = "N", defaultValue = "0",
             description = "Perf buffer size per CPU, in 4 KiB pages; a power of two (default: 128, or 512 with --exe).")
@@ -173,6 +191,8 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
         System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
         System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
+        // The Kafka client logs every failed connection; procmon reports outages and losses itself.
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", debug ? "debug" : "off");
         if (pages != 0 && Integer.bitCount(pages) != 1) {
             return usage("--pages must be a power of two, got " + pages);
         }
@@ -188,22 +208,54 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         if (statsInterval < 0 || Double.isNaN(statsInterval)) {
             return usage("--stats-interval must not be negative, got " + statsInterval);
         }
+        boolean noFile = "none".equals(output);
+        KafkaSinkConfig kafkaConfig;
+        try {
+            kafkaConfig = kafkaConfig();
+        } catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        if (noFile && kafkaConfig == null) {
+            return usage("-o none needs --kafka: nothing would be recorded");
+        }
         try {
             Preflight.check(); // before the output file is touched
         } catch (BpfException e) {
             return fail(ExitCode.of(e.reason()), e);
         }
-        EventSink sink;
-        try {
-            sink = selection.openSink(output, append);
-        } catch (IOException | UncheckedIOException | java.nio.file.InvalidPathException e) {
-            err.println("procmon: cannot write " + output + ": " + describe(e));
-            return ExitCode.OUTPUT.code;
+        io.procmon.core.Host host = hostName == null ? io.procmon.core.Host.local() : io.procmon.core.Host.local().withName(hostName);
+        String run = java.util.UUID.randomUUID().toString();
+        KafkaSink kafkaSink = null;
+        if (kafkaConfig != null) {
+            try {
+                kafkaSink = KafkaSink.open(kafkaConfig, new ProcessRecords(host, run));
+            } catch (org.apache.kafka.common.KafkaException e) {
+                return usage("bad Kafka configuration: " + describe(e.getCause() != null ? e.getCause() : e));
+            }
+        }
+        EventSink sink = null;
+        if (!noFile) {
+            try {
+                sink = selection.openSink(output, append, new ProcessRecords(host, run));
+            } catch (IOException | UncheckedIOException | java.nio.file.InvalidPathException e) {
+                err.println("procmon: cannot write " + output + ": " + describe(e));
+                if (kafkaSink != null) {
+                    kafkaSink.close();
+                }
+                return ExitCode.OUTPUT.code;
+            }
         }
         BpfEventSource source = new BpfEventSource(selection.bpfOptions(pages, maxProcesses));
-        io.procmon.core.Host host = hostName == null ? io.procmon.core.Host.local() : io.procmon.core.Host.local().withName(hostName);
-        Monitor monitor = Monitor.builder(source).sink(stopOnFailure(sink)).filter(selection.javaFilter()).host(host)
-                .userNames(new CachingUserNameResolver(new NssUserNameResolver())).build();
+        Monitor.Builder builder = Monitor.builder(source).filter(selection.javaFilter()).host(host)
+                .userNames(new CachingUserNameResolver(new NssUserNameResolver()));
+        if (sink != null) {
+            builder.sink(stopOnFailure(sink)); // first: a broker never delays the local file
+        }
+        if (kafkaSink != null) {
+            builder.sink(kafkaSink);
+            warnIfUnreachable(kafkaConfig);
+        }
+        Monitor monitor = builder.build();
         installSignalHandlers();
         long started = System.nanoTime();
         try {
@@ -212,7 +264,7 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             return fail(ExitCode.of(e.reason()), e);
         }
         if (!quiet) {
-            err.println("procmon: recording to " + ("-".equals(output) ? "standard output" : output) + "; Ctrl+C to stop");
+            err.println("procmon: recording to " + destinations(kafkaConfig) + "; Ctrl+C to stop");
         }
         if (debug) {
             err.printf("procmon: attached in %.0f ms (%d ms after the JVM started)%n", (System.nanoTime() - started) / 1e6,
@@ -226,8 +278,13 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             if (statusShown) {
                 err.print("\r\033[K");
             }
-            err.println(Summary.onStop(stats, "-".equals(output) ? "standard output" : output,
-                    (System.nanoTime() - started) / 1e9));
+            err.println(Summary.onStop(stats, destinations(kafkaConfig), (System.nanoTime() - started) / 1e9)
+                    + (kafkaSink == null ? "" : "; " + Summary.kafka(kafkaSink.stats())));
+        }
+        if (kafkaSink != null && kafkaSink.stats().undeliveredAtClose() > 0) {
+            err.printf(java.util.Locale.ROOT, "procmon: Kafka: %,d records could not be delivered within %s s of stopping; "
+                    + "they are missing from %s without a loss notice%n", kafkaSink.stats().undeliveredAtClose(),
+                    Summary.seconds(kafkaCloseTimeout), kafkaConfig.topic());
         }
         if (outputClosed) {
             return ExitCode.OUTPUT_CLOSED.code;
@@ -240,6 +297,39 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     }
 
     private boolean statusShown;
+
+    /** The Kafka sink's configuration, or null without --kafka. */
+    private KafkaSinkConfig kafkaConfig() {
+        if (kafka.bootstrap == null) {
+            if (!kafka.properties.isEmpty() || kafka.config != null || !KafkaSinkConfig.DEFAULT_TOPIC.equals(kafka.topic)) {
+                throw new IllegalArgumentException("--kafka-topic, --kafka-property and --kafka-config need --kafka");
+            }
+            return null;
+        }
+        if (kafkaCloseTimeout < 0 || Double.isNaN(kafkaCloseTimeout)) {
+            throw new IllegalArgumentException("--kafka-close-timeout must not be negative, got " + kafkaCloseTimeout);
+        }
+        return KafkaSinkConfig.builder(kafka.bootstrap).topic(kafka.topic).properties(kafka.clientProperties())
+                .queueCapacity(kafkaQueue).closeTimeout(java.time.Duration.ofMillis((long) (kafkaCloseTimeout * 1000))).build();
+    }
+
+    private String destinations(KafkaSinkConfig kafkaConfig) {
+        String file = "none".equals(output) ? null : "-".equals(output) ? "standard output" : output;
+        String topic = kafkaConfig == null ? null : "Kafka topic " + kafkaConfig.topic() + " at " + kafkaConfig.bootstrapServers();
+        return file == null ? topic : topic == null ? file : file + " and " + topic;
+    }
+
+    /** An unreachable broker at start is worth a warning, not a failure: records wait for it. */
+    private void warnIfUnreachable(KafkaSinkConfig config) {
+        Thread probe = new Thread(() -> {
+            java.util.Optional<String> problem = KafkaProbe.unreachable(config, java.time.Duration.ofSeconds(5));
+            problem.ifPresent(p -> err.printf(java.util.Locale.ROOT, "procmon: warning: Kafka at %s is not reachable (%s); "
+                    + "records wait in a queue of %,d, beyond which they are dropped, counted and announced%n",
+                    config.bootstrapServers(), p, config.queueCapacity()));
+        }, "procmon-kafka-probe");
+        probe.setDaemon(true);
+        probe.start();
+    }
 
     private void showStatusUntilStopped(Monitor monitor) {
         boolean live = !quiet && statsInterval > 0 && Terminal.stderrIsTerminal();

@@ -98,11 +98,11 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
         return commandFilter;
     }
 
-    EventSink openSink(String output, boolean append) throws IOException {
+    EventSink openSink(String output, boolean append, io.procmon.jsonl.ProcessRecords records) throws IOException {
         boolean stdout = "-".equals(output);
         if (jsonl) {
-            return stdout ? JsonLinesSink.to(new FileOutputStream(FileDescriptor.out))
-                    : JsonLinesSink.open(Path.of(output), append ? BatchedOutput.WriteMode.APPEND : BatchedOutput.WriteMode.TRUNCATE);
+            return stdout ? JsonLinesSink.to(new FileOutputStream(FileDescriptor.out), records)
+                    : JsonLinesSink.open(Path.of(output), append ? BatchedOutput.WriteMode.APPEND : BatchedOutput.WriteMode.TRUNCATE, records);
         }
         return stdout ? CsvSink.to(new FileOutputStream(FileDescriptor.out), columns)
                 : CsvSink.open(Path.of(output), append ? CsvSink.WriteMode.APPEND : CsvSink.WriteMode.TRUNCATE, columns);

@@ -29,4 +29,14 @@ final class Summary {
                         + (l.cpu() == LostEvents.NO_CPU ? "" : " cpu " + l.cpu()) + ": " + l.count())
                 .collect(Collectors.joining(", "));
     }
+
+    /** What the Kafka sink did: delivered, lost. */
+    static String kafka(io.procmon.kafka.KafkaSink.Stats stats) {
+        return String.format(Locale.ROOT, "Kafka: %,d records, %,d delivered, %,d lost", stats.numbered(), stats.delivered(), stats.lost());
+    }
+
+    /** Seconds without a useless ".0". */
+    static String seconds(double s) {
+        return s == Math.rint(s) ? Long.toString((long) s) : Double.toString(s);
+    }
 }

@@ -207,13 +207,13 @@ class ProcmonJarIT {
             lines.add(mapper.readTree(line));
         }
         assertThat(lines).isNotEmpty().allSatisfy(n -> {
-            assertThat(n.get("type").asText()).isEqualTo("process");
-            assertThat(n.get("uid").asInt()).isEqualTo(65534);
-            assertThat(n.get("user").asText()).isEqualTo("nobody");
+            assertThat(n.at("/procmon/type").asText()).isEqualTo("process");
+            assertThat(n.at("/process/real_user/id").asInt()).isEqualTo(65534);
+            assertThat(n.at("/process/real_user/name").asText()).isEqualTo("nobody");
         });
-        assertThat(lines).filteredOn(n -> n.get("pid").asLong() == asNobody.pid())
-                .singleElement().satisfies(n -> assertThat(n.get("exit_code").asInt()).isEqualTo(2));
-        assertThat(lines).noneMatch(n -> n.get("pid").asLong() == asRoot.pid());
+        assertThat(lines).filteredOn(n -> n.at("/process/pid").asLong() == asNobody.pid())
+                .singleElement().satisfies(n -> assertThat(n.at("/process/exit/code").asInt()).isEqualTo(2));
+        assertThat(lines).noneMatch(n -> n.at("/process/pid").asLong() == asRoot.pid());
     }
 
     private static Result runToEnd(List<String> cmd) throws Exception {

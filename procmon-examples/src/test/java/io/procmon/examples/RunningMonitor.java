@@ -39,7 +39,10 @@ final class RunningMonitor {
     static RunningMonitor start(Path sigdfl, Path csv, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(sigdfl.toString(), JAVA));
         cmd.addAll(JVM_OPTIONS);
-        cmd.addAll(List.of("-jar", JAR.toString(), "-o", csv.toString()));
+        cmd.addAll(List.of("-jar", JAR.toString()));
+        if (csv != null) { // null: the caller gives its own -o
+            cmd.addAll(List.of("-o", csv.toString()));
+        }
         cmd.addAll(List.of(extra));
         Path stderr = Files.createTempFile("procmon-stderr", ".txt");
         Process process = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)

@@ -40,6 +40,7 @@ public final class FleetCollector implements AutoCloseable {
     private final Map<String, SequenceTracker> runs = new TreeMap<>();
     private volatile boolean stopping;
     private long malformed;
+    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param bootstrap the brokers
@@ -85,6 +86,7 @@ public final class FleetCollector implements AutoCloseable {
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> r) {
+        received.incrementAndGet();
         String json = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
         ProcessRecord record;
         try {
@@ -116,6 +118,11 @@ public final class FleetCollector implements AutoCloseable {
     /** Per host and run, what arrived (a snapshot is not taken: read after {@link #run()} returned). */
     public Map<String, SequenceTracker> runs() {
         return runs;
+    }
+
+    /** Values consumed so far, of any kind; safe from any thread. */
+    public long received() {
+        return received.get();
     }
 
     /** Values that were not procmon records. */

@@ -258,6 +258,11 @@ public final class KafkaSink implements EventSink {
      *     (they failed at close, or their notice did); -1 before
      */
     public record Stats(long accepted, long delivered, long droppedQueueFull, long failedDelivery, long queued, long undeliveredAtClose) {
+        /** Records numbered (given a {@code procmon.seq}): accepted or dropped at the queue. */
+        public long numbered() {
+            return accepted + droppedQueueFull;
+        }
+
         /** Records lost: dropped or not delivered. */
         public long lost() {
             return droppedQueueFull + failedDelivery;

@@ -1,0 +1,286 @@
+package io.procmon.examples;
+
+import io.procmon.core.BatchedOutput;
+import io.procmon.csv.Column;
+import io.procmon.csv.CsvSink;
+import io.procmon.jsonl.ProcessRecord;
+import io.procmon.kafka.FleetCollector;
+import io.procmon.kafka.SequenceTracker;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code procmon collect}: the whole fleet's records from Kafka into one file. */
+@Command(name = "collect", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = {
+            "Consumes the records that monitors started with --kafka send, as a member of a consumer group, and writes "
+                    + "them into one file with the host of each row. Each record is written once: duplicates are skipped. "
+                    + "On Ctrl+C (or after --idle-exit seconds without records) it commits its offsets, stops, and reports "
+                    + "per host and monitor run the records received, the sequence numbers missing, the duplicates, "
+                    + "and the losses the hosts announced."},
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  procmon collect --kafka broker1:9092 -o fleet.csv",
+            "  procmon collect --kafka broker1:9092 --format jsonl -o - | jq 'select(.process.exit.code != 0)'"})
+final class CollectCommand implements Callable<Integer> {
+    /** The CSV columns of a fleet file, unless --columns says otherwise. */
+    static final String DEFAULT_COLUMNS = "host,pid,ppid,user,command,duration_ms,start_time,end_time";
+
+    @CommandLine.Mixin
+    KafkaOptions kafka = new KafkaOptions();
+
+    @Option(names = "--group", paramLabel = "ID", defaultValue = "procmon-collect",
+            description = "Consumer group; a new group starts from the oldest record kept (default: ${DEFAULT-VALUE}).")
+    String group;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "Where to write; - for standard output.")
+    String output;
+
+    @Option(names = {"-a", "--append"}, description = "Append to FILE instead of truncating it.")
+    boolean append;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv",
+            description = "csv (default) or jsonl (each record exactly as the host sent it).")
+    String format;
+
+    @Option(names = "--columns", paramLabel = "LIST", description = "CSV columns (default: " + DEFAULT_COLUMNS + "); as the monitor's --columns.")
+    String columns;
+
+    @Option(names = "--idle-exit", paramLabel = "SECONDS", defaultValue = "0",
+            description = "Stop after this many seconds without a record; 0 = run until Ctrl+C (default).")
+    double idleExit;
+
+    @Option(names = {"-q", "--quiet"}, description = "No report at the end; errors only.")
+    boolean quiet;
+
+    @Option(names = "--debug", description = "Debug logging, and stack traces with errors.")
+    boolean debug;
+
+    @Override
+    public Integer call() {
+        PrintStream err = System.err;
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
+        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", debug ? "debug" : "off");
+        if (kafka.bootstrap == null || kafka.bootstrap.isBlank()) {
+            return usage(err, "collect needs --kafka BOOTSTRAP");
+        }
+        if (kafka.topic == null || kafka.topic.isBlank()) {
+            return usage(err, "the Kafka topic must not be empty");
+        }
+        boolean jsonl;
+        switch (format.toLowerCase(Locale.ROOT)) {
+            case "csv" -> jsonl = false;
+            case "jsonl" -> jsonl = true;
+            default -> {
+                return usage(err, "--format must be csv or jsonl, got '" + format + "'");
+            }
+        }
+        if (jsonl && columns != null) {
+            return usage(err, "--columns applies to --format csv only");
+        }
+        if (idleExit < 0 || Double.isNaN(idleExit)) {
+            return usage(err, "--idle-exit must not be negative, got " + idleExit);
+        }
+        List<Column> cols;
+        java.util.Properties props;
+        try {
+            cols = Column.parseList(columns == null ? DEFAULT_COLUMNS : columns);
+            props = kafka.clientProperties();
+        } catch (IllegalArgumentException e) {
+            return usage(err, e.getMessage());
+        }
+        Output out;
+        try {
+            out = jsonl ? new RawLines(open()) : new Rows(open(), cols);
+        } catch (IOException | UncheckedIOException | java.nio.file.InvalidPathException e) {
+            err.println("procmon collect: cannot write " + output + ": " + ProcmonCommand.describe(e));
+            return ExitCode.OUTPUT.code;
+        }
+        FleetCollector collector;
+        try {
+            collector = new FleetCollector(kafka.bootstrap, kafka.topic, group, props, out.handler(err));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            out.close();
+            return usage(err, "bad Kafka configuration: " + ProcmonCommand.describe(e.getCause() != null ? e.getCause() : e));
+        }
+        Stopper stopper = new Stopper(collector, idleExit);
+        stopper.install();
+        if (!quiet) {
+            err.println("procmon collect: reading " + kafka.topic + " at " + kafka.bootstrap + " into "
+                    + ("-".equals(output) ? "standard output" : output) + "; Ctrl+C to stop");
+        }
+        try {
+            collector.run();
+        } catch (UncheckedIOException e) {
+            err.println("procmon collect: writing " + output + " failed: " + ProcmonCommand.describe(e));
+            collector.close();
+            return ExitCode.OUTPUT.code;
+        } finally {
+            stopper.done();
+        }
+        collector.close();
+        try {
+            out.close();
+        } catch (UncheckedIOException e) {
+            err.println("procmon collect: writing " + output + " failed: " + ProcmonCommand.describe(e));
+            return ExitCode.OUTPUT.code;
+        }
+        if (!quiet) {
+            report(err, collector);
+        }
+        return ExitCode.OK.code;
+    }
+
+    private BatchedOutput open() throws IOException {
+        return "-".equals(output) ? BatchedOutput.of(new FileOutputStream(FileDescriptor.out), "standard output")
+                : BatchedOutput.open(Path.of(output), append ? BatchedOutput.WriteMode.APPEND : BatchedOutput.WriteMode.TRUNCATE);
+    }
+
+    /** One line per host and run: what arrived, what is missing, what the host said it lost. */
+    static void report(PrintStream err, FleetCollector collector) {
+        Map<String, SequenceTracker> runs = collector.runs();
+        long records = runs.values().stream().mapToLong(SequenceTracker::received).sum();
+        err.printf(Locale.ROOT, "procmon collect: %,d records from %,d monitor runs%s%n", records, runs.size(),
+                collector.malformed() == 0 ? "" : String.format(Locale.ROOT, "; %,d values were not procmon records", collector.malformed()));
+        runs.forEach((run, t) -> err.printf(Locale.ROOT,
+                "procmon collect: %s: %,d records, %,d missing in %,d gaps (%,d announced as lost by its sender), %,d duplicates skipped, "
+                        + "%,d events lost on the host%n",
+                run, t.received(), t.missing(), t.gapRanges(), t.announcedSinkLosses(), t.duplicates(), t.otherLosses()));
+    }
+
+    private static int usage(PrintStream err, String message) {
+        err.println("procmon collect: " + message);
+        err.println("Try 'procmon collect --help' for more information.");
+        return ExitCode.USAGE.code;
+    }
+
+    /** Where collected records go. */
+    private abstract static class Output {
+        final BatchedOutput out;
+
+        Output(BatchedOutput out) {
+            this.out = out;
+        }
+
+        abstract void write(ProcessRecord record, String json);
+
+        FleetCollector.Handler handler(PrintStream err) {
+            return new FleetCollector.Handler() {
+                @Override
+                public void onRecord(ProcessRecord record, String json) {
+                    write(record, json);
+                }
+
+                @Override
+                public void onMalformed(String reason, String where) {
+                    err.println("procmon collect: skipped " + where + ": " + reason);
+                }
+
+                @Override
+                public void flush() {
+                    out.flush();
+                }
+            };
+        }
+
+        void close() {
+            out.close();
+        }
+    }
+
+    /** JSON Lines: each record as its host sent it. */
+    private static final class RawLines extends Output {
+        RawLines(BatchedOutput out) {
+            super(out);
+        }
+
+        @Override
+        void write(ProcessRecord record, String json) {
+            out.buffer().append(json).append('\n');
+            out.recordsAdded();
+        }
+    }
+
+    /** CSV rows of processes; loss notices go to the report. */
+    private static final class Rows extends Output {
+        private final CsvSink csv;
+
+        Rows(BatchedOutput out, List<Column> columns) {
+            super(out);
+            this.csv = CsvSink.into(out, columns);
+        }
+
+        @Override
+        void write(ProcessRecord record, String json) {
+            record.event().ifPresent(csv::onEvent);
+        }
+
+        @Override
+        void close() {
+            csv.close();
+        }
+    }
+
+    /** Ctrl+C, SIGTERM, or --idle-exit: stop the collector; a second signal leaves at once. */
+    private static final class Stopper {
+        private final FleetCollector collector;
+        private final double idleSeconds;
+        private volatile boolean finished;
+
+        Stopper(FleetCollector collector, double idleSeconds) {
+            this.collector = collector;
+            this.idleSeconds = idleSeconds;
+        }
+
+        void install() {
+            java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
+            for (String name : new String[] {"INT", "TERM", "HUP"}) {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
+                    if (signals.incrementAndGet() == 1) {
+                        collector.stop();
+                    } else {
+                        Runtime.getRuntime().halt(ExitCode.FORCED.code);
+                    }
+                });
+            }
+            if (idleSeconds > 0) {
+                Thread idle = new Thread(() -> {
+                    long seen = -1;
+                    long since = System.nanoTime();
+                    while (!finished) {
+                        long now = collector.received();
+                        if (now != seen) {
+                            seen = now;
+                            since = System.nanoTime();
+                        } else if (System.nanoTime() - since > idleSeconds * 1e9) {
+                            collector.stop();
+                            return;
+                        }
+                        try {
+                            Thread.sleep(100);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                }, "procmon-collect-idle");
+                idle.setDaemon(true);
+                idle.start();
+            }
+        }
+
+        void done() {
+            finished = true;
+        }
+    }
+}

@@ -1,0 +1,269 @@
+package io.procmon.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.procmon.bpf.BpfTest;
+import io.procmon.bpf.testing.NativeHelpers;
+import io.procmon.kafka.KafkaBroker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The monitor streaming to a real Kafka broker, and {@code procmon collect} reading it back. */
+@BpfTest
+class KafkaCliIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    @TempDir
+    static Path tools;
+    static Path sigdfl;
+    static Path storm;
+
+    @BeforeAll
+    static void buildHelpers() throws Exception {
+        sigdfl = NativeHelpers.compile(tools, "sigdfl");
+        storm = NativeHelpers.compile(tools, "storm");
+    }
+
+    private static List<String> groundTruth(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> truth = new String(p.getInputStream().readAllBytes()).lines().toList();
+        assertThat(p.waitFor()).isZero();
+        return truth;
+    }
+
+    private static Path uniqueTrue(Path dir, String name) throws Exception {
+        Path copy = dir.resolve(name);
+        Files.copy(Path.of("/bin/true"), copy);
+        Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        return copy;
+    }
+
+    private static Map<String, Long> multiset(List<String> pairs) {
+        return pairs.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+    }
+
+    /** {@code procmon collect} into JSON Lines until 10 s pass without a record; its records and report. */
+    private static Collected collect(KafkaBroker broker, String topic, Path dir, String format, String... extra) throws Exception {
+        Path out = dir.resolve("fleet-" + topic + "." + format);
+        List<String> cmd = new ArrayList<>(List.of(RunningMonitor.JAVA, "-jar", RunningMonitor.JAR.toString(), "collect",
+                "--kafka", broker.bootstrap(), "--kafka-topic", topic, "--group", "g-" + topic, "-o", out.toString(),
+                "--format", format, "--idle-exit", "10"));
+        cmd.addAll(List.of(extra));
+        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(err).isZero();
+        return new Collected(Files.readString(out), err);
+    }
+
+    record Collected(String text, String report) {
+        List<JsonNode> records() throws Exception {
+            List<JsonNode> nodes = new ArrayList<>();
+            for (String line : text.split("\n")) {
+                if (!line.isEmpty()) {
+                    nodes.add(JSON.readTree(line));
+                }
+            }
+            return nodes;
+        }
+
+        /** The report line of the one run of host {@code host}: received, missing, announced, duplicates. */
+        long[] run(String host) {
+            Matcher m = Pattern.compile("procmon collect: " + Pattern.quote(host) + " \\(run [^)]+\\): ([\\d,]+) records, ([\\d,]+) missing "
+                    + "in [\\d,]+ gaps \\(([\\d,]+) announced as lost by its sender\\), ([\\d,]+) duplicates").matcher(report);
+            assertThat(m.find()).as("report of %s in: %s", host, report).isTrue();
+            long[] v = new long[4];
+            for (int i = 0; i < 4; i++) {
+                v[i] = Long.parseLong(m.group(i + 1).replace(",", ""));
+            }
+            assertThat(m.find()).as("one run of %s", host).isFalse();
+            return v;
+        }
+    }
+
+    private static List<String> pairsOf(List<JsonNode> records, String comm) {
+        return records.stream().filter(n -> comm.equals(n.path("procmon").path("comm").asText()))
+                .map(n -> n.path("process").path("pid").asLong() + " " + n.path("process").path("parent_pid").asLong()).toList();
+    }
+
+    @Test
+    void aStormOf20000ReachesKafkaWholeAndInSequence(@TempDir Path dir) throws Exception {
+        try (KafkaBroker broker = KafkaBroker.startNew()) {
+            RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("local.csv"), "--kafka", broker.bootstrap(),
+                    "--kafka-topic", "storm", "--host-name", "storm-host");
+            List<String> truth = groundTruth(storm.toString(), "20000", "4", uniqueTrue(dir, "kafka-storm").toString());
+            Thread.sleep(500);
+            RunningMonitor.Stopped stopped = monitor.stop();
+            assertThat(stopped.code()).as(stopped.stderr()).isZero();
+            assertThat(stopped.stderr()).contains("; 0 events lost").containsPattern("Kafka: [\\d,]+ records, [\\d,]+ delivered, 0 lost");
+
+            Collected got = collect(broker, "storm", dir, "jsonl");
+            List<JsonNode> records = got.records();
+            assertThat(multiset(pairsOf(records, "kafka-storm"))).isEqualTo(multiset(truth));
+            long[] run = got.run("storm-host");
+            assertThat(run[0]).isEqualTo(records.size());
+            assertThat(run[1]).as("missing").isZero();
+            assertThat(run[3]).as("duplicates").isZero();
+            // Sequence numbers 1..N, each once.
+            List<Long> seqs = records.stream().map(n -> n.path("procmon").path("seq").asLong()).sorted().toList();
+            for (int i = 0; i < seqs.size(); i++) {
+                assertThat(seqs.get(i)).isEqualTo(i + 1L);
+            }
+            // The same rows as the local file.
+            assertThat(monitor.rows().stream().filter(r -> r.get("COMMAND").equals("kafka-storm")).count()).isEqualTo(20_000);
+        }
+    }
+
+    @Test
+    void aBrokerDownAtStartDelaysNothingLocalAndGetsTheRecordsLater(@TempDir Path dir) throws Exception {
+        try (KafkaBroker broker = KafkaBroker.formatted()) {
+            RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("local.csv"), "--kafka", broker.bootstrap(),
+                    "--kafka-topic", "late", "--host-name", "late-host");
+            List<String> truth = groundTruth(storm.toString(), "500", "2", uniqueTrue(dir, "kafka-late").toString());
+            Thread.sleep(6_000); // past the reachability probe
+            // The local file is complete while the broker is still down.
+            long local = monitor.rows().stream().filter(r -> r.get("COMMAND").equals("kafka-late")).count();
+            assertThat(local).isEqualTo(500);
+            broker.start();
+            Thread.sleep(3_000);
+            RunningMonitor.Stopped stopped = monitor.stop();
+            assertThat(stopped.code()).as(stopped.stderr()).isZero();
+            assertThat(stopped.stderr()).contains("procmon: warning: Kafka at " + broker.bootstrap() + " is not reachable")
+                    .doesNotContain("\tat ").containsPattern("Kafka: [\\d,]+ records, [\\d,]+ delivered, 0 lost");
+            Collected got = collect(broker, "late", dir, "jsonl");
+            assertThat(multiset(pairsOf(got.records(), "kafka-late"))).isEqualTo(multiset(truth));
+        }
+    }
+
+    @Test
+    void aBrokerKilledMidStormLosesNothingUnaccounted(@TempDir Path dir) throws Exception {
+        try (KafkaBroker broker = KafkaBroker.startNew()) {
+            // A small queue and short delivery timeouts: an outage of seconds must cost records.
+            RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("local.csv"), "--kafka", broker.bootstrap(),
+                    "--kafka-topic", "outage", "--host-name", "outage-host", "--kafka-queue", "1000",
+                    "--kafka-property", "delivery.timeout.ms=3000", "--kafka-property", "request.timeout.ms=1000",
+                    "--kafka-property", "buffer.memory=262144", "--kafka-close-timeout", "30");
+            Thread killer = new Thread(() -> {
+                try {
+                    Thread.sleep(1_500);
+                    broker.kill();
+                    Thread.sleep(2_000);
+                    broker.start();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            killer.start();
+            List<String> truth = new ArrayList<>();
+            Path program = uniqueTrue(dir, "kafka-outage");
+            while (killer.isAlive()) {
+                truth.addAll(groundTruth(storm.toString(), "2000", "2", program.toString()));
+            }
+            truth.addAll(groundTruth(storm.toString(), "2000", "2", program.toString())); // after the broker is back
+            Thread.sleep(500);
+            RunningMonitor.Stopped stopped = monitor.stop();
+            assertThat(stopped.code()).as(stopped.stderr()).isZero();
+            Matcher kafka = Pattern.compile("Kafka: ([\\d,]+) records, [\\d,]+ delivered, ([\\d,]+) lost").matcher(stopped.stderr());
+            assertThat(kafka.find()).as(stopped.stderr()).isTrue();
+            long numbered = Long.parseLong(kafka.group(1).replace(",", ""));
+            long lost = Long.parseLong(kafka.group(2).replace(",", ""));
+            assertThat(lost).as("the outage must cost records for this test to mean anything").isPositive();
+            Matcher atClose = Pattern.compile("Kafka: ([\\d,]+) records could not be delivered").matcher(stopped.stderr());
+            long undelivered = atClose.find() ? Long.parseLong(atClose.group(1).replace(",", "")) : 0;
+            // Nothing is missing from the local file.
+            assertThat(multiset(monitor.rows().stream().filter(r -> r.get("COMMAND").equals("kafka-outage"))
+                    .map(r -> r.get("PID") + " " + r.get("PPID")).toList())).isEqualTo(multiset(truth));
+
+            Collected got = collect(broker, "outage", dir, "jsonl");
+            List<JsonNode> records = got.records();
+            long[] run = got.run("outage-host");
+            long highest = records.stream().mapToLong(n -> n.path("procmon").path("seq").asLong()).max().orElse(0);
+            // Records consumed + losses reported = records produced.
+            assertThat(run[0] + run[2] + undelivered).as(got.report()).isEqualTo(numbered);
+            // The gaps the collector reports are exactly the reported losses (trailing ones only at close).
+            assertThat(run[1] + (numbered - highest)).isEqualTo(run[2] + undelivered);
+            assertThat(run[3]).as("duplicates").isZero();
+            // What reached Kafka is a part of the truth, and what did not is accounted as lost.
+            Map<String, Long> inKafka = multiset(pairsOf(records, "kafka-outage"));
+            Map<String, Long> expected = multiset(truth);
+            assertThat(inKafka).allSatisfy((k, v) -> assertThat(v).isLessThanOrEqualTo(expected.getOrDefault(k, 0L)));
+            assertThat(truth.size() - pairsOf(records, "kafka-outage").size()).isLessThanOrEqualTo((int) (run[2] + undelivered));
+        }
+    }
+
+    @Test
+    void twoHostsIntoOneTopicAndOneFile(@TempDir Path dir) throws Exception {
+        try (KafkaBroker broker = KafkaBroker.startNew()) {
+            RunningMonitor alpha = RunningMonitor.start(sigdfl, dir.resolve("a.csv"), "--kafka", broker.bootstrap(),
+                    "--kafka-topic", "fleet", "--host-name", "alpha");
+            RunningMonitor beta = RunningMonitor.start(sigdfl, null, "-o", "none", "--kafka", broker.bootstrap(),
+                    "--kafka-topic", "fleet", "--host-name", "beta");
+            Process p = new ProcessBuilder(uniqueTrue(dir, "fleet-probe").toString()).start();
+            assertThat(p.waitFor()).isZero();
+            Thread.sleep(1_000);
+            assertThat(alpha.stop().code()).isZero();
+            RunningMonitor.Stopped b = beta.stop();
+            assertThat(b.code()).as(b.stderr()).isZero();
+            assertThat(b.stderr()).contains("recording to Kafka topic fleet at " + broker.bootstrap() + ";");
+
+            Collected got = collect(broker, "fleet", dir, "csv");
+            Map<String, List<String>> hostsOfProbe = new HashMap<>();
+            List<String> lines = got.text().lines().toList();
+            assertThat(lines.get(0)).isEqualTo("HOST,PID,PPID,USER,COMMAND,DURATION_MS,START_TIME,END_TIME");
+            for (String line : lines) {
+                String[] cells = line.split(",");
+                if (cells.length > 4 && cells[4].equals("fleet-probe")) {
+                    hostsOfProbe.computeIfAbsent(cells[1], k -> new ArrayList<>()).add(cells[0]);
+                }
+            }
+            assertThat(hostsOfProbe).containsEntry(Long.toString(p.pid()), List.of("alpha", "beta"));
+            got.run("alpha");
+            got.run("beta");
+        }
+    }
+
+    @Test
+    void badKafkaConfigurationIsOneLineAndExit2(@TempDir Path dir) throws Exception {
+        String[][] cases = {
+            {"--kafka-property", "linger.ms"}, {"Kafka property \"linger.ms\" is not KEY=VALUE"},
+            {"--kafka-property", "security.protocol=CARRIER_PIGEON"}, {"unknown Kafka security.protocol \"CARRIER_PIGEON\""},
+            {"--kafka-topic", ""}, {"the Kafka topic must not be empty"},
+            {"--kafka-property", "acks=maybe"}, {"bad Kafka configuration: Invalid value maybe for configuration acks"},
+        };
+        for (int i = 0; i < cases.length; i += 2) {
+            List<String> cmd = new ArrayList<>(List.of(RunningMonitor.JAVA, "-jar", RunningMonitor.JAR.toString(),
+                    "-o", dir.resolve("x.csv").toString(), "--kafka", "127.0.0.1:9"));
+            cmd.addAll(List.of(cases[i]));
+            Process p = new ProcessBuilder(cmd).start();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as(err).isEqualTo(2);
+            assertThat(err.lines().findFirst().orElse("")).startsWith("procmon: " + cases[i + 1][0]);
+            assertThat(err).doesNotContain("\tat ").hasLineCount(2); // the message and "Try 'procmon --help'"
+        }
+        // An unreachable broker is a warning: the monitor runs and the local file works.
+        RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("local.csv"), "--kafka", "127.0.0.1:9",
+                "--kafka-close-timeout", "1");
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        Thread.sleep(6_500);
+        RunningMonitor.Stopped stopped = monitor.stop();
+        assertThat(stopped.code()).as(stopped.stderr()).isZero();
+        assertThat(stopped.stderr()).contains("procmon: warning: Kafka at 127.0.0.1:9 is not reachable (no answer within 5 s)")
+                .doesNotContain("\tat ").containsPattern("could not be delivered within 1 s of stopping");
+        assertThat(monitor.rows()).anyMatch(r -> r.get("PID").equals(Long.toString(p.pid())));
+    }
+}
