@@ -57,7 +57,8 @@ final class CollectCommand implements Callable<Integer> {
     String columns;
 
     @Option(names = "--idle-exit", paramLabel = "SECONDS", defaultValue = "0",
-            description = "Stop after this many seconds without a record; 0 = run until Ctrl+C (default).")
+            description = "Stop after this many seconds without a record, counted once the group has assigned partitions; "
+                    + "0 = run until Ctrl+C (default).")
     double idleExit;
 
     @Option(names = {"-q", "--quiet"}, description = "No report at the end; errors only.")
@@ -155,8 +156,9 @@ final class CollectCommand implements Callable<Integer> {
                 collector.malformed() == 0 ? "" : String.format(Locale.ROOT, "; %,d values were not procmon records", collector.malformed()));
         runs.forEach((run, t) -> err.printf(Locale.ROOT,
                 "procmon collect: %s: %,d records, %,d missing in %,d gaps (%,d announced as lost by its sender), %,d duplicates skipped, "
-                        + "%,d events lost on the host%n",
-                run, t.received(), t.missing(), t.gapRanges(), t.announcedSinkLosses(), t.duplicates(), t.otherLosses()));
+                        + "%,d events lost on the host%s%n",
+                run, t.received(), t.missing(), t.gapRanges(), t.announcedSinkLosses(), t.duplicates(), t.otherLosses(),
+                t.lowest() > 1 ? String.format(Locale.ROOT, " (from seq %,d: the group had read the run's start before)", t.lowest()) : ""));
     }
 
     private static int usage(PrintStream err, String message) {
@@ -260,7 +262,7 @@ final class CollectCommand implements Callable<Integer> {
                     long since = System.nanoTime();
                     while (!finished) {
                         long now = collector.received();
-                        if (now != seen) {
+                        if (now != seen || !collector.assigned()) { // joining the group is not being idle
                             seen = now;
                             since = System.nanoTime();
                         } else if (System.nanoTime() - since > idleSeconds * 1e9) {

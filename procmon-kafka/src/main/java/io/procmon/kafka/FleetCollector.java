@@ -39,6 +39,7 @@ public final class FleetCollector implements AutoCloseable {
     private final Handler handler;
     private final Map<String, SequenceTracker> runs = new TreeMap<>();
     private volatile boolean stopping;
+    private volatile boolean assigned;
     private long malformed;
     private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
 
@@ -57,7 +58,16 @@ public final class FleetCollector implements AutoCloseable {
         p.setProperty(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "procmon-collect");
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(topic));
+        consumer.subscribe(List.of(topic), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+            }
+
+            @Override
+            public void onPartitionsAssigned(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+                assigned = !partitions.isEmpty() || assigned;
+            }
+        });
         this.handler = handler;
     }
 
@@ -118,6 +128,11 @@ public final class FleetCollector implements AutoCloseable {
     /** Per host and run, what arrived (a snapshot is not taken: read after {@link #run()} returned). */
     public Map<String, SequenceTracker> runs() {
         return runs;
+    }
+
+    /** Whether the group has given this collector partitions to read yet; safe from any thread. */
+    public boolean assigned() {
+        return assigned;
     }
 
     /** Values consumed so far, of any kind; safe from any thread. */

@@ -12,6 +12,7 @@ public final class SequenceTracker {
     private long distinct;
     private long duplicates;
     private long highest;
+    private long lowest = Long.MAX_VALUE;
     private long announcedSinkLosses;
     private long otherLosses;
 
@@ -32,6 +33,7 @@ public final class SequenceTracker {
         seen.set(i);
         distinct++;
         highest = Math.max(highest, seq);
+        lowest = Math.min(lowest, seq);
         return true;
     }
 
@@ -53,15 +55,23 @@ public final class SequenceTracker {
         return duplicates;
     }
 
-    /** Sequence numbers below the highest seen that never arrived. */
+    /**
+     * Sequence numbers between the lowest and the highest seen that never arrived. A consumer group
+     * that resumes where an earlier collector stopped starts past 1: what came before is not a gap.
+     */
     public long missing() {
-        return highest - distinct;
+        return distinct == 0 ? 0 : highest - lowest + 1 - distinct;
+    }
+
+    /** The lowest sequence number seen (1 unless the group resumed mid-run); 0 before any. */
+    public long lowest() {
+        return distinct == 0 ? 0 : lowest;
     }
 
     /** How many runs of consecutive missing numbers there are. */
     public long gapRanges() {
         long ranges = 0;
-        int i = seen.nextClearBit(1);
+        int i = seen.nextClearBit((int) Math.max(1, lowest()));
         while (i < highest) {
             ranges++;
             i = seen.nextClearBit(seen.nextSetBit(i));

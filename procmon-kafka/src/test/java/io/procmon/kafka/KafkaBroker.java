@@ -112,6 +112,10 @@ public final class KafkaBroker implements AutoCloseable {
 
     private Process run(List<String> mainAndArgs, Path log, boolean wait) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
+        String cpus = System.getProperty("procmon.kafka.broker.cpus");
+        if (cpus != null) { // benchmarks keep the broker off the measured core
+            cmd.addAll(List.of("taskset", "-c", cpus));
+        }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx512m");
         cmd.add("-XX:+UseSerialGC");

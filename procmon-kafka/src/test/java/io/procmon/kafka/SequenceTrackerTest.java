@@ -1,0 +1,36 @@
+package io.procmon.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.procmon.core.LostEvents;
+import org.junit.jupiter.api.Test;
+
+class SequenceTrackerTest {
+    @Test
+    void countsGapsDuplicatesAndAnnouncedLosses() {
+        SequenceTracker t = new SequenceTracker();
+        for (long seq : new long[] {1, 2, 3, 6, 7, 7, 10, 2}) {
+            t.offer(seq);
+        }
+        t.announced(new LostEvents(LostEvents.Origin.SINK, LostEvents.NO_CPU, 4));
+        t.announced(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 0, 9));
+        assertThat(t.received()).isEqualTo(6);
+        assertThat(t.duplicates()).isEqualTo(2);
+        assertThat(t.missing()).isEqualTo(4); // 4, 5, 8, 9
+        assertThat(t.gapRanges()).isEqualTo(2);
+        assertThat(t.highest()).isEqualTo(10);
+        assertThat(t.announcedSinkLosses()).isEqualTo(4);
+        assertThat(t.otherLosses()).isEqualTo(9);
+    }
+
+    @Test
+    void aResumedGroupStartingMidRunHasNoGapBeforeItsFirstRecord() {
+        SequenceTracker t = new SequenceTracker();
+        for (long seq = 249; seq <= 289; seq++) {
+            t.offer(seq);
+        }
+        assertThat(t.missing()).isZero();
+        assertThat(t.gapRanges()).isZero();
+        assertThat(t.lowest()).isEqualTo(249);
+    }
+}
