@@ -23,6 +23,7 @@ if [ "$mode" = test ]; then
   command -v make >/dev/null 2>&1 || need+=(make)
   command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
   command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)   # the report is tested in a real browser
 fi
 
 if [ "${#need[@]}" -gt 0 ]; then

@@ -13,6 +13,7 @@ public enum ExitCode {
     NO_TRACEFS(6, "tracefs not mounted and not mountable"),
     OUTPUT(7, "output not writable, or a write failed"),
     KERNEL(8, "the kernel refused a program, map or attachment"),
+    INPUT(9, "procmon report: input not readable, or a malformed row (its line is named)"),
     FORCED(130, "second Ctrl+C: stopped without draining"),
     OUTPUT_CLOSED(141, "standard output closed by its reader (as by | head): stopped quietly");
 

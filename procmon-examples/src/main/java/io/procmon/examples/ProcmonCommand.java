@@ -31,7 +31,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The procmon monitor: one CSV row per process, from exec to exit, until Ctrl+C or SIGTERM. */
-@Command(name = "procmon", mixinStandardHelpOptions = true, subcommands = CollectCommand.class, versionProvider = ProcmonCommand.Version.class,
+@Command(name = "procmon", mixinStandardHelpOptions = true, subcommands = {CollectCommand.class, ReportCommand.class}, versionProvider = ProcmonCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         // One string per paragraph: picocli wraps it to the terminal's width.
         description = {
@@ -48,6 +48,7 @@ import picocli.CommandLine.Option;
             "  sudo ./procmon --columns pid,command,start_time,end_time,host,container_id,args --container 4f0e",
             "  sudo ./procmon --kafka broker1:9092 --cgroups --args   also stream every record to Kafka",
             "  procmon collect --kafka broker1:9092 -o fleet.csv     one file for the whole fleet",
+            "  procmon report build.jsonl -o build.html             a timeline of what ran",
             "",
             "Exit codes:"})
 public final class ProcmonCommand implements java.util.concurrent.Callable<Integer> {

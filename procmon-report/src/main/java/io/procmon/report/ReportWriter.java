@@ -1,0 +1,200 @@
+package io.procmon.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.procmon.report.Recording.Gap;
+import io.procmon.report.Recording.Proc;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.StringWriter;
+
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Writes one self-contained HTML report: the timeline drawn on a canvas by a script inside the
+ * file (no library, nothing fetched), and summary panels as HTML tables computed here.
+ */
+public final class ReportWriter {
+    private static final int TOP = 10;
+
+    private ReportWriter() {
+    }
+
+    /** Writes the report of {@code recording}, titled {@code title}. */
+    public static void write(Recording recording, String title, Writer out) throws IOException {
+        Timeline timeline = Timeline.layout(recording.processes());
+        String template;
+        try (InputStream in = ReportWriter.class.getResourceAsStream("report.html")) {
+            template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        int at = template.indexOf("/*DATA*/");
+        int panelsAt = template.indexOf("<!--PANELS-->");
+        out.write(template.substring(0, panelsAt).replace("<!--TITLE-->", html(title)));
+        out.write(panels(recording));
+        out.write(template, panelsAt, at - panelsAt);
+        data(timeline, recording.gaps(), out);
+        out.write(template, at + "/*DATA*/".length(), template.length() - at - "/*DATA*/".length());
+    }
+
+    /** The timeline's data, columnar, times in µs from the first start. {@code </} never appears in it. */
+    private static void data(Timeline t, List<Gap> gaps, Writer out) throws IOException {
+        List<Proc> procs = t.processes();
+        long t0 = procs.stream().mapToLong(Proc::startMicros).min().orElse(0);
+        Map<String, Integer> commands = new LinkedHashMap<>();
+        Map<String, Integer> users = new LinkedHashMap<>();
+        StringWriter buf = new StringWriter(procs.size() * 40);
+        try (JsonGenerator g = JsonFactory.builder().build().createGenerator(buf)) {
+            g.writeStartObject();
+            g.writeNumberField("t0", t0);
+            g.writeNumberField("rows", t.rows());
+            array(g, "start", procs.size(), i -> g.writeNumber(procs.get(i).startMicros() - t0));
+            array(g, "end", procs.size(), i -> g.writeNumber(procs.get(i).endMicros() - t0));
+            array(g, "row", procs.size(), i -> g.writeNumber(t.rowOf(i)));
+            array(g, "pid", procs.size(), i -> g.writeNumber(procs.get(i).pid()));
+            array(g, "ppid", procs.size(), i -> g.writeNumber(procs.get(i).ppid()));
+            array(g, "parent", procs.size(), i -> g.writeNumber(t.parentOf(i)));
+            array(g, "cmd", procs.size(), i -> g.writeNumber(commands.computeIfAbsent(procs.get(i).command(), k -> commands.size())));
+            array(g, "user", procs.size(), i -> g.writeNumber(users.computeIfAbsent(procs.get(i).user(), k -> users.size())));
+            array(g, "code", procs.size(), i -> g.writeNumber(procs.get(i).exitCode()));
+            array(g, "sig", procs.size(), i -> g.writeNumber(procs.get(i).signal()));
+            g.writeArrayFieldStart("commands");
+            for (String c : commands.keySet()) {
+                g.writeString(c);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("users");
+            for (String u : users.keySet()) {
+                g.writeString(u);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("gaps");
+            for (Gap gap : gaps) {
+                g.writeStartArray();
+                g.writeNumber(gap.atMicros() - t0);
+                g.writeNumber(gap.count());
+                g.writeString(gap.origin());
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+            // Processes started per second, from the first start.
+            long span = procs.stream().mapToLong(Proc::endMicros).max().orElse(t0) - t0;
+            int[] perSecond = new int[(int) Math.min(86_400 * 7, span / 1_000_000 + 1)];
+            for (Proc p : procs) {
+                int s = (int) Math.min(perSecond.length - 1, (p.startMicros() - t0) / 1_000_000);
+                perSecond[s]++;
+            }
+            g.writeArrayFieldStart("perSecond");
+            for (int v : perSecond) {
+                g.writeNumber(v);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        out.write(buf.toString().replace("</", "<\\/"));
+    }
+
+    private interface Cell {
+        void write(int i) throws IOException;
+    }
+
+    private static void array(JsonGenerator g, String name, int n, Cell cell) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (int i = 0; i < n; i++) {
+            cell.write(i);
+        }
+        g.writeEndArray();
+    }
+
+    /** The summary panels as HTML tables (real DOM: readable without the script). */
+    static String panels(Recording r) {
+        List<Proc> procs = r.processes();
+        StringBuilder sb = new StringBuilder();
+        long first = procs.stream().mapToLong(Proc::startMicros).min().orElse(0);
+        long last = procs.stream().mapToLong(Proc::endMicros).max().orElse(0);
+        long lost = r.gaps().stream().mapToLong(Gap::count).sum();
+        sb.append("<p id=\"overview\">").append(String.format(Locale.ROOT, "%,d processes", procs.size()));
+        if (!procs.isEmpty()) {
+            sb.append(" from ").append(Instant.ofEpochSecond(first / 1_000_000, first % 1_000_000 * 1000))
+                    .append(String.format(Locale.ROOT, " over %.1f s", (last - first) / 1e6));
+        }
+        long hosts = procs.stream().map(Proc::host).filter(h -> !h.isEmpty()).distinct().count();
+        if (hosts > 1) {
+            sb.append(String.format(Locale.ROOT, " on %d hosts", hosts));
+        }
+        sb.append(String.format(Locale.ROOT, "; <span id=\"lost\">%,d</span> events lost", lost));
+        sb.append("</p>\n<div class=\"panels\">\n");
+
+        Map<String, long[]> byCommand = new HashMap<>(); // count, total µs
+        for (Proc p : procs) {
+            long[] v = byCommand.computeIfAbsent(p.command(), k -> new long[2]);
+            v[0]++;
+            v[1] += p.endMicros() - p.startMicros();
+        }
+        table(sb, "top-count", "Top commands by count", List.of("command", "processes"),
+                byCommand.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0])
+                        .thenComparing(Map.Entry::getKey)).limit(TOP)
+                        .map(e -> List.of(e.getKey(), String.format(Locale.ROOT, "%,d", e.getValue()[0]))).toList());
+        table(sb, "top-time", "Top commands by total time", List.of("command", "total s"),
+                byCommand.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[1])
+                        .thenComparing(Map.Entry::getKey)).limit(TOP)
+                        .map(e -> List.of(e.getKey(), String.format(Locale.ROOT, "%.3f", e.getValue()[1] / 1e6))).toList());
+        table(sb, "slowest", "Slowest processes", List.of("pid", "command", "s"),
+                procs.stream().sorted(Comparator.comparingLong((Proc p) -> p.startMicros() - p.endMicros())).limit(TOP)
+                        .map(p -> List.of(Integer.toString(p.pid()), p.command(),
+                                String.format(Locale.ROOT, "%.3f", (p.endMicros() - p.startMicros()) / 1e6))).toList());
+        Map<String, Long> failures = new TreeMap<>();
+        for (Proc p : procs) {
+            if (p.signal() > 0) {
+                failures.merge(String.format(Locale.ROOT, "signal %02d", p.signal()), 1L, Long::sum);
+            } else if (p.exitCode() > 0) {
+                failures.merge(String.format(Locale.ROOT, "exit %03d", p.exitCode()), 1L, Long::sum);
+            }
+        }
+        table(sb, "failures", "Failures by exit code and signal", List.of("how", "processes"),
+                failures.entrySet().stream().map(e -> List.of(e.getKey().replaceFirst(" 0+(?=\\d)", " "),
+                        String.format(Locale.ROOT, "%,d", e.getValue()))).collect(Collectors.toList()));
+        sb.append("<section><h2>Processes started per second</h2><canvas id=\"rate\" width=\"360\" height=\"120\"></canvas></section>\n");
+        sb.append("</div>\n");
+        return sb.toString();
+    }
+
+    private static void table(StringBuilder sb, String id, String title, List<String> head, List<List<String>> rows) {
+        sb.append("<section><h2>").append(html(title)).append("</h2><table id=\"").append(id).append("\"><tr>");
+        head.forEach(h -> sb.append("<th>").append(html(h)).append("</th>"));
+        sb.append("</tr>");
+        if (rows.isEmpty()) {
+            sb.append("<tr><td colspan=\"").append(head.size()).append("\">none</td></tr>");
+        }
+        for (List<String> row : rows) {
+            sb.append("<tr>");
+            row.forEach(c -> sb.append("<td>").append(html(c)).append("</td>"));
+            sb.append("</tr>");
+        }
+        sb.append("</table></section>\n");
+    }
+
+    static String html(String s) {
+        StringBuilder sb = new StringBuilder(s.length());
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '<' -> sb.append("&lt;");
+                case '>' -> sb.append("&gt;");
+                case '&' -> sb.append("&amp;");
+                case '"' -> sb.append("&quot;");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+}

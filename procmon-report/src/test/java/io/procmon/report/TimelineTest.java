@@ -1,0 +1,83 @@
+package io.procmon.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.procmon.report.Recording.Proc;
+import java.io.StringReader;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class TimelineTest {
+    private static Proc p(int pid, int ppid, long start, long end) {
+        return new Proc(pid, ppid, "c" + pid, "root", "", start, end, 0, -1);
+    }
+
+    @Test
+    void childrenNestUnderTheirParentAndSiblingsShareRowsWhenTheyDoNotOverlap() {
+        List<Proc> procs = List.of(p(10, 1, 0, 100), p(11, 10, 5, 20), p(12, 10, 25, 40), p(13, 10, 10, 30), p(14, 13, 12, 15));
+        Timeline t = Timeline.layout(procs);
+        assertThat(t.parentOf(1)).isZero();
+        assertThat(t.parentOf(4)).isEqualTo(3);
+        assertThat(t.rowOf(0)).isZero();
+        assertThat(t.rowOf(1)).isEqualTo(1);
+        assertThat(t.rowOf(2)).as("after 11 ends, 12 reuses its row").isEqualTo(1);
+        assertThat(t.rowOf(3)).as("13 overlaps 11 and 12").isEqualTo(2);
+        assertThat(t.rowOf(4)).isEqualTo(3);
+        assertThat(t.rows()).isEqualTo(4);
+    }
+
+    @Test
+    void aReusedPidIsTheParentThatWasAliveAtTheChildsStart() {
+        List<Proc> procs = List.of(p(50, 1, 0, 10), p(50, 1, 20, 30), p(60, 50, 22, 25));
+        Timeline t = Timeline.layout(procs);
+        assertThat(t.parentOf(2)).isEqualTo(1);
+    }
+
+    @Test
+    void rowsAreTimeDisjointAndEveryChildIsBelowItsParent() {
+        Random rnd = new Random(7);
+        List<Proc> procs = new ArrayList<>();
+        procs.add(p(1000, 1, 0, 1_000_000));
+        for (int i = 1; i < 5_000; i++) {
+            int parentPid = 1000 + rnd.nextInt(i);
+            Proc parent = procs.get(parentPid - 1000);
+            long start = parent.startMicros() + rnd.nextInt((int) Math.max(1, parent.endMicros() - parent.startMicros()));
+            long end = Math.min(parent.endMicros(), start + rnd.nextInt(50_000));
+            procs.add(p(1000 + i, parentPid, start, end));
+        }
+        Timeline t = Timeline.layout(procs);
+        java.util.Map<Integer, List<Integer>> byRow = new java.util.HashMap<>();
+        for (int i = 0; i < procs.size(); i++) {
+            byRow.computeIfAbsent(t.rowOf(i), k -> new ArrayList<>()).add(i);
+            if (t.parentOf(i) >= 0) {
+                assertThat(t.rowOf(i)).isGreaterThan(t.rowOf(t.parentOf(i)));
+            }
+        }
+        for (List<Integer> row : byRow.values()) {
+            row.sort(java.util.Comparator.comparingLong(i -> procs.get(i).startMicros()));
+            for (int k = 1; k < row.size(); k++) {
+                assertThat(procs.get(row.get(k)).startMicros()).isGreaterThanOrEqualTo(procs.get(row.get(k - 1)).endMicros());
+            }
+        }
+    }
+
+    @Test
+    void recordingsWithoutWhatTheReportNeedsSayWhichColumns() {
+        assertThatThrownBy(() -> Recording.read(new StringReader("PID,PPID,USER,COMMAND,DURATION_MS\n1,0,root,init,1.00\n")))
+                .isInstanceOf(Recording.BadInputException.class).hasMessageContaining("no START_TIME column")
+                .hasMessageContaining("--columns " + Recording.NEEDED_COLUMNS)
+                .satisfies(e -> assertThat(((Recording.BadInputException) e).missingColumns()).isTrue());
+        assertThatThrownBy(() -> Recording.read(new StringReader("{\"procmon\":{\"schema\":1,\"type\":\"nope\"}}\n")))
+                .hasMessage("line 1: unknown record type \"nope\"");
+    }
+
+    @Test
+    void csvWithStartTimesIsRead() throws Exception {
+        Recording r = Recording.read(new StringReader("PID,PPID,COMMAND,START_TIME,DURATION_MS,EXIT_CODE,SIGNAL\n"
+                + "5,1,sh,2026-11-26T10:00:00.000001Z,1.50,,9\n"));
+        assertThat(r.processes()).containsExactly(new Proc(5, 1, "sh", "", "", 1_795_687_200_000_001L, 1_795_687_200_001_501L, -1, 9));
+    }
+}
