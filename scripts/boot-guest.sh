@@ -102,7 +102,7 @@ esac
 echo "$accel" >"$results/accel"
 say "$release: booting under $accel (console log: $results/console.log)"
 start=$(date +%s)
-timeout 2400 qemu-system-x86_64 "${accel_args[@]}" -smp 2 -m 4096 -nodefaults -no-reboot -display none -nic none \
+timeout 1800 qemu-system-x86_64 "${accel_args[@]}" -smp 2 -m 4096 -nodefaults -no-reboot -display none -nic none \
     -kernel "$vmlinuz" -initrd "$work/initrd.gz" -append "console=ttyS0 panic=-1 loglevel=5 softlockup_panic=1" \
     -serial "file:$results/console.log" \
     -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \

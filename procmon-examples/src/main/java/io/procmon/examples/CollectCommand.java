@@ -155,9 +155,10 @@ final class CollectCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "procmon collect: %,d records from %,d monitor runs%s%n", records, runs.size(),
                 collector.malformed() == 0 ? "" : String.format(Locale.ROOT, "; %,d values were not procmon records", collector.malformed()));
         runs.forEach((run, t) -> err.printf(Locale.ROOT,
-                "procmon collect: %s: %,d records, %,d missing in %,d gaps (%,d announced as lost by its sender), %,d duplicates skipped, "
+                "procmon collect: %s: %,d records, %,d missing in %,d gaps (%,d announced as lost by its sender, %,d of them arrived anyway), "
+                        + "%,d duplicates skipped, "
                         + "%,d events lost on the host%s%n",
-                run, t.received(), t.missing(), t.gapRanges(), t.announcedSinkLosses(), t.duplicates(), t.otherLosses(),
+                run, t.received(), t.missing(), t.gapRanges(), t.announcedSinkLosses(), t.announcedButArrived(), t.duplicates(), t.otherLosses(),
                 t.lowest() > 1 ? String.format(Locale.ROOT, " (from seq %,d: the group had read the run's start before)", t.lowest()) : ""));
     }
 

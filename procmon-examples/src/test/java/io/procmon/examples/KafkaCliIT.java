@@ -81,13 +81,14 @@ class KafkaCliIT {
             return nodes;
         }
 
-        /** The report line of the one run of host {@code host}: received, missing, announced, duplicates. */
+        /** The report line of the one run of host {@code host}: received, missing, announced, announced but arrived, duplicates. */
         long[] run(String host) {
             Matcher m = Pattern.compile("procmon collect: " + Pattern.quote(host) + " \\(run [^)]+\\): ([\\d,]+) records, ([\\d,]+) missing "
-                    + "in [\\d,]+ gaps \\(([\\d,]+) announced as lost by its sender\\), ([\\d,]+) duplicates").matcher(report);
+                    + "in [\\d,]+ gaps \\(([\\d,]+) announced as lost by its sender, ([\\d,]+) of them arrived anyway\\), ([\\d,]+) duplicates")
+                    .matcher(report);
             assertThat(m.find()).as("report of %s in: %s", host, report).isTrue();
-            long[] v = new long[4];
-            for (int i = 0; i < 4; i++) {
+            long[] v = new long[5];
+            for (int i = 0; i < 5; i++) {
                 v[i] = Long.parseLong(m.group(i + 1).replace(",", ""));
             }
             assertThat(m.find()).as("one run of %s", host).isFalse();
@@ -117,7 +118,7 @@ class KafkaCliIT {
             long[] run = got.run("storm-host");
             assertThat(run[0]).isEqualTo(records.size());
             assertThat(run[1]).as("missing").isZero();
-            assertThat(run[3]).as("duplicates").isZero();
+            assertThat(run[4]).as("duplicates").isZero();
             // Sequence numbers 1..N, each once.
             List<Long> seqs = records.stream().map(n -> n.path("procmon").path("seq").asLong()).sorted().toList();
             for (int i = 0; i < seqs.size(); i++) {
@@ -192,16 +193,19 @@ class KafkaCliIT {
             List<JsonNode> records = got.records();
             long[] run = got.run("outage-host");
             long highest = records.stream().mapToLong(n -> n.path("procmon").path("seq").asLong()).max().orElse(0);
-            // Records consumed + losses reported = records produced.
-            assertThat(run[0] + run[2] + undelivered).as(got.report()).isEqualTo(numbered);
+            // Records consumed + losses reported = records produced. A record the producer gave up on may
+            // have been written all the same (a timeout cannot tell): the notice names it, the collector
+            // sees it arrive, and it counts once.
+            long lostForSure = run[2] - run[3];
+            assertThat(run[0] + lostForSure + undelivered).as(got.report()).isEqualTo(numbered);
             // The gaps the collector reports are exactly the reported losses (trailing ones only at close).
-            assertThat(run[1] + (numbered - highest)).isEqualTo(run[2] + undelivered);
-            assertThat(run[3]).as("duplicates").isZero();
+            assertThat(run[1] + (numbered - highest)).as(got.report()).isEqualTo(lostForSure + undelivered);
+            assertThat(run[4]).as("duplicates").isZero();
             // What reached Kafka is a part of the truth, and what did not is accounted as lost.
             Map<String, Long> inKafka = multiset(pairsOf(records, "kafka-outage"));
             Map<String, Long> expected = multiset(truth);
             assertThat(inKafka).allSatisfy((k, v) -> assertThat(v).isLessThanOrEqualTo(expected.getOrDefault(k, 0L)));
-            assertThat(truth.size() - pairsOf(records, "kafka-outage").size()).isLessThanOrEqualTo((int) (run[2] + undelivered));
+            assertThat(truth.size() - pairsOf(records, "kafka-outage").size()).isLessThanOrEqualTo((int) (lostForSure + undelivered));
         }
     }
 

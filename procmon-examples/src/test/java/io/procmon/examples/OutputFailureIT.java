@@ -46,7 +46,7 @@ class OutputFailureIT {
         try {
             Path out = mount.resolve("out." + format);
             String earlier = format.equals("csv") ? "PID,PPID,USER,COMMAND,DURATION_MS\n1,0,root,init,1.00\n"
-                    : "{\"type\":\"process\",\"pid\":1}\n";
+                    : "{\"procmon\":{\"schema\":1,\"run\":\"earlier\",\"seq\":1,\"type\":\"process\",\"comm\":\"x\"},\"process\":{\"pid\":1}}\n";
             if (mode.equals("append")) {
                 Files.writeString(out, earlier);
             }

@@ -22,8 +22,11 @@ import java.util.Optional;
  * @param seq the record's number in its run
  * @param event the process, for a process record
  * @param lost the notice, for a loss notice
+ * @param lostSeqs for a notice of records a sink dropped, their sequence numbers as inclusive ranges
+ *     {@code [from1, to1, ...]}; empty otherwise
  */
-public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEvent> event, Optional<LostEvents> lost) {
+public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEvent> event, Optional<LostEvents> lost,
+        long[] lostSeqs) {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** Thrown for text that is not a record of a schema this version reads. */
@@ -63,7 +66,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
         String type = procmon.path("type").asText("");
         switch (type) {
             case "process":
-                return new ProcessRecord(host, run, seq, Optional.of(event(root, procmon, host)), Optional.empty());
+                return new ProcessRecord(host, run, seq, Optional.of(event(root, procmon, host)), Optional.empty(), new long[0]);
             case "lost":
                 JsonNode lost = procmon.path("lost");
                 LostEvents.Origin origin;
@@ -76,8 +79,13 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                 if (count <= 0) {
                     throw new MalformedRecordException("loss notice without a positive count");
                 }
+                long[] seqs = new long[lost.path("seqs").size() * 2];
+                for (int i = 0; i < seqs.length / 2; i++) {
+                    seqs[2 * i] = lost.path("seqs").path(i).path(0).asLong();
+                    seqs[2 * i + 1] = lost.path("seqs").path(i).path(1).asLong();
+                }
                 return new ProcessRecord(host, run, seq, Optional.empty(),
-                        Optional.of(new LostEvents(origin, lost.path("cpu").asInt(LostEvents.NO_CPU), count)));
+                        Optional.of(new LostEvents(origin, lost.path("cpu").asInt(LostEvents.NO_CPU), count)), seqs);
             default:
                 throw new MalformedRecordException("unknown record type \"" + type + "\"");
         }

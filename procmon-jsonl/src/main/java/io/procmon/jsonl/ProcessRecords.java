@@ -155,6 +155,14 @@ public final class ProcessRecords {
 
     /** Writes one loss notice (an object, without a line end) and numbers it. */
     public void writeLost(JsonGenerator json, LostEvents lost) throws IOException {
+        writeLost(json, lost, null);
+    }
+
+    /**
+     * Writes a loss notice that also says which records of this run it announces, as inclusive
+     * ranges of sequence numbers {@code [from1, to1, from2, to2...]} ({@code procmon.lost.seqs}).
+     */
+    public void writeLost(JsonGenerator json, LostEvents lost, long[] seqRanges) throws IOException {
         json.writeStartObject();
         writeHost(json, host);
         startProcmon(json, "lost");
@@ -164,6 +172,16 @@ public final class ProcessRecords {
             json.writeNumberField("cpu", lost.cpu());
         }
         json.writeNumberField("count", lost.count());
+        if (seqRanges != null) {
+            json.writeArrayFieldStart("seqs");
+            for (int i = 0; i + 1 < seqRanges.length; i += 2) {
+                json.writeStartArray();
+                json.writeNumber(seqRanges[i]);
+                json.writeNumber(seqRanges[i + 1]);
+                json.writeEndArray();
+            }
+            json.writeEndArray();
+        }
         json.writeEndObject();
         json.writeEndObject();
         json.writeEndObject();

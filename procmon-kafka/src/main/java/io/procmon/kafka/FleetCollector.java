@@ -110,7 +110,7 @@ public final class FleetCollector implements AutoCloseable {
         if (!tracker.offer(record.seq())) {
             return;
         }
-        record.lost().ifPresent(tracker::announced);
+        record.lost().ifPresent(lost -> tracker.announced(lost, record.lostSeqs()));
         handler.onRecord(record, json);
     }
 

@@ -43,8 +43,8 @@ public final class KafkaSink implements EventSink {
     private static final Logger log = LoggerFactory.getLogger(KafkaSink.class);
     private static final JsonFactory JSON = JsonFactory.builder().build();
 
-    /** A serialized record and, for a loss notice, the losses it reports. */
-    private record Pending(byte[] value, long reportsLosses) {
+    /** A serialized record, its sequence number and, for a loss notice, the ranges of those it announces. */
+    private record Pending(byte[] value, long seq, long[] announces) {
     }
 
     private final Producer<byte[], byte[]> producer;
@@ -61,7 +61,7 @@ public final class KafkaSink implements EventSink {
     private final AtomicLong droppedQueueFull = new AtomicLong();
     private final AtomicLong failedDelivery = new AtomicLong();
     /** Losses (records and the losses of failed notices) not yet announced by a notice in the queue. */
-    private final AtomicLong unannounced = new AtomicLong();
+    private final SeqRanges unannounced = new SeqRanges();
     private volatile boolean closing;
     private volatile long closeDeadline;
     private volatile long undeliveredAtClose = -1;
@@ -89,13 +89,13 @@ public final class KafkaSink implements EventSink {
     @Override
     public void onEvent(ProcessEvent event) {
         announceLosses();
-        enqueue(serialize(g -> records.writeProcess(g, event)), 0);
+        enqueue(serialize(g -> records.writeProcess(g, event)), null);
     }
 
     @Override
     public void onLost(LostEvents lost) {
         announceLosses();
-        enqueue(serialize(g -> records.writeLost(g, lost)), 0);
+        enqueue(serialize(g -> records.writeLost(g, lost)), null);
     }
 
     /** Announces losses found since the last call (delivery failures happen on the producer's thread). */
@@ -108,22 +108,31 @@ public final class KafkaSink implements EventSink {
         if (queue.remainingCapacity() == 0) {
             return; // a notice now would only be dropped too, and cost a sequence number
         }
-        long losses = unannounced.getAndSet(0);
-        if (losses > 0) {
-            enqueue(serialize(g -> records.writeLost(g, new LostEvents(LostEvents.Origin.SINK, LostEvents.NO_CPU, losses))), losses);
+        long[] ranges = unannounced.drain();
+        if (ranges.length > 0) {
+            LostEvents notice = new LostEvents(LostEvents.Origin.SINK, LostEvents.NO_CPU, SeqRanges.count(ranges));
+            enqueue(serialize(g -> records.writeLost(g, notice, ranges)), ranges);
         }
     }
 
-    private void enqueue(byte[] value, long reportsLosses) {
+    private void enqueue(byte[] value, long[] announces) {
         if (closed) {
             throw new IllegalStateException("sink is closed");
         }
-        if (queue.offer(new Pending(value, reportsLosses))) {
+        Pending record = new Pending(value, records.nextSeq() - 1, announces);
+        if (queue.offer(record)) {
             accepted.incrementAndGet();
         } else {
             droppedQueueFull.incrementAndGet();
-            // The record's sequence number is now a gap; a notice's own losses need announcing again.
-            unannounced.addAndGet(1 + reportsLosses);
+            unannounce(record);
+        }
+    }
+
+    /** The record's sequence number is a gap to announce; so are those a lost notice announced. */
+    private void unannounce(Pending record) {
+        unannounced.add(record.seq());
+        if (record.announces() != null) {
+            unannounced.addRanges(record.announces());
         }
     }
 
@@ -193,8 +202,7 @@ public final class KafkaSink implements EventSink {
 
     private void lost(Pending record) {
         failedDelivery.incrementAndGet();
-        // Its sequence number is a gap; a notice's own losses need announcing again.
-        unannounced.addAndGet(1 + record.reportsLosses());
+        unannounce(record);
     }
 
     private void lostAtClose(Pending record) {
@@ -235,7 +243,7 @@ public final class KafkaSink implements EventSink {
         }
         // What the topic's own loss notices do not announce: records that failed at close, and the
         // losses a failed notice would have announced.
-        undeliveredAtClose = unannounced.get();
+        undeliveredAtClose = unannounced.count();
     }
 
     /** Counters of this sink. */

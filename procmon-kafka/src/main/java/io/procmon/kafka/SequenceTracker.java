@@ -9,6 +9,7 @@ import java.util.BitSet;
  */
 public final class SequenceTracker {
     private final BitSet seen = new BitSet();
+    private final BitSet announcedSeqs = new BitSet();
     private long distinct;
     private long duplicates;
     private long highest;
@@ -39,6 +40,16 @@ public final class SequenceTracker {
 
     /** Counts a loss notice the run sent. */
     public void announced(LostEvents lost) {
+        announced(lost, new long[0]);
+    }
+
+    /** Counts a loss notice the run sent, with the sequence numbers it announces (inclusive ranges). */
+    public void announced(LostEvents lost, long[] seqRanges) {
+        for (int i = 0; i + 1 < seqRanges.length; i += 2) {
+            if (seqRanges[i] >= 1 && seqRanges[i + 1] < Integer.MAX_VALUE && seqRanges[i] <= seqRanges[i + 1]) {
+                announcedSeqs.set((int) seqRanges[i], (int) seqRanges[i + 1] + 1);
+            }
+        }
         if (lost.origin() == LostEvents.Origin.SINK) {
             announcedSinkLosses += lost.count();
         } else {
@@ -86,6 +97,16 @@ public final class SequenceTracker {
     /** Records the sending sink announced as dropped (each one a missing sequence number). */
     public long announcedSinkLosses() {
         return announcedSinkLosses;
+    }
+
+    /**
+     * Records announced as lost that arrived all the same: the producer gave up waiting for the
+     * broker's answer, but the broker had written them (a timeout cannot tell).
+     */
+    public long announcedButArrived() {
+        BitSet both = (BitSet) announcedSeqs.clone();
+        both.and(seen);
+        return both.cardinality();
     }
 
     /** Events lost before the monitor's sinks (kernel buffer, start records, dispatch queue): no gap in the sequence. */

@@ -33,4 +33,25 @@ class SequenceTrackerTest {
         assertThat(t.gapRanges()).isZero();
         assertThat(t.lowest()).isEqualTo(249);
     }
+
+    @Test
+    void aNoticeNamesItsRecordsAndThoseThatArrivedAnywayCountOnce() {
+        SeqRanges lost = new SeqRanges();
+        lost.add(7);
+        lost.add(5);
+        lost.addRanges(new long[] {6, 6, 9, 10});
+        long[] ranges = lost.drain();
+        assertThat(ranges).containsExactly(5, 7, 9, 10);
+        assertThat(SeqRanges.count(ranges)).isEqualTo(5);
+        assertThat(lost.drain()).isEmpty();
+
+        SequenceTracker t = new SequenceTracker();
+        for (long seq : new long[] {1, 2, 3, 4, 8, 10, 11}) {
+            t.offer(seq);
+        }
+        t.announced(new LostEvents(LostEvents.Origin.SINK, LostEvents.NO_CPU, 5), ranges);
+        assertThat(t.missing()).isEqualTo(4); // 5, 6, 7, 9
+        assertThat(t.announcedButArrived()).isEqualTo(1); // 10 was written after all
+        assertThat(t.announcedSinkLosses() - t.announcedButArrived()).isEqualTo(t.missing());
+    }
 }
