@@ -65,6 +65,20 @@ class ReportIT {
         return browser;
     }
 
+    /** Waits up to 5 s for a page expression to hold; fails with the expression otherwise. */
+    private static void awaitTrue(Chromium b, String expression) throws Exception {
+        for (int i = 0; i < 50; i++) {
+            if (b.eval(expression).asBoolean()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        assertThat(b.eval(expression).asBoolean()).as("%s; page state: %s", expression,
+                b.eval("JSON.stringify({hovered: window.procmonReport.hovered, wheels: window.procmonReport.wheels, "
+                        + "view: window.procmonReport.view(), scroll: [window.scrollX, window.scrollY], "
+                        + "canvas: document.getElementById('tl').getBoundingClientRect()})")).isTrue();
+    }
+
     private static long count(List<JsonNode> records, String comm) {
         return records.stream().filter(n -> comm.equals(n.at("/procmon/comm").asText())).count();
     }
@@ -131,7 +145,7 @@ class ReportIT {
             // Hovering the make bar shows its row.
             JsonNode at = b.eval("window.procmonReport.barCenter(" + makeIdx + ")");
             b.mouseMove(at.get("x").asDouble(), at.get("y").asDouble());
-            assertThat(b.eval("window.procmonReport.hovered").asInt()).isEqualTo(makeIdx);
+            awaitTrue(b, "window.procmonReport.hovered === " + makeIdx);
             assertThat(b.eval("document.getElementById('tip').textContent").asText()).startsWith("make  pid " + make.pid());
             // Panels hold the recording's numbers.
             assertThat(cell(b, "top-count", "cc1")).isEqualTo(Long.toString(count(records, "cc1")));
@@ -180,14 +194,20 @@ class ReportIT {
             assertThat(firstFrame).isPositive();
             // Zooming in draws a different set, and hovering still finds a storm process.
             int idx = (int) (lines / 2); // a process in the middle of the storm
-            JsonNode at = b.eval("window.procmonReport.barCenter(" + idx + ")");
-            for (int i = 0; i < 12; i++) {
+            // Zoom in on it, as a user would, until its bar is wide enough to point at. Wheel events
+            // reach the page asynchronously: each is awaited.
+            int wheels = 0;
+            while (b.eval("window.procmonReport.barWidth(" + idx + ")").asDouble() < 20 && wheels < 80) {
+                JsonNode at = b.eval("window.procmonReport.barCenter(" + idx + ")");
                 b.wheel(at.get("x").asDouble(), at.get("y").asDouble(), -400);
+                wheels++;
+                awaitTrue(b, "window.procmonReport.wheels === " + wheels);
             }
             assertThat(b.eval("window.procmonReport.drawnBars").asLong()).isNotEqualTo(firstFrame);
-            at = b.eval("window.procmonReport.barCenter(" + idx + ")");
+            JsonNode at = b.eval("window.procmonReport.barCenter(" + idx + ")");
+            System.out.println("hover target " + idx + " at " + at + " after " + wheels + " wheel turns");
             b.mouseMove(at.get("x").asDouble(), at.get("y").asDouble());
-            assertThat(b.eval("window.procmonReport.hovered").asInt()).isEqualTo(idx);
+            awaitTrue(b, "window.procmonReport.hovered === " + idx);
             b.screenshot(Path.of("target", "report-100k.png"));
             assertThat(b.errors()).isEmpty();
             assertThat(b.eval("window.procmonReport.errors.length").asInt()).isZero();
