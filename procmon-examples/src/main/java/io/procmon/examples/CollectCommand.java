@@ -70,9 +70,7 @@ final class CollectCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintStream err = System.err;
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
-        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", debug ? "debug" : "off");
+        CliSetup.logging(debug); // before any logger exists
         if (kafka.bootstrap == null || kafka.bootstrap.isBlank()) {
             return usage(err, "collect needs --kafka BOOTSTRAP");
         }
@@ -247,16 +245,7 @@ final class CollectCommand implements Callable<Integer> {
         }
 
         void install() {
-            java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
-            for (String name : new String[] {"INT", "TERM", "HUP"}) {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
-                    if (signals.incrementAndGet() == 1) {
-                        collector.stop();
-                    } else {
-                        Runtime.getRuntime().halt(ExitCode.FORCED.code);
-                    }
-                });
-            }
+            CliSetup.onStopSignals(collector::stop, () -> { });
             if (idleSeconds > 0) {
                 Thread idle = new Thread(() -> {
                     long seen = -1;

@@ -24,7 +24,6 @@ import java.nio.file.NoSuchFileException;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -188,12 +187,7 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
 
     @Override
     public Integer call() {
-        // Before any logger exists: slf4j-simple reads these once.
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", debug ? "debug" : "warn");
-        System.setProperty("org.slf4j.simpleLogger.logFile", "System.err");
-        System.setProperty("org.slf4j.simpleLogger.showThreadName", "false");
-        // The Kafka client logs every failed connection; procmon reports outages and losses itself.
-        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", debug ? "debug" : "off");
+        CliSetup.logging(debug); // before any logger exists
         if (pages != 0 && Integer.bitCount(pages) != 1) {
             return usage("--pages must be a power of two, got " + pages);
         }
@@ -355,24 +349,12 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         }
     }
 
-    /**
-     * First SIGINT/SIGTERM/SIGHUP: stop and drain. Second: leave at once. Java has no public API for
-     * this (a shutdown hook cannot see a second signal); sun.misc.Signal, in jdk.unsupported, is the
-     * supported way, hence the compiler's warning.
-     */
+    /** First signal: stop and drain; second: leave at once, saying what is lost. */
     private void installSignalHandlers() {
-        AtomicInteger signals = new AtomicInteger();
-        for (String name : new String[] {"INT", "TERM", "HUP"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
-                if (signals.incrementAndGet() == 1) {
-                    stop.countDown();
-                } else {
-                    err.println();
-                    err.println("procmon: forced to stop; rows not yet written are lost");
-                    Runtime.getRuntime().halt(ExitCode.FORCED.code);
-                }
-            });
-        }
+        CliSetup.onStopSignals(stop::countDown, () -> {
+            err.println();
+            err.println("procmon: forced to stop; rows not yet written are lost");
+        });
     }
 
     /**

@@ -1,5 +1,8 @@
 package io.procmon.examples;
 
+import static io.procmon.examples.Workloads.groundTruth;
+import static io.procmon.examples.Workloads.multiset;
+import static io.procmon.examples.Workloads.uniqueTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,10 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,24 +37,6 @@ class KafkaCliIT {
     static void buildHelpers() throws Exception {
         sigdfl = NativeHelpers.compile(tools, "sigdfl");
         storm = NativeHelpers.compile(tools, "storm");
-    }
-
-    private static List<String> groundTruth(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        List<String> truth = new String(p.getInputStream().readAllBytes()).lines().toList();
-        assertThat(p.waitFor()).isZero();
-        return truth;
-    }
-
-    private static Path uniqueTrue(Path dir, String name) throws Exception {
-        Path copy = dir.resolve(name);
-        Files.copy(Path.of("/bin/true"), copy);
-        Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        return copy;
-    }
-
-    private static Map<String, Long> multiset(List<String> pairs) {
-        return pairs.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 
     /** {@code procmon collect} into JSON Lines until 10 s pass without a record; its records and report. */

@@ -1,11 +1,13 @@
 package io.procmon.examples;
 
+import static io.procmon.examples.Workloads.groundTruth;
+import static io.procmon.examples.Workloads.multiset;
+import static io.procmon.examples.Workloads.uniqueTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import io.procmon.bpf.BpfTest;
 import io.procmon.bpf.testing.NativeHelpers;
@@ -31,18 +33,6 @@ class LoadIT {
         sigdfl = NativeHelpers.compile(tools, "sigdfl");
         storm = NativeHelpers.compile(tools, "storm");
         burst = NativeHelpers.compile(tools, "burst");
-    }
-
-    /** Runs a load generator; returns its ground truth, one "pid ppid" per line. */
-    private static List<String> groundTruth(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        List<String> truth = new String(p.getInputStream().readAllBytes()).lines().toList();
-        assertThat(p.waitFor()).as("%s", List.of(command)).isZero();
-        return truth;
-    }
-
-    private static Map<String, Long> multiset(List<String> pairs) {
-        return pairs.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
     }
 
     /** What {@code a} has more of than {@code b}. */
@@ -88,14 +78,6 @@ class LoadIT {
                 extra.keySet().stream().limit(10).toList()).isEmpty();
     }
 
-    /** A copy of /bin/true with a name no other process has, so its rows are the storm's alone. */
-    private static Path uniqueTrue(Path dir) throws Exception {
-        Path copy = dir.resolve(STORM_COMMAND);
-        java.nio.file.Files.copy(Path.of("/bin/true"), copy);
-        java.nio.file.Files.setPosixFilePermissions(copy, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        return copy;
-    }
-
     private static final String STORM_COMMAND = "procmon-storm";
 
     /** Every enrichment on: all columns (wall-clock times, host, cgroup and container, arguments) and paths. */
@@ -106,7 +88,7 @@ class LoadIT {
     @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
     void anExecStormOf20000IsSeenWhole(boolean enriched, @TempDir Path dir) throws Exception {
         RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("storm.csv"), enriched ? ENRICHED : new String[0]);
-        List<String> truth = groundTruth(storm.toString(), "20000", "4", uniqueTrue(dir).toString());
+        List<String> truth = groundTruth(storm.toString(), "20000", "4", uniqueTrue(dir, STORM_COMMAND).toString());
         assertThat(truth).hasSize(20_000);
         Thread.sleep(500);
         assertAllPresentAndNothingLost(monitor, truth, STORM_COMMAND, enriched);
@@ -135,7 +117,7 @@ class LoadIT {
         java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> rssKiB.add(RunningMonitor.residentKiB(monitor.pid())), 0, 2, java.util.concurrent.TimeUnit.SECONDS);
         List<String> truth = new java.util.ArrayList<>();
-        String program = uniqueTrue(dir).toString();
+        String program = uniqueTrue(dir, STORM_COMMAND).toString();
         long batch = 100_000;
         for (long done = 0; done < events; done += batch) {
             truth.addAll(groundTruth(storm.toString(), Long.toString(Math.min(batch, events - done)), "4", program));

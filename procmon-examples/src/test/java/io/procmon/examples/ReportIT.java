@@ -167,9 +167,7 @@ class ReportIT {
     void aHundredThousandProcessesAreInteractiveWithinThreeSeconds(@TempDir Path dir) throws Exception {
         Path rec = dir.resolve("storm.jsonl");
         RunningMonitor monitor = RunningMonitor.start(sigdfl, rec, "--format", "jsonl");
-        Path program = dir.resolve("report-storm");
-        Files.copy(Path.of("/bin/true"), program);
-        Files.setPosixFilePermissions(program, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path program = Workloads.uniqueTrue(dir, "report-storm");
         Process p = new ProcessBuilder(storm.toString(), "100000", "4", program.toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertThat(p.waitFor()).isZero();
