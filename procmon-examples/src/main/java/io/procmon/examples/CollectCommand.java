@@ -157,7 +157,7 @@ final class CollectCommand implements Callable<Integer> {
                         + "%,d duplicates skipped, "
                         + "%,d events lost on the host%s%n",
                 run, t.received(), t.missing(), t.gapRanges(), t.announcedSinkLosses(), t.announcedButArrived(), t.duplicates(), t.otherLosses(),
-                t.lowest() > 1 ? String.format(Locale.ROOT, " (from seq %,d: the group had read the run's start before)", t.lowest()) : ""));
+                t.countedFrom() > 1 ? String.format(Locale.ROOT, " (from seq %,d: the group had read the run's start before)", t.countedFrom()) : ""));
     }
 
     private static int usage(PrintStream err, String message) {

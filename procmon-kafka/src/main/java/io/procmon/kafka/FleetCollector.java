@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -38,6 +39,8 @@ public final class FleetCollector implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Handler handler;
     private final Map<String, SequenceTracker> runs = new TreeMap<>();
+    /** Partitions this group had committed offsets for when they were assigned: read past their start before. */
+    private final java.util.Set<TopicPartition> resumed = new java.util.HashSet<>();
     private volatile boolean stopping;
     private volatile boolean assigned;
     private long malformed;
@@ -60,11 +63,18 @@ public final class FleetCollector implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(topic), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
             @Override
-            public void onPartitionsRevoked(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+            public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
             }
 
             @Override
-            public void onPartitionsAssigned(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+            public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                if (!partitions.isEmpty()) {
+                    consumer.committed(new java.util.HashSet<>(partitions)).forEach((tp, offset) -> {
+                        if (offset != null && offset.offset() > 0) {
+                            resumed.add(tp);
+                        }
+                    });
+                }
                 assigned = !partitions.isEmpty() || assigned;
             }
         });
@@ -106,7 +116,8 @@ public final class FleetCollector implements AutoCloseable {
             handler.onMalformed(e.getMessage(), r.topic() + "-" + r.partition() + "@" + r.offset());
             return;
         }
-        SequenceTracker tracker = runs.computeIfAbsent(runKey(record), k -> new SequenceTracker());
+        boolean resumedHere = resumed.contains(new TopicPartition(r.topic(), r.partition()));
+        SequenceTracker tracker = runs.computeIfAbsent(runKey(record), k -> new SequenceTracker(resumedHere));
         if (!tracker.offer(record.seq())) {
             return;
         }

@@ -16,6 +16,20 @@ public final class SequenceTracker {
     private long lowest = Long.MAX_VALUE;
     private long announcedSinkLosses;
     private long otherLosses;
+    private final boolean fromFirstSeen;
+
+    /** A run read from its start: every number from 1 counts. */
+    public SequenceTracker() {
+        this(false);
+    }
+
+    /**
+     * @param fromFirstSeen true when the consumer resumed reading past records an earlier reader of
+     *     its group handled: numbers below the lowest seen were read before and are not a gap
+     */
+    public SequenceTracker(boolean fromFirstSeen) {
+        this.fromFirstSeen = fromFirstSeen;
+    }
 
     /**
      * Records that {@code seq} arrived.
@@ -67,22 +81,27 @@ public final class SequenceTracker {
     }
 
     /**
-     * Sequence numbers between the lowest and the highest seen that never arrived. A consumer group
-     * that resumes where an earlier collector stopped starts past 1: what came before is not a gap.
+     * Sequence numbers up to the highest seen that never arrived, counted from 1, or from the lowest
+     * seen when the consumer resumed mid-run (what came before was read by an earlier collector).
      */
     public long missing() {
-        return distinct == 0 ? 0 : highest - lowest + 1 - distinct;
+        return distinct == 0 ? 0 : highest - countedFrom() + 1 - distinct;
     }
 
-    /** The lowest sequence number seen (1 unless the group resumed mid-run); 0 before any. */
+    /** The lowest sequence number seen; 0 before any. */
     public long lowest() {
         return distinct == 0 ? 0 : lowest;
+    }
+
+    /** The first sequence number that counts: 1, or the lowest seen for a resumed consumer. */
+    public long countedFrom() {
+        return fromFirstSeen && distinct > 0 ? lowest : 1;
     }
 
     /** How many runs of consecutive missing numbers there are. */
     public long gapRanges() {
         long ranges = 0;
-        int i = seen.nextClearBit((int) Math.max(1, lowest()));
+        int i = seen.nextClearBit((int) countedFrom());
         while (i < highest) {
             ranges++;
             i = seen.nextClearBit(seen.nextSetBit(i));

@@ -46,6 +46,48 @@ class KafkaSinkIT {
     }
 
     @Test
+    void aResumedGroupCountsFromWhereItStoppedAFreshOneFromTheRunsStart() throws Exception {
+        try (KafkaBroker broker = KafkaBroker.startNew()) {
+            KafkaSinkConfig config = KafkaSinkConfig.builder(broker.bootstrap()).topic("resume").build();
+            // A run whose first 100 numbers never reached the topic (as when the broker dies at once).
+            ProcessRecords numbering = new ProcessRecords(new Host("h3", "id3"), "run-3");
+            try (com.fasterxml.jackson.core.JsonGenerator nowhere = new com.fasterxml.jackson.core.JsonFactory()
+                    .createGenerator(java.io.OutputStream.nullOutputStream())) {
+                for (int i = 0; i < 100; i++) {
+                    numbering.writeProcess(nowhere, event(-1 - i));
+                }
+            }
+            KafkaSink sink = KafkaSink.open(config, numbering);
+            for (int i = 0; i < 300; i++) {
+                sink.onEvent(event(i));
+            }
+            sink.flush();
+            TopicReader.Collected first = TopicReader.read(broker.bootstrap(), "resume", "resuming", Duration.ofSeconds(60),
+                    r -> r.size() >= 300);
+            for (int i = 300; i < 500; i++) {
+                sink.onEvent(event(i));
+            }
+            sink.close();
+            assertThat(sink.stats().delivered()).isEqualTo(500);
+            TopicReader.Collected resumed = TopicReader.read(broker.bootstrap(), "resume", "resuming", Duration.ofSeconds(60),
+                    r -> r.size() >= 200);
+            TopicReader.Collected fresh = TopicReader.read(broker.bootstrap(), "resume", Duration.ofSeconds(60), r -> r.size() >= 500);
+
+            SequenceTracker fromStart = first.runs().values().iterator().next();
+            assertThat(fromStart.received()).isEqualTo(300);
+            assertThat(fromStart.missing()).as("the first 100 never arrived").isEqualTo(100);
+            SequenceTracker second = resumed.runs().values().iterator().next();
+            assertThat(second.received()).isEqualTo(200);
+            assertThat(second.countedFrom()).isEqualTo(401);
+            assertThat(second.missing()).isZero();
+            SequenceTracker all = fresh.runs().values().iterator().next();
+            assertThat(all.received()).isEqualTo(500);
+            assertThat(all.missing()).isEqualTo(100);
+            assertThat(all.gapRanges()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aBrokerKilledMidStreamLosesNothingUnannounced() throws Exception {
         try (KafkaBroker broker = KafkaBroker.startNew()) {
             // A small queue and short delivery timeouts, so an outage of a few seconds does drop records.

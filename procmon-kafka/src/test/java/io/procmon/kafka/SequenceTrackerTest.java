@@ -25,13 +25,24 @@ class SequenceTrackerTest {
 
     @Test
     void aResumedGroupStartingMidRunHasNoGapBeforeItsFirstRecord() {
-        SequenceTracker t = new SequenceTracker();
+        SequenceTracker t = new SequenceTracker(true);
         for (long seq = 249; seq <= 289; seq++) {
             t.offer(seq);
         }
         assertThat(t.missing()).isZero();
         assertThat(t.gapRanges()).isZero();
-        assertThat(t.lowest()).isEqualTo(249);
+        assertThat(t.countedFrom()).isEqualTo(249);
+    }
+
+    @Test
+    void aRunReadFromItsStartCountsTheLostFirstRecordsAsAGap() {
+        SequenceTracker t = new SequenceTracker();
+        for (long seq = 436; seq <= 440; seq++) {
+            t.offer(seq);
+        }
+        assertThat(t.missing()).isEqualTo(435);
+        assertThat(t.gapRanges()).isEqualTo(1);
+        assertThat(t.countedFrom()).isEqualTo(1);
     }
 
     @Test

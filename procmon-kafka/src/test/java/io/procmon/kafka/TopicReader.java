@@ -16,8 +16,14 @@ public final class TopicReader {
     /** Collects records in a fresh group until {@code done} holds for them or {@code timeout} passes. */
     public static Collected read(String bootstrap, String topic, Duration timeout, Predicate<List<ProcessRecord>> done)
             throws InterruptedException {
+        return read(bootstrap, topic, "test-" + UUID.randomUUID(), timeout, done);
+    }
+
+    /** Collects records as a member of {@code group} until {@code done} holds for them or {@code timeout} passes. */
+    public static Collected read(String bootstrap, String topic, String group, Duration timeout, Predicate<List<ProcessRecord>> done)
+            throws InterruptedException {
         List<ProcessRecord> records = java.util.Collections.synchronizedList(new ArrayList<>());
-        FleetCollector collector = new FleetCollector(bootstrap, topic, "test-" + UUID.randomUUID(), new Properties(),
+        FleetCollector collector = new FleetCollector(bootstrap, topic, group, new Properties(),
                 new FleetCollector.Handler() {
                     @Override
                     public void onRecord(ProcessRecord record, String json) {
