@@ -51,14 +51,18 @@ rss_sampler() { # pid file: the largest VmRSS in KiB, sampled every 100 ms until
     sleep 0.1
   done
 }
-exit_prog_cost() { # pid: ns per run of its exit programs
-  bpftool prog show --json | python3 -c '
+exit_prog_cost() { # pid: ns per run of the programs it attached to sched_process_exit
+  # bpftool's prog list names no process here (no pids) and truncates names; its perf list has both.
+  python3 - "$1" "$(bpftool perf show --json)" "$(bpftool prog show --json)" <<'PY'
 import json, sys
-pid = int(sys.argv[1]); t = n = 0
-for p in json.load(sys.stdin):
-    if any(x.get("pid") == pid for x in p.get("pids", [])) and "exit" in p.get("name", ""):
+pid = int(sys.argv[1])
+ids = {l["prog_id"] for l in json.loads(sys.argv[2]) if l.get("pid") == pid and l.get("tracepoint") == "sched_process_exit"}
+t = n = 0
+for p in json.loads(sys.argv[3]):
+    if p["id"] in ids:
         t += p.get("run_time_ns", 0); n += p.get("run_cnt", 0)
-print(f"{t / n:.0f}" if n else "nan")' "$1"
+print(f"{t / n:.0f}" if n else "nan")
+PY
 }
 wait_rows() { # file count: until the storm's rows are all there (at most 60 s)
   for _ in $(seq 600); do
