@@ -16,5 +16,17 @@ interface LibC extends Library {
 
     int clock_gettime(int clockId, Pointer timespec);
 
+    /** {@code syscall(2)} with the arguments of {@code perf_event_open(2)}. */
+    int syscall(long number, Pointer attr, int pid, int cpu, int groupFd, long flags);
+
+    Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset);
+
+    int munmap(Pointer addr, long length);
+
+    int ioctl(int fd, long request, long arg);
+
+    /** {@code fds} is an array of {@code struct pollfd { int fd; short events; short revents; }}. */
+    int poll(Pointer fds, long nfds, int timeout);
+
     int getpwuid_r(int uid, Pointer pwd, Pointer buf, long buflen, com.sun.jna.ptr.PointerByReference result);
 }

@@ -1,7 +1,11 @@
 package io.procmon.bpf.kernel;
 
+import com.sun.jna.Memory;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import io.procmon.bpf.BpfException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -13,6 +17,9 @@ import org.slf4j.LoggerFactory;
  * One perf ring buffer per CPU, read together, and registered in a {@code PERF_EVENT_ARRAY} map so
  * that {@code bpf_perf_event_output(..., BPF_F_CURRENT_CPU, ...)} lands in the ring of the CPU that
  * produced the sample. Not thread-safe: poll, consume and close from one thread at a time.
+ *
+ * <p>The rings are read in Java, straight from their shared mapping (as libbpf's perf_buffer does in
+ * C): a sample costs no native call, where libbcc's reader made one upcall per sample.
  */
 public final class PerfBuffer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PerfBuffer.class);
@@ -27,16 +34,71 @@ public final class PerfBuffer implements AutoCloseable {
         void onLost(int cpu, long count);
     }
 
-    private final Pointer[] readers;
-    // Strong references: the native side keeps only raw function pointers.
-    private final LibBcc.perf_reader_raw_cb rawCallback;
-    private final LibBcc.perf_reader_lost_cb lostCallback;
+    private static final int PAGE_SIZE = 4096;
+    private static final long PERF_EVENT_OPEN = Platform.isARM() ? 241 : 298; // aarch64 : x86_64
+    private static final int PERF_TYPE_SOFTWARE = 1;
+    private static final int PERF_COUNT_SW_BPF_OUTPUT = 10;
+    private static final int PERF_SAMPLE_RAW = 1 << 10;
+    private static final int PERF_ATTR_SIZE = 112; // PERF_ATTR_SIZE_VER5, known to every kernel with BTF
+    private static final long PERF_FLAG_FD_CLOEXEC = 1L << 3;
+    private static final long PERF_EVENT_IOC_ENABLE = 0x2400;
+    private static final long PERF_EVENT_IOC_DISABLE = 0x2401;
+    private static final int PROT_READ = 1;
+    private static final int PROT_WRITE = 2;
+    private static final int MAP_SHARED = 1;
+    private static final short POLLIN = 1;
+    static final int PERF_RECORD_LOST = 2;
+    static final int PERF_RECORD_SAMPLE = 9;
+    /** Offsets of {@code data_head} and {@code data_tail} in {@code struct perf_event_mmap_page}. */
+    private static final int DATA_HEAD = 1024;
+    private static final int DATA_TAIL = 1032;
+    private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
+
+    private final Ring[] rings;
+    private final Memory pollFds;
+    private final SampleHandler samples;
+    private final LostHandler losses;
+    /** Where a record that wraps around a ring's end is put together. */
+    private ByteBuffer scratch = ByteBuffer.allocate(1024).order(ByteOrder.nativeOrder());
+    private long wrapped;
     private boolean closed;
 
-    private PerfBuffer(Pointer[] readers, LibBcc.perf_reader_raw_cb raw, LibBcc.perf_reader_lost_cb lost) {
-        this.readers = readers;
-        this.rawCallback = raw;
-        this.lostCallback = lost;
+    /** One CPU's ring: its fd, its mapping (a control page, then the data pages). */
+    private static final class Ring {
+        final int cpu;
+        final int fd;
+        final Pointer mapping;
+        final long mappingSize;
+        final ByteBuffer control;
+        final ByteBuffer data;
+        final int mask;
+
+        Ring(int cpu, int fd, Pointer mapping, long mappingSize) {
+            this.cpu = cpu;
+            this.fd = fd;
+            this.mapping = mapping;
+            this.mappingSize = mappingSize;
+            this.control = mapping.getByteBuffer(0, PAGE_SIZE).order(ByteOrder.nativeOrder());
+            this.data = mapping.getByteBuffer(PAGE_SIZE, mappingSize - PAGE_SIZE).order(ByteOrder.nativeOrder());
+            this.mask = (int) (mappingSize - PAGE_SIZE) - 1;
+        }
+
+        void release() {
+            LibC.INSTANCE.ioctl(fd, PERF_EVENT_IOC_DISABLE, 0);
+            LibC.INSTANCE.munmap(mapping, mappingSize);
+            LibC.INSTANCE.close(fd);
+        }
+    }
+
+    private PerfBuffer(Ring[] rings, SampleHandler samples, LostHandler losses) {
+        this.rings = rings;
+        this.samples = samples;
+        this.losses = losses;
+        this.pollFds = new Memory(8L * Math.max(1, rings.length));
+        for (int i = 0; i < rings.length; i++) {
+            pollFds.setInt(8L * i, rings[i].fd);
+            pollFds.setShort(8L * i + 4, POLLIN);
+        }
     }
 
     /**
@@ -51,68 +113,132 @@ public final class PerfBuffer implements AutoCloseable {
         if (Integer.bitCount(pagesPerCpu) != 1) {
             throw new IllegalArgumentException("pages per CPU must be a power of two: " + pagesPerCpu);
         }
-        LibBcc.perf_reader_raw_cb raw = (cookie, data, size) -> {
-            try {
-                samples.onSample((int) Pointer.nativeValue(cookie), data.getByteBuffer(0, size).order(ByteOrder.nativeOrder()));
-            } catch (RuntimeException | Error e) {
-                LOG.error("perf sample handler failed", e); // never let an exception unwind through C
-            }
-        };
-        LibBcc.perf_reader_lost_cb lost = (cookie, count) -> {
-            try {
-                losses.onLost((int) Pointer.nativeValue(cookie), count);
-            } catch (RuntimeException | Error e) {
-                LOG.error("perf lost handler failed", e);
-            }
-        };
-        List<Pointer> opened = new ArrayList<>();
+        List<Ring> opened = new ArrayList<>();
         try {
             for (int cpu : cpus) {
-                LibBcc.bcc_perf_buffer_opts opts = new LibBcc.bcc_perf_buffer_opts();
-                opts.pid = -1;
-                opts.cpu = cpu;
-                opts.wakeup_events = wakeupEvents;
-                // The CPU is the cookie: the lost callback is not told which CPU lost samples.
-                Pointer reader = Libbcc.lib().bpf_open_perf_buffer_opts(raw, lost, new Pointer(cpu), pagesPerCpu, opts);
-                if (reader == null) {
-                    throw new BpfException(BpfException.Reason.KERNEL, "open perf buffer cpu " + cpu + " ("
-                            + pagesPerCpu + " pages): " + Errno.describe(Errno.of(-1)));
-                }
-                opened.add(reader);
-                int fd = Libbcc.lib().perf_reader_fd(reader);
+                Ring ring = openRing(cpu, pagesPerCpu, wakeupEvents);
+                opened.add(ring);
                 byte[] key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(cpu).array();
-                byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(fd).array();
+                byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(ring.fd).array();
                 perfMap.update(key, value, BpfMap.ANY);
             }
         } catch (RuntimeException e) {
-            opened.forEach(r -> Libbcc.lib().perf_reader_free(r));
+            opened.forEach(Ring::release);
             throw e;
         }
-        return new PerfBuffer(opened.toArray(new Pointer[0]), raw, lost);
+        return new PerfBuffer(opened.toArray(new Ring[0]), samples, losses);
     }
 
-    /** Waits up to {@code timeoutMillis} for a wake-up and reads the rings that woke. */
+    /** The perf event bpf_perf_event_output writes to, as libbcc's and libbpf's readers open it. */
+    private static Ring openRing(int cpu, int pages, int wakeupEvents) {
+        Memory attr = new Memory(PERF_ATTR_SIZE);
+        attr.clear();
+        attr.setInt(0, PERF_TYPE_SOFTWARE);
+        attr.setInt(4, PERF_ATTR_SIZE);
+        attr.setLong(8, PERF_COUNT_SW_BPF_OUTPUT);
+        attr.setLong(16, 1); // sample_period
+        attr.setLong(24, PERF_SAMPLE_RAW);
+        attr.setInt(48, wakeupEvents);
+        int fd = LibC.INSTANCE.syscall(PERF_EVENT_OPEN, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+        if (fd < 0) {
+            throw new BpfException(BpfException.Reason.KERNEL, "perf_event_open for cpu " + cpu + ": " + Errno.describe(Errno.of(-1)));
+        }
+        long size = (long) (pages + 1) * PAGE_SIZE;
+        Pointer mapping = LibC.INSTANCE.mmap(null, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (mapping == null || Pointer.nativeValue(mapping) == -1L) {
+            int errno = Errno.of(-1);
+            LibC.INSTANCE.close(fd);
+            throw new BpfException(BpfException.Reason.KERNEL, "map perf ring of cpu " + cpu + " (" + pages + " pages): "
+                    + Errno.describe(errno));
+        }
+        Ring ring = new Ring(cpu, fd, mapping, size);
+        if (LibC.INSTANCE.ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) < 0) {
+            int errno = Errno.of(-1);
+            ring.release();
+            throw new BpfException(BpfException.Reason.KERNEL, "enable perf event of cpu " + cpu + ": " + Errno.describe(errno));
+        }
+        return ring;
+    }
+
+    /** Waits up to {@code timeoutMillis} for a wake-up and reads the rings. */
     public void poll(int timeoutMillis) {
-        Libbcc.lib().perf_reader_poll(readers.length, readers, timeoutMillis);
+        if (LibC.INSTANCE.poll(pollFds, rings.length, timeoutMillis) > 0) {
+            consume();
+        }
     }
 
     /** Reads everything in every ring now, without waiting. */
     public void consume() {
-        Libbcc.lib().perf_reader_consume(readers.length, readers);
+        for (Ring ring : rings) {
+            read(ring);
+        }
     }
 
-    /** Unmaps the rings and closes their fds. Idempotent. */
+    private void read(Ring ring) {
+        long head = (long) LONG.getAcquire(ring.control, DATA_HEAD); // pairs with the kernel's store-release
+        long tail = (long) LONG.get(ring.control, DATA_TAIL);
+        int capacity = ring.mask + 1;
+        while (tail < head) {
+            int at = (int) (tail & ring.mask);
+            // Records are 8-byte aligned and the ring a power of two: a header never wraps.
+            int type = ring.data.getInt(at);
+            int size = ring.data.getShort(at + 6) & 0xffff;
+            if (size < 8) {
+                LOG.error("perf ring of cpu {}: record of size {} at {}; dropping the rest of the ring", ring.cpu, size, tail);
+                tail = head;
+                break;
+            }
+            ByteBuffer record;
+            if (at + size <= capacity) {
+                record = ring.data.slice(at, size).order(ByteOrder.nativeOrder());
+            } else {
+                record = reassemble(ring.data, at, size, capacity);
+                wrapped++;
+            }
+            dispatch(ring.cpu, type, record);
+            tail += size;
+        }
+        LONG.setRelease(ring.control, DATA_TAIL, tail); // the kernel may now overwrite what was read
+    }
+
+    private ByteBuffer reassemble(ByteBuffer data, int at, int size, int capacity) {
+        if (scratch.capacity() < size) {
+            scratch = ByteBuffer.allocate(Integer.highestOneBit(size) * 2).order(ByteOrder.nativeOrder());
+        }
+        int first = capacity - at;
+        scratch.clear();
+        scratch.put(0, data, at, first);
+        scratch.put(first, data, 0, size - first);
+        return scratch.slice(0, size).order(ByteOrder.nativeOrder());
+    }
+
+    private void dispatch(int cpu, int type, ByteBuffer record) {
+        try {
+            if (type == PERF_RECORD_SAMPLE) {
+                int rawSize = record.getInt(8);
+                samples.onSample(cpu, record.slice(12, Math.min(rawSize, record.limit() - 12)).order(ByteOrder.nativeOrder()));
+            } else if (type == PERF_RECORD_LOST) {
+                losses.onLost(cpu, record.getLong(16)); // after the header and the event id
+            }
+        } catch (RuntimeException | Error e) {
+            LOG.error("perf record handler failed", e); // one bad record must not stop the reader
+        }
+    }
+
+    /** Records read so far that wrapped around the end of their ring. */
+    public long recordsWrapped() {
+        return wrapped;
+    }
+
+    /** Disables the events, unmaps the rings and closes their fds. Idempotent. */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        for (Pointer reader : readers) {
-            Libbcc.lib().perf_reader_free(reader);
+        for (Ring ring : rings) {
+            ring.release();
         }
-        // Keep the callbacks reachable until the readers are gone.
-        java.lang.ref.Reference.reachabilityFence(rawCallback);
-        java.lang.ref.Reference.reachabilityFence(lostCallback);
     }
 }
