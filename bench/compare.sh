@@ -31,12 +31,13 @@ gcc -O2 -o "$work/storm" "$root/load/storm.c"
 cp /bin/true "$work/cmp-true"       # the storm's own name: its rows are easy to count
 cp /bin/true "$work/cmp-probe"      # the probe whose row marks "first row visible"
 hz="$(getconf CLK_TCK)"
-launcher_opts="$(sed -n 's/^opts="\${PROCMON_JAVA_OPTS:-\(.*\)}"$/\1/p' "$root/procmon-deb/src/deb/bin/procmon")"
+launcher="$root/procmon-deb/src/deb/bin/procmon" # the package's launcher: its JVM options and class-data archive
+launcher_opts="${PROCMON_JAVA_OPTS:-$(sed -n 's/^opts="\${PROCMON_JAVA_OPTS:-\(.*\)}"$/\1/p' "$launcher")}"
+export PROCMON_JAR="$root/procmon-examples/target/procmon.jar" PROCMON_JAVA_OPTS="$launcher_opts" PROCMON_CDS_ARCHIVE="$work/procmon.jsa"
 
 start_monitor() { # name output
   case "$1" in
-    procmon) setsid java $launcher_opts -jar "$root/procmon-examples/target/procmon.jar" -q -o "$2" "${procmon_options[@]}" \
-               2>"$work/err.txt" & ;;
+    procmon) setsid "$launcher" -q -o "$2" "${procmon_options[@]}" 2>"$work/err.txt" & ;;
     bpftrace) setsid bpftrace -q -o "$2" -e 'tracepoint:sched:sched_process_exec { @start[pid] = nsecs; }
         tracepoint:sched:sched_process_exit /@start[pid]/ { printf("%d,%d,%d,%s,%d\n", pid, curtask->real_parent->tgid, uid,
           comm, (nsecs - @start[pid]) / 1000000); delete(@start[pid]); }' 2>"$work/err.txt" & ;;
@@ -71,6 +72,13 @@ wait_rows() { # file count: until the storm's rows are all there (at most 60 s)
   done
   echo "compare: only $(grep -c cmp-true "$1" || true) of $2 rows in $1" >&2
 }
+
+# As on a user's machine after its first run: the class-data archive exists (made at that run's exit).
+start_monitor procmon "$work/training.out"
+until grep -q cmp-probe "$work/training.out" 2>/dev/null; do "$work/cmp-probe"; sleep 0.05; done
+"$work/storm" 2000 4 "$work/cmp-true" >/dev/null 2>&1
+kill -TERM "$mon"; wait "$mon" 2>/dev/null || true; mon=""
+[ -s "$work/procmon.jsa" ] || echo "compare: no class-data archive was made; procmon runs without one" >&2
 
 declare -A results
 for r in $(seq "$rotations"); do
@@ -116,7 +124,7 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 col() { local m=$1 k=$2 v=(); for r in $(seq "$rotations"); do v+=("${results[$m,$k,$r]}"); done; median "${v[@]}"; }
 echo "machine: $(nproc) CPUs, $(uname -r); storm of $execs execs from 4 workers, warm-up $warmup; medians of $rotations rotations"
-echo "procmon options: ${procmon_options[*]:-(defaults)}; JVM: $launcher_opts"
+echo "procmon options: ${procmon_options[*]:-(defaults)}; JVM: $launcher_opts, class-data archive from a first run"
 printf '| %-9s | %-24s | %-22s | %-8s | %-21s | %-22s |\n' monitor "CPU/process from launch" "CPU/process steady" "RSS MiB" "launch -> first row" "in-kernel cost per exit"
 printf '| --- | --- | --- | --- | --- | --- |\n'
 for m in procmon bpftrace; do

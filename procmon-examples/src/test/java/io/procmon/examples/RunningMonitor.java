@@ -19,8 +19,22 @@ final class RunningMonitor {
     static final Path JAR = Path.of("target", "procmon.jar").toAbsolutePath();
     static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     static final long SELF = ProcessHandle.current().pid();
-    /** The JVM options of the ./procmon launcher and the systemd unit. */
-    static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC");
+    /** The JVM options the package's launcher (used by ./procmon and the systemd unit) runs the monitor with. */
+    static final List<String> JVM_OPTIONS = launcherOptions(Path.of("..", "procmon-deb", "src", "deb", "bin", "procmon"));
+
+    /** The default of {@code opts="${PROCMON_JAVA_OPTS:-...}"} in the launcher script. */
+    static List<String> launcherOptions(Path launcher) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^opts=\"\\$\\{PROCMON_JAVA_OPTS:-(.*)}\"$")
+                    .matcher(Files.readString(launcher));
+            if (!m.find()) {
+                throw new IllegalStateException(launcher + " has no opts=\"${PROCMON_JAVA_OPTS:-...}\" line");
+            }
+            return List.of(m.group(1).trim().split("\\s+"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private final Process process;
     private final Path csv;

@@ -53,6 +53,7 @@ public final class Btf {
     private final int[] sizeOrType;
     private final int[] extraPos;
     private final ByteBuffer types;
+    /** Structs looked up so far (-1: none of that name): procmon needs a handful of the kernel's thousands. */
     private final Map<String, Integer> structsByName = new HashMap<>();
 
     private Btf(ByteBuffer data) {
@@ -110,11 +111,32 @@ public final class Btf {
         this.nameOff = Arrays.copyOf(nm, count);
         this.sizeOrType = Arrays.copyOf(st, count);
         this.extraPos = Arrays.copyOf(ex, count);
-        for (int id = 1; id < count; id++) {
-            if ((kind[id] == KIND_STRUCT || kind[id] == KIND_UNION) && nameOff[id] != 0) {
-                structsByName.putIfAbsent(name(id), id);
+    }
+
+    /** The first struct or union named {@code name}, or -1; names are compared as bytes, no strings made. */
+    private int structId(String name) {
+        return structsByName.computeIfAbsent(name, n -> {
+            byte[] wanted = n.getBytes(StandardCharsets.UTF_8);
+            for (int id = 1; id < kind.length; id++) {
+                if ((kind[id] == KIND_STRUCT || kind[id] == KIND_UNION) && nameOff[id] != 0 && nameIs(nameOff[id], wanted)) {
+                    return id;
+                }
+            }
+            return -1;
+        });
+    }
+
+    /** Whether the string at {@code offset} is exactly {@code wanted}. */
+    private boolean nameIs(int offset, byte[] wanted) {
+        if (offset < 0 || offset + wanted.length >= strings.limit()) {
+            return false;
+        }
+        for (int i = 0; i < wanted.length; i++) {
+            if (strings.get(offset + i) != wanted[i]) {
+                return false;
             }
         }
+        return strings.get(offset + wanted.length) == 0;
     }
 
     private static ByteBuffer slice(ByteBuffer data, int from, int length) {
@@ -174,7 +196,7 @@ public final class Btf {
 
     /** Whether a struct or union of that name exists. */
     public boolean hasStruct(String name) {
-        return structsByName.containsKey(name);
+        return structId(name) >= 0;
     }
 
     /**
@@ -184,8 +206,9 @@ public final class Btf {
      * @throws BtfException when the struct or member does not exist, or the member is a bit field
      */
     public Member member(String struct, String member) {
-        Integer id = structsByName.get(struct);
-        if (id == null) {
+        int id = structId(struct);
+        byte[] wanted = member.getBytes(StandardCharsets.UTF_8);
+        if (id < 0) {
             throw new BtfException("kernel BTF has no struct " + struct);
         }
         Deque<int[]> queue = new ArrayDeque<>(); // {type id, byte offset of that type}
@@ -210,7 +233,7 @@ public final class Btf {
                     }
                     continue;
                 }
-                if (!string(mName).equals(member)) {
+                if (!nameIs(mName, wanted)) {
                     continue;
                 }
                 if (bitSize != 0 || bitOffset % 8 != 0) {
@@ -224,6 +247,7 @@ public final class Btf {
 
     /** The value of an enumerator ({@code memory_cgrp_id}), if some enum of this BTF has it. */
     public java.util.OptionalLong enumValue(String enumerator) {
+        byte[] wanted = enumerator.getBytes(StandardCharsets.UTF_8);
         for (int id = 1; id < kind.length; id++) {
             if (kind[id] != KIND_ENUM) {
                 continue;
@@ -231,7 +255,7 @@ public final class Btf {
             int vlen = info[id] & 0xffff;
             for (int i = 0; i < vlen; i++) {
                 int at = extraPos[id] + 8 * i;
-                if (string(types.getInt(at)).equals(enumerator)) {
+                if (nameIs(types.getInt(at), wanted)) {
                     return java.util.OptionalLong.of(types.getInt(at + 4));
                 }
             }
@@ -282,22 +306,5 @@ public final class Btf {
             default:
                 throw new BtfException("type " + type + " (kind " + kind[t] + ") has no size");
         }
-    }
-
-    private String name(int id) {
-        return string(nameOff[id]);
-    }
-
-    private String string(int offset) {
-        if (offset < 0 || offset >= strings.limit()) {
-            throw new BtfException("string offset out of range: " + offset);
-        }
-        int end = offset;
-        while (end < strings.limit() && strings.get(end) != 0) {
-            end++;
-        }
-        byte[] bytes = new byte[end - offset];
-        strings.duplicate().position(offset).get(bytes);
-        return new String(bytes, StandardCharsets.UTF_8);
     }
 }
