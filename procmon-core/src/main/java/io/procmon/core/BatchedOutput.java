@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -140,7 +139,8 @@ public final class BatchedOutput implements AutoCloseable {
             pending.setLength(0);
             throw new UncheckedIOException(new IOException("an earlier write to " + name + " failed"));
         }
-        ByteBuffer bytes = StandardCharsets.UTF_8.encode(CharBuffer.wrap(pending));
+        // Through a String: its encoder has a fast path for Latin-1 text, the CharBuffer route has none.
+        ByteBuffer bytes = ByteBuffer.wrap(pending.toString().getBytes(StandardCharsets.UTF_8));
         pending.setLength(0);
         try {
             target.write(bytes);

@@ -46,6 +46,21 @@ class CsvSinkTest {
     }
 
     @Test
+    void cellsWrittenWithoutThePrinterAreWhatThePrinterWrites() throws IOException {
+        List<String> values = List.of("true", "cmp-true", "a.b_c:d/e+f-g", "1.00", "0", "12345", "x", "Z9", "-1", "-cmd",
+                "+cmd", "=1", "#hash", "", " x", "x ", "a,b", "a\"b", "a\nb", "naïve", "日本", "a b", "\t", ".hidden", "_x");
+        for (String v : values) {
+            StringBuilder viaPrinter = new StringBuilder();
+            new org.apache.commons.csv.CSVPrinter(viaPrinter, CsvSink.FORMAT).printRecord(v, v);
+            if (CsvSink.plain(v)) {
+                assertThat(viaPrinter).as("%s", v).hasToString(v + "," + v + "\n");
+            }
+        }
+        assertThat(values.stream().filter(CsvSink::plain)).contains("true", "cmp-true", "a.b_c:d/e+f-g", "1.00", "12345")
+                .doesNotContain("-1", "", " x", "x ", "a,b", "naïve", "a b", ".hidden", "#hash");
+    }
+
+    @Test
     void hostileNamesParseBackToTheExactBytes() throws IOException {
         List<byte[]> names = new ArrayList<>();
         for (String s : List.of("a,b", "\"quoted\"", "new\nline", "cr\rlf\r\n", "tab\tx", " leading", "trailing ",

@@ -46,11 +46,10 @@ public final class Btf {
     static final int KIND_ENUM64 = 19;
 
     private final ByteBuffer strings;
-    /** Per type id (index 0 is void): kind, info, name offset, size-or-type, where its extra data starts. */
-    private final int[] kind;
-    private final int[] info;
-    private final int[] nameOff;
-    private final int[] sizeOrType;
+    /**
+     * Per type id (index 0 is void), where its extra data starts; its 12-byte header (name offset,
+     * info, size-or-type) is just before. One int per type: the rest is read from the data when needed.
+     */
     private final int[] extraPos;
     private final ByteBuffer types;
     /** Structs looked up so far (-1: none of that name): procmon needs a handful of the kernel's thousands. */
@@ -78,47 +77,44 @@ public final class Btf {
         this.types = slice(data, hdrLen + typeOff, typeLen);
         this.strings = slice(data, hdrLen + strOff, strLen);
 
-        int capacity = 1024;
-        int[] k = new int[capacity];
-        int[] inf = new int[capacity];
-        int[] nm = new int[capacity];
-        int[] st = new int[capacity];
-        int[] ex = new int[capacity];
+        // Every type takes at least its 12-byte header: an upper bound on the count, so no regrowth.
+        int[] ex = new int[typeLen / 12 + 2];
         int count = 1; // id 0 is void
         int pos = 0;
         while (pos < typeLen) {
             if (pos + 12 > typeLen) {
                 throw new BtfException("truncated type at byte " + pos);
             }
-            if (count == capacity) {
-                capacity *= 2;
-                k = Arrays.copyOf(k, capacity);
-                inf = Arrays.copyOf(inf, capacity);
-                nm = Arrays.copyOf(nm, capacity);
-                st = Arrays.copyOf(st, capacity);
-                ex = Arrays.copyOf(ex, capacity);
-            }
-            nm[count] = types.getInt(pos);
-            inf[count] = types.getInt(pos + 4);
-            st[count] = types.getInt(pos + 8);
-            k[count] = (inf[count] >>> 24) & 0x1f;
+            int info = types.getInt(pos + 4);
             ex[count] = pos + 12;
-            pos += 12 + extraSize(k[count], inf[count] & 0xffff, count);
+            pos += 12 + extraSize((info >>> 24) & 0x1f, info & 0xffff, count);
             count++;
         }
-        this.kind = Arrays.copyOf(k, count);
-        this.info = Arrays.copyOf(inf, count);
-        this.nameOff = Arrays.copyOf(nm, count);
-        this.sizeOrType = Arrays.copyOf(st, count);
         this.extraPos = Arrays.copyOf(ex, count);
+    }
+
+    private int nameOff(int id) {
+        return id == 0 ? 0 : types.getInt(extraPos[id] - 12);
+    }
+
+    private int info(int id) {
+        return id == 0 ? 0 : types.getInt(extraPos[id] - 8);
+    }
+
+    private int kind(int id) {
+        return (info(id) >>> 24) & 0x1f;
+    }
+
+    private int sizeOrType(int id) {
+        return id == 0 ? 0 : types.getInt(extraPos[id] - 4);
     }
 
     /** The first struct or union named {@code name}, or -1; names are compared as bytes, no strings made. */
     private int structId(String name) {
         return structsByName.computeIfAbsent(name, n -> {
             byte[] wanted = n.getBytes(StandardCharsets.UTF_8);
-            for (int id = 1; id < kind.length; id++) {
-                if ((kind[id] == KIND_STRUCT || kind[id] == KIND_UNION) && nameOff[id] != 0 && nameIs(nameOff[id], wanted)) {
+            for (int id = 1; id < extraPos.length; id++) {
+                if ((kind(id) == KIND_STRUCT || kind(id) == KIND_UNION) && nameOff(id) != 0 && nameIs(nameOff(id), wanted)) {
                     return id;
                 }
             }
@@ -179,9 +175,25 @@ public final class Btf {
         return new Btf(ByteBuffer.wrap(bytes));
     }
 
-    /** Reads and parses a BTF file. */
+    /**
+     * Reads and parses a BTF file. The bytes (6 MB for a kernel) are held outside the Java heap, so
+     * that reading them once at start-up does not grow the heap for the rest of a monitor's life.
+     */
     public static Btf load(Path file) throws IOException {
-        return parse(Files.readAllBytes(file));
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            long size = channel.size();
+            if (size <= 0 || size > Integer.MAX_VALUE) {
+                return parse(Files.readAllBytes(file)); // a size the file system does not know
+            }
+            ByteBuffer data = ByteBuffer.allocateDirect((int) size);
+            while (data.hasRemaining() && channel.read(data) >= 0) {
+                // sysfs hands out a binary attribute in pieces
+            }
+            if (data.hasRemaining()) {
+                throw new BtfException(file + ": " + data.remaining() + " bytes short of its size " + size);
+            }
+            return new Btf(data.flip());
+        }
     }
 
     /** The running kernel's BTF. */
@@ -191,7 +203,7 @@ public final class Btf {
 
     /** Number of types, void included. */
     public int typeCount() {
-        return kind.length;
+        return extraPos.length;
     }
 
     /** Whether a struct or union of that name exists. */
@@ -217,8 +229,8 @@ public final class Btf {
             int[] next = queue.poll();
             int type = next[0];
             int base = next[1];
-            boolean kindFlag = (info[type] >>> 31) != 0;
-            int vlen = info[type] & 0xffff;
+            boolean kindFlag = (info(type) >>> 31) != 0;
+            int vlen = info(type) & 0xffff;
             for (int i = 0; i < vlen; i++) {
                 int at = extraPos[type] + 12 * i;
                 int mName = types.getInt(at);
@@ -228,7 +240,7 @@ public final class Btf {
                 int bitSize = kindFlag ? mOffset >>> 24 : 0;
                 if (mName == 0) {
                     int inner = resolve(mType);
-                    if (kind[inner] == KIND_STRUCT || kind[inner] == KIND_UNION) {
+                    if (kind(inner) == KIND_STRUCT || kind(inner) == KIND_UNION) {
                         queue.add(new int[] {inner, base + bitOffset / 8});
                     }
                     continue;
@@ -248,11 +260,11 @@ public final class Btf {
     /** The value of an enumerator ({@code memory_cgrp_id}), if some enum of this BTF has it. */
     public java.util.OptionalLong enumValue(String enumerator) {
         byte[] wanted = enumerator.getBytes(StandardCharsets.UTF_8);
-        for (int id = 1; id < kind.length; id++) {
-            if (kind[id] != KIND_ENUM) {
+        for (int id = 1; id < extraPos.length; id++) {
+            if (kind(id) != KIND_ENUM) {
                 continue;
             }
-            int vlen = info[id] & 0xffff;
+            int vlen = info(id) & 0xffff;
             for (int i = 0; i < vlen; i++) {
                 int at = extraPos[id] + 8 * i;
                 if (nameIs(types.getInt(at), wanted)) {
@@ -272,13 +284,13 @@ public final class Btf {
     private int resolve(int type) {
         int t = type;
         for (int guard = 0; guard < 64; guard++) {
-            switch (kind[t]) {
+            switch (kind(t)) {
                 case KIND_TYPEDEF:
                 case KIND_VOLATILE:
                 case KIND_CONST:
                 case KIND_RESTRICT:
                 case KIND_TYPE_TAG:
-                    t = sizeOrType[t];
+                    t = sizeOrType(t);
                     break;
                 default:
                     return t;
@@ -289,14 +301,14 @@ public final class Btf {
 
     private int sizeOf(int type) {
         int t = resolve(type);
-        switch (kind[t]) {
+        switch (kind(t)) {
             case KIND_INT:
             case KIND_STRUCT:
             case KIND_UNION:
             case KIND_ENUM:
             case KIND_ENUM64:
             case KIND_FLOAT:
-                return sizeOrType[t];
+                return sizeOrType(t);
             case KIND_PTR:
                 return 8;
             case KIND_ARRAY:
@@ -304,7 +316,7 @@ public final class Btf {
                 int count = types.getInt(extraPos[t] + 8);
                 return sizeOf(elem) * count;
             default:
-                throw new BtfException("type " + type + " (kind " + kind[t] + ") has no size");
+                throw new BtfException("type " + type + " (kind " + kind(t) + ") has no size");
         }
     }
 }

@@ -25,8 +25,5 @@ interface LibC extends Library {
 
     int ioctl(int fd, long request, long arg);
 
-    /** {@code fds} is an array of {@code struct pollfd { int fd; short events; short revents; }}. */
-    int poll(Pointer fds, long nfds, int timeout);
-
     int getpwuid_r(int uid, Pointer pwd, Pointer buf, long buflen, com.sun.jna.ptr.PointerByReference result);
 }
