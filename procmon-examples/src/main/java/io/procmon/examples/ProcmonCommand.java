@@ -30,7 +30,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** The procmon monitor: one CSV row per process, from exec to exit, until Ctrl+C or SIGTERM. */
-@Command(name = "procmon", mixinStandardHelpOptions = true, subcommands = {CollectCommand.class, ReportCommand.class}, versionProvider = ProcmonCommand.Version.class,
+@Command(name = "procmon", mixinStandardHelpOptions = true, versionProvider = ProcmonCommand.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         // One string per paragraph: picocli wraps it to the terminal's width.
         description = {
@@ -162,6 +162,11 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     static int run(String[] args) {
         ProcmonCommand command = new ProcmonCommand(System.err);
         CommandLine cli = new CommandLine(command);
+        if (mayNameASubcommand(args)) {
+            // Only then: their models (and the Kafka and report classes) cost a monitor's start-up 80 ms.
+            cli.addSubcommand(CollectCommand.class);
+            cli.addSubcommand(ReportCommand.class);
+        }
         cli.getCommandSpec().usageMessage().footer(concat(cli.getCommandSpec().usageMessage().footer(), ExitCode.table()));
         cli.setExitCodeExceptionMapper(e -> ExitCode.INTERNAL.code);
         cli.setParameterExceptionHandler((e, a) -> {
@@ -177,6 +182,16 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             return ExitCode.INTERNAL.code;
         });
         return cli.execute(args);
+    }
+
+    /** Whether the arguments name a subcommand, or ask for the help that lists them. */
+    static boolean mayNameASubcommand(String[] args) {
+        for (String arg : args) {
+            if (arg.equals("collect") || arg.equals("report") || arg.equals("-h") || arg.equals("--help") || arg.equals("help")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String[] concat(String[] footer, String table) {
