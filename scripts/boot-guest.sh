@@ -57,9 +57,12 @@ mount -t proc proc /proc && mount -t sysfs sys /sys && mount -t devtmpfs dev /de
 for m in $(cat /modules.list); do insmod "/modules/$m" || die "insmod $m"; done
 stage "modules loaded"
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=524288 hostroot /host || die "mount the host's / over 9p"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 results "/host$RESULTS" || die "mount the results share"
 mount -t proc proc /host/proc && mount -t sysfs sys /host/sys && mount -t devtmpfs dev /host/dev || die "mount proc, sys, dev"
+# The guest's own /tmp would hide a checkout under the host's /tmp: keep it visible through a bind.
+case "$REPO/" in /tmp/*) mkdir -p /repo && mount -o bind "/host$REPO" /repo || die "bind $REPO" ;; esac
 mount -t tmpfs tmp /host/tmp && mount -t tmpfs run /host/run || die "mount tmpfs"
+case "$REPO/" in /tmp/*) mkdir -p "/host$REPO" && mount -o bind /repo "/host$REPO" || die "bind $REPO back" ;; esac
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 results "/host$RESULTS" || die "mount the results share"
 mount -t tracefs tracefs /host/sys/kernel/tracing 2>/dev/null || mount -t debugfs debugfs /host/sys/kernel/debug || die "mount tracefs"
 # Hybrid cgroups, as on many hosts: v2 at unified, v1 controllers beside it (pids exists in every
 # kernel; memory where the kernel still offers it in v1).
