@@ -116,8 +116,8 @@ public final class FleetCollector implements AutoCloseable {
             handler.onMalformed(e.getMessage(), r.topic() + "-" + r.partition() + "@" + r.offset());
             return;
         }
-        boolean resumedHere = resumed.contains(new TopicPartition(r.topic(), r.partition()));
-        SequenceTracker tracker = runs.computeIfAbsent(runKey(record), k -> new SequenceTracker(resumedHere));
+        SequenceTracker tracker = runs.computeIfAbsent(runKey(record),
+                k -> new SequenceTracker(resumed.contains(new TopicPartition(r.topic(), r.partition()))));
         if (!tracker.offer(record.seq())) {
             return;
         }
