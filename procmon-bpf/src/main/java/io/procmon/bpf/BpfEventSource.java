@@ -203,29 +203,41 @@ public final class BpfEventSource implements EventSource {
     private void readLoop() {
         long delayNanos = options.maxDelay().toNanos();
         int pollMillis = (int) Math.max(1, options.maxDelay().toMillis());
-        long lastConsume = System.nanoTime();
-        long lastCounters = lastConsume;
-        long countersRead = 0;
+        lastConsume = System.nanoTime();
+        lastCounters = lastConsume;
         try {
             while (running) {
-                perf.poll(pollMillis);
-                long now = System.nanoTime();
-                if (now - lastConsume >= delayNanos) {
-                    // Wake-ups are batched: pick up what sits below the wake-up threshold.
-                    perf.consume();
-                    lastConsume = now;
-                }
-                releaseParkedExits();
-                if (now - lastCounters >= COUNTER_INTERVAL_NANOS) {
-                    readCounters();
-                    lastCounters = now;
-                    if (++countersRead % CLOCK_REMEASURE_EVERY == 0) {
-                        wallClock.remeasure(); // follows a step of the wall clock (NTP, date -s)
-                    }
-                }
+                readRound(pollMillis, delayNanos);
             }
         } catch (RuntimeException e) {
             LOG.error("eBPF reader stopped", e);
+        }
+    }
+
+    // The reader thread's own state.
+    private long lastConsume;
+    private long lastCounters;
+    private long countersRead;
+
+    /**
+     * Waits for the rings and reads them. A method of its own: the body of a loop that runs for the
+     * monitor's whole life would stay interpreted until on-stack replacement; a method is compiled soon.
+     */
+    private void readRound(int pollMillis, long delayNanos) {
+        perf.poll(pollMillis);
+        long now = System.nanoTime();
+        if (now - lastConsume >= delayNanos) {
+            // Wake-ups are batched: pick up what sits below the wake-up threshold.
+            perf.consume();
+            lastConsume = now;
+        }
+        releaseParkedExits();
+        if (now - lastCounters >= COUNTER_INTERVAL_NANOS) {
+            readCounters();
+            lastCounters = now;
+            if (++countersRead % CLOCK_REMEASURE_EVERY == 0) {
+                wallClock.remeasure(); // follows a step of the wall clock (NTP, date -s)
+            }
         }
     }
 
@@ -235,7 +247,7 @@ public final class BpfEventSource implements EventSource {
             return;
         }
         eventsRead++;
-        ByteBuffer raw = data.duplicate().order(java.nio.ByteOrder.nativeOrder());
+        ByteBuffer raw = data.order() == java.nio.ByteOrder.nativeOrder() ? data : data.duplicate().order(java.nio.ByteOrder.nativeOrder());
         long execNanos = raw.getLong(raw.position() + EventLayout.EXEC_NS);
         boolean noStart = EventLayout.hasNoStartRecord(data);
         if (noStart && claims != null) {

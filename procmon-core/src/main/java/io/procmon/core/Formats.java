@@ -10,10 +10,14 @@ public final class Formats {
      * locale-independent and allocation-light equivalent of {@code String.format(Locale.ROOT, "%.2f")}.
      */
     public static String millis(long nanos) {
+        return appendMillis(new StringBuilder(12), nanos).toString();
+    }
+
+    /** Appends {@link #millis} to {@code out}, with no string in between. */
+    public static StringBuilder appendMillis(StringBuilder out, long nanos) {
         long hundredths = (nanos + 5_000) / 10_000;
-        long whole = hundredths / 100;
         int frac = (int) (hundredths % 100);
-        return whole + (frac < 10 ? ".0" : ".") + frac;
+        return out.append(hundredths / 100).append(frac < 10 ? ".0" : ".").append(frac);
     }
 
     private static final java.time.format.DateTimeFormatter ISO_MICROS =

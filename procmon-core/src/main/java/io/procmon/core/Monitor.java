@@ -137,45 +137,16 @@ public final class Monitor implements AutoCloseable {
     /** While events flow, how long the dispatcher lets them gather: adds at most this to a row's delay. */
     private static final long BATCH_WINDOW_NANOS = 1_000_000;
 
+    // The dispatch thread's own state.
+    private final java.util.List<Object> batch = new ArrayList<>(BATCH);
+    private long lastFlush;
+    private boolean dirty;
+
     private void dispatchLoop() {
-        java.util.List<Object> batch = new ArrayList<>(BATCH);
-        long lastFlush = System.nanoTime();
-        boolean dirty = false;
+        lastFlush = System.nanoTime();
         try {
-            while (true) {
-                long wait = dirty ? Math.max(0, lastFlush + flushIntervalNanos - System.nanoTime()) : flushIntervalNanos;
-                Object item = queue.poll(wait, TimeUnit.NANOSECONDS);
-                if (item == STOP) {
-                    break;
-                }
-                if (item != null) {
-                    dispatch(item);
-                    dirty = true;
-                    // Take what else is there in one go; while events flow, let the next ones gather for
-                    // a moment instead of being woken by each (a wake-up costs more than the event).
-                    int n = queue.drainTo(batch, BATCH);
-                    boolean stop = false;
-                    for (int i = 0; i < n && !stop; i++) {
-                        Object next = batch.get(i);
-                        if (next == STOP) {
-                            stop = true;
-                        } else {
-                            dispatch(next);
-                        }
-                    }
-                    batch.clear();
-                    if (stop) {
-                        break;
-                    }
-                    if (n > 0 && n < BATCH) {
-                        LockSupport.parkNanos(BATCH_WINDOW_NANOS);
-                    }
-                }
-                if (dirty && System.nanoTime() - lastFlush >= flushIntervalNanos) {
-                    flushSinks();
-                    dirty = false;
-                    lastFlush = System.nanoTime();
-                }
+            while (dispatchRound()) {
+                // each round is a method of its own: see dispatchRound
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -188,6 +159,54 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for events, dispatches them in a batch, flushes the sinks when due; false once
+     * {@link #STOP} is taken. A method of its own, like {@link #dispatchAll}: the body of a loop that
+     * runs for the monitor's whole life would stay interpreted until on-stack replacement, tens of
+     * thousands of events later; a method is compiled after a few hundred calls.
+     */
+    private boolean dispatchRound() throws InterruptedException {
+        long wait = dirty ? Math.max(0, lastFlush + flushIntervalNanos - System.nanoTime()) : flushIntervalNanos;
+        Object item = queue.poll(wait, TimeUnit.NANOSECONDS);
+        if (item == STOP) {
+            return false;
+        }
+        if (item != null) {
+            dispatch(item);
+            dirty = true;
+            // Take what else is there in one go; while events flow, let the next ones gather for
+            // a moment instead of being woken by each (a wake-up costs more than the event).
+            int n = queue.drainTo(batch, BATCH);
+            if (dispatchAll(batch)) {
+                return false;
+            }
+            if (n > 0 && n < BATCH) {
+                LockSupport.parkNanos(BATCH_WINDOW_NANOS);
+            }
+        }
+        if (dirty && System.nanoTime() - lastFlush >= flushIntervalNanos) {
+            flushSinks();
+            dirty = false;
+            lastFlush = System.nanoTime();
+        }
+        return true;
+    }
+
+    /** Dispatches a drained batch and empties it; true when it held {@link #STOP}. */
+    private boolean dispatchAll(java.util.List<Object> batch) {
+        try {
+            for (Object item : batch) {
+                if (item == STOP) {
+                    return true;
+                }
+                dispatch(item);
+            }
+            return false;
+        } finally {
+            batch.clear();
+        }
+    }
+
     private void dispatch(Object item) {
         if (item instanceof ProcessEvent event) {
             if (!filter.test(event)) {
@@ -196,12 +215,12 @@ public final class Monitor implements AutoCloseable {
             }
             ProcessEvent enriched = event.enriched(userNames.nameOf(event.uid()), host);
             for (SinkSlot sink : sinks) {
-                sink.call(s -> s.onEvent(enriched), "onEvent");
+                sink.onEvent(enriched);
             }
             delivered.incrementAndGet();
         } else if (item instanceof LostEvents lost) {
             for (SinkSlot sink : sinks) {
-                sink.call(s -> s.onLost(lost), "onLost");
+                sink.onLost(lost);
             }
         }
     }
@@ -306,18 +325,39 @@ public final class Monitor implements AutoCloseable {
             this.sink = sink;
         }
 
+        // onEvent and onLost without a lambda: one per event would be allocated on the hottest path.
+        void onEvent(ProcessEvent event) {
+            try {
+                sink.onEvent(event);
+            } catch (RuntimeException | Error e) {
+                failed(e, "onEvent");
+            }
+        }
+
+        void onLost(LostEvents lost) {
+            try {
+                sink.onLost(lost);
+            } catch (RuntimeException | Error e) {
+                failed(e, "onLost");
+            }
+        }
+
         void call(java.util.function.Consumer<EventSink> action, String what) {
             try {
                 action.accept(sink);
             } catch (RuntimeException | Error e) {
-                if (e instanceof VirtualMachineError vmError) {
-                    throw vmError;
-                }
-                if (failures.getAndIncrement() == 0) {
-                    // Mostly the environment (disk full, closed pipe): one line; the trace is for debugging.
-                    LOG.error("sink {} failed in {}: {} (further failures are only counted)", sink, what, e.getMessage());
-                    LOG.debug("sink {} failure", sink, e);
-                }
+                failed(e, what);
+            }
+        }
+
+        private void failed(Throwable e, String what) {
+            if (e instanceof VirtualMachineError vmError) {
+                throw vmError;
+            }
+            if (failures.getAndIncrement() == 0) {
+                // Mostly the environment (disk full, closed pipe): one line; the trace is for debugging.
+                LOG.error("sink {} failed in {}: {} (further failures are only counted)", sink, what, e.getMessage());
+                LOG.debug("sink {} failure", sink, e);
             }
         }
     }

@@ -9,23 +9,26 @@ import java.util.function.Function;
  * are the original format. An empty cell means "not applicable" (no signal, parent unchanged...).
  */
 public enum Column {
-    PID(e -> Integer.toString(e.pid())),
-    PPID(e -> Integer.toString(e.ppid())),
-    USER(e -> e.userName().orElseGet(() -> Integer.toUnsignedString(e.uid()))),
+    PID((e, out) -> out.append(e.pid())),
+    PPID((e, out) -> out.append(e.ppid())),
+    USER(e -> {
+        String name = e.userName().orElse(null); // no capturing lambda: this runs for every row
+        return name != null ? name : Integer.toUnsignedString(e.uid());
+    }),
     COMMAND(ProcessEvent::command),
-    DURATION_MS(e -> io.procmon.core.Formats.millis(e.durationNanos())),
-    UID(e -> Integer.toUnsignedString(e.uid())),
+    DURATION_MS((e, out) -> io.procmon.core.Formats.appendMillis(out, e.durationNanos())),
+    UID((e, out) -> out.append(Integer.toUnsignedLong(e.uid()))),
     /** The status passed to exit(), empty when killed by a signal. */
     EXIT_CODE(e -> e.exitStatus().isPresent() ? Integer.toString(e.exitStatus().getAsInt()) : ""),
     /** The number of the signal that killed the process, empty when it exited. */
     SIGNAL(e -> e.signal().isPresent() ? Integer.toString(e.signal().getAsInt()) : ""),
-    CORE_DUMPED(e -> Boolean.toString(e.coreDumped())),
+    CORE_DUMPED((e, out) -> out.append(e.coreDumped())),
     /** The parent at exit when it differs from PPID (reparented), else empty. */
     PARENT_AT_EXIT(e -> e.parentAtExit().isPresent() ? Integer.toString(e.parentAtExit().getAsInt()) : ""),
     /** The exec'd path (needs executable paths enabled in the source); a truncated one ends with "...". */
     EXE(e -> e.executable().map(p -> e.executableTruncated() ? p + "..." : p).orElse("")),
     /** true when the process was already running when monitoring began. */
-    STARTED_BEFORE(e -> Boolean.toString(e.startedBeforeMonitoring())),
+    STARTED_BEFORE((e, out) -> out.append(e.startedBeforeMonitoring())),
     /** Wall-clock start, ISO 8601 in UTC with microseconds; empty when the source has no clock offset. */
     START_TIME(e -> e.startTime().map(io.procmon.core.Formats::isoMicros).orElse("")),
     /** Wall-clock end, ISO 8601 in UTC with microseconds. */
@@ -58,15 +61,43 @@ public enum Column {
     /** The original five. */
     public static final java.util.List<Column> ORIGINAL = java.util.List.of(PID, PPID, USER, COMMAND, DURATION_MS);
 
+    /** Appends a cell that never needs quoting (a number, true/false). */
+    @FunctionalInterface
+    private interface PlainCell {
+        void appendTo(ProcessEvent event, StringBuilder out);
+    }
+
     private final Function<ProcessEvent, String> value;
+    private final PlainCell plain;
 
     Column(Function<ProcessEvent, String> value) {
         this.value = value;
+        this.plain = null;
+    }
+
+    Column(PlainCell plain) {
+        this.value = null;
+        this.plain = plain;
     }
 
     /** This column's cell for {@code event}. */
     public String valueOf(ProcessEvent event) {
+        if (plain != null) {
+            StringBuilder cell = new StringBuilder(16);
+            plain.appendTo(event, cell);
+            return cell.toString();
+        }
         return value.apply(event);
+    }
+
+    /** Whether {@link #appendPlain} writes this column's cells: they never need quoting. */
+    boolean isPlain() {
+        return plain != null;
+    }
+
+    /** Appends the cell straight to a row, with no string in between; only for {@link #isPlain} columns. */
+    void appendPlain(ProcessEvent event, StringBuilder row) {
+        plain.appendTo(event, row);
     }
 
     /** The header text. */

@@ -100,7 +100,16 @@ public final class CsvSink extends BatchedSink {
         StringBuilder row = out.buffer();
         try {
             for (int i = 0; i < columns.size(); i++) {
-                String value = columns.get(i).valueOf(event);
+                Column column = columns.get(i);
+                if (column.isPlain()) {
+                    // Numbers: appended straight to the row, the monitor's hottest code.
+                    if (i > 0) {
+                        row.append(',');
+                    }
+                    column.appendPlain(event, row);
+                    continue;
+                }
+                String value = column.valueOf(event);
                 if (plain(value)) {
                     // Most cells (numbers, plain names) need no quoting: skip the general printer, the monitor's hottest code.
                     if (i > 0) {

@@ -380,37 +380,50 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
      * The failure is this command's to report, in one line: it is not passed on to the monitor's log.
      */
     private EventSink stopOnFailure(EventSink csv) {
+        // No lambda per call: onEvent is on the monitor's hottest path.
         return new EventSink() {
             @Override
             public void onEvent(ProcessEvent event) {
-                guard(() -> csv.onEvent(event));
+                try {
+                    csv.onEvent(event);
+                } catch (UncheckedIOException e) {
+                    failed(e);
+                }
             }
 
             @Override
             public void onLost(io.procmon.core.LostEvents lost) {
-                guard(() -> csv.onLost(lost));
+                try {
+                    csv.onLost(lost);
+                } catch (UncheckedIOException e) {
+                    failed(e);
+                }
             }
 
             @Override
             public void flush() {
-                guard(csv::flush);
+                try {
+                    csv.flush();
+                } catch (UncheckedIOException e) {
+                    failed(e);
+                }
             }
 
             @Override
             public void close() {
-                guard(csv::close);
+                try {
+                    csv.close();
+                } catch (UncheckedIOException e) {
+                    failed(e);
+                }
             }
 
-            private void guard(Runnable action) {
-                try {
-                    action.run();
-                } catch (UncheckedIOException e) {
-                    if ("-".equals(output) && isBrokenPipe(e)) {
-                        outputClosed = true;
-                    }
-                    outputFailure.compareAndSet(null, describe(e.getCause()));
-                    stop.countDown();
+            private void failed(UncheckedIOException e) {
+                if ("-".equals(output) && isBrokenPipe(e)) {
+                    outputClosed = true;
                 }
+                outputFailure.compareAndSet(null, describe(e.getCause()));
+                stop.countDown();
             }
 
             @Override

@@ -197,14 +197,12 @@ public final class PerfBuffer implements AutoCloseable {
                 tail = head;
                 break;
             }
-            ByteBuffer record;
             if (at + size <= capacity) {
-                record = ring.data.slice(at, size).order(ByteOrder.nativeOrder());
+                dispatch(ring.cpu, type, ring.data, at, size);
             } else {
-                record = reassemble(ring.data, at, size, capacity);
+                dispatch(ring.cpu, type, reassemble(ring.data, at, size, capacity), 0, size);
                 wrapped++;
             }
-            dispatch(ring.cpu, type, record);
             tail += size;
         }
         LONG.setRelease(ring.control, DATA_TAIL, tail); // the kernel may now overwrite what was read
@@ -218,16 +216,17 @@ public final class PerfBuffer implements AutoCloseable {
         scratch.clear();
         scratch.put(0, data, at, first);
         scratch.put(first, data, 0, size - first);
-        return scratch.slice(0, size).order(ByteOrder.nativeOrder());
+        return scratch;
     }
 
-    private void dispatch(int cpu, int type, ByteBuffer record) {
+    /** The record of {@code size} bytes at {@code at} in {@code data}: one view per sample, the hot path's only allocation here. */
+    private void dispatch(int cpu, int type, ByteBuffer data, int at, int size) {
         try {
             if (type == PERF_RECORD_SAMPLE) {
-                int rawSize = record.getInt(8);
-                samples.onSample(cpu, record.slice(12, Math.min(rawSize, record.limit() - 12)).order(ByteOrder.nativeOrder()));
+                int rawSize = data.getInt(at + 8);
+                samples.onSample(cpu, data.slice(at + 12, Math.min(rawSize, size - 12)).order(ByteOrder.nativeOrder()));
             } else if (type == PERF_RECORD_LOST) {
-                losses.onLost(cpu, record.getLong(16)); // after the header and the event id
+                losses.onLost(cpu, data.getLong(at + 16)); // after the header and the event id
             }
         } catch (RuntimeException | Error e) {
             LOG.error("perf record handler failed", e); // one bad record must not stop the reader

@@ -110,7 +110,7 @@ public final class EventLayout {
         if (sample.remaining() < SIZE) {
             throw new IllegalArgumentException("event sample too short: " + sample.remaining() + " < " + SIZE + " bytes");
         }
-        ByteBuffer b = sample.duplicate().order(ByteOrder.nativeOrder());
+        ByteBuffer b = nativeOrder(sample);
         int base = b.position();
         byte[] comm = new byte[COMM_SIZE];
         b.get(base + COMM, comm);
@@ -141,23 +141,23 @@ public final class EventLayout {
 
     /** The v2 cgroup id at exit (0 unless cgroups are recorded). */
     public static long cgroupV2Id(ByteBuffer sample) {
-        return sample.duplicate().order(ByteOrder.nativeOrder()).getLong(sample.position() + CGROUP_ID);
+        return nativeOrder(sample).getLong(sample.position() + CGROUP_ID);
     }
 
     /** The v1 memory controller's cgroup id at exit (0 unless recorded, or without that controller). */
     public static long cgroupV1Id(ByteBuffer sample) {
-        return sample.duplicate().order(ByteOrder.nativeOrder()).getLong(sample.position() + CGROUP_V1_ID);
+        return nativeOrder(sample).getLong(sample.position() + CGROUP_V1_ID);
     }
 
     /** Whether the sample is an arguments record. */
     public static boolean isArgsRecord(ByteBuffer sample) {
-        ByteBuffer b = sample.duplicate().order(ByteOrder.nativeOrder());
+        ByteBuffer b = nativeOrder(sample);
         return b.remaining() >= ARGS_HEADER && (b.getInt(b.position() + FLAGS) & FLAG_ARGS_RECORD) != 0;
     }
 
     /** Decodes an arguments record. */
     public static ArgsRecord decodeArgs(ByteBuffer sample) {
-        ByteBuffer b = sample.duplicate().order(ByteOrder.nativeOrder());
+        ByteBuffer b = nativeOrder(sample);
         int base = b.position();
         int copied = Math.min(b.getInt(base + ARGS_COPIED), b.remaining() - ARGS_HEADER);
         byte[] bytes = new byte[Math.max(0, copied)];
@@ -169,9 +169,14 @@ public final class EventLayout {
     public record ArgsRecord(int pid, long execNanos, long totalBytes, byte[] bytes) {
     }
 
+    /** The sample itself when it reads in native order (as the perf rings hand it over), else a view that does. */
+    private static ByteBuffer nativeOrder(ByteBuffer sample) {
+        return sample.order() == ByteOrder.nativeOrder() ? sample : sample.duplicate().order(ByteOrder.nativeOrder());
+    }
+
     /** Whether the event carries {@link #FLAG_NO_START_RECORD}. */
     public static boolean hasNoStartRecord(ByteBuffer sample) {
-        ByteBuffer b = sample.duplicate().order(ByteOrder.nativeOrder());
+        ByteBuffer b = nativeOrder(sample);
         return (b.getInt(b.position() + FLAGS) & FLAG_NO_START_RECORD) != 0;
     }
 }
