@@ -14,7 +14,12 @@ public final class BpfOptions {
     public static final int DEFAULT_PAGES_PER_CPU = 128;
     /** Perf ring pages per CPU with executable paths: the record grows from 56 to 320 bytes. */
     public static final int DEFAULT_PAGES_PER_CPU_WITH_EXE = 512;
-    public static final int DEFAULT_WAKEUP_EVENTS = 32;
+    /**
+     * Samples per CPU between wake-ups of the reader (what sits below is read every {@link #DEFAULT_MAX_DELAY}).
+     * 128 rather than 32 took a quarter off the monitor's steady CPU per process (BENCHMARKS.md); a
+     * ring holds thousands of records, so the reader still starts long before one fills.
+     */
+    public static final int DEFAULT_WAKEUP_EVENTS = 128;
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(20);
     static final int MAX_PROCESSES_CAP = 131_072;
 
