@@ -39,6 +39,22 @@ class EventLayoutTest {
     }
 
     @Test
+    void readsTheCommandUpToItsNulAtEveryLengthWithHighBytesInEitherByteOrder() {
+        for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
+            for (int length = 0; length <= EventLayout.COMM_SIZE; length++) {
+                byte[] comm = new byte[EventLayout.COMM_SIZE];
+                for (int i = 0; i < length; i++) {
+                    comm[i] = (byte) (i % 2 == 0 ? 'a' + i : 0x80 + i); // high bytes must not end the name
+                }
+                ByteBuffer b = sample(0);
+                b.put(EventLayout.COMM, comm);
+                ProcessEvent e = EventLayout.decode(b.duplicate().order(order), ProcessEvent.CLOCK_OFFSET_UNKNOWN);
+                assertThat(e.commandBytes()).as("%s, %d bytes", order, length).isEqualTo(java.util.Arrays.copyOf(comm, length));
+            }
+        }
+    }
+
+    @Test
     void withoutStartRecordTheParentAtExitIsTheParent() {
         ByteBuffer b = sample(EventLayout.FLAG_NO_START_RECORD);
         b.putInt(EventLayout.PPID, 0);
