@@ -21,6 +21,7 @@ class UserNameResolverTest {
         for (int i = 0; i < 3; i++) {
             assertThat(cached.nameOf(0)).isEqualTo("root");
             assertThat(cached.nameOf(777)).isEqualTo("777");
+            assertThat(cached.nameOf(777)).isEqualTo("777"); // the same uid again: the last answer
         }
         verify(delegate, times(1)).lookup(0);
         verify(delegate, times(1)).lookup(777);
