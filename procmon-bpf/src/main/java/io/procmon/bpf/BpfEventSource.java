@@ -247,7 +247,7 @@ public final class BpfEventSource implements EventSource {
             return;
         }
         eventsRead++;
-        ByteBuffer raw = data.order() == java.nio.ByteOrder.nativeOrder() ? data : data.duplicate().order(java.nio.ByteOrder.nativeOrder());
+        ByteBuffer raw = EventLayout.nativeOrder(data);
         long execNanos = raw.getLong(raw.position() + EventLayout.EXEC_NS);
         boolean noStart = EventLayout.hasNoStartRecord(data);
         if (noStart && claims != null) {

@@ -161,7 +161,7 @@ public final class Monitor implements AutoCloseable {
 
     /**
      * Waits for events, dispatches them in a batch, flushes the sinks when due; false once
-     * {@link #STOP} is taken. A method of its own, like {@link #dispatchAll}: the body of a loop that
+     * {@link #STOP} is taken. A method of its own, like {@link #dispatchBatch}: the body of a loop that
      * runs for the monitor's whole life would stay interpreted until on-stack replacement, tens of
      * thousands of events later; a method is compiled after a few hundred calls.
      */
@@ -177,7 +177,7 @@ public final class Monitor implements AutoCloseable {
             // Take what else is there in one go; while events flow, let the next ones gather for
             // a moment instead of being woken by each (a wake-up costs more than the event).
             int n = queue.drainTo(batch, BATCH);
-            if (dispatchAll(batch)) {
+            if (dispatchBatch()) {
                 return false;
             }
             if (n > 0 && n < BATCH) {
@@ -192,8 +192,8 @@ public final class Monitor implements AutoCloseable {
         return true;
     }
 
-    /** Dispatches a drained batch and empties it; true when it held {@link #STOP}. */
-    private boolean dispatchAll(java.util.List<Object> batch) {
+    /** Dispatches the drained batch and empties it; true when it held {@link #STOP}. */
+    private boolean dispatchBatch() {
         try {
             for (Object item : batch) {
                 if (item == STOP) {
@@ -220,7 +220,7 @@ public final class Monitor implements AutoCloseable {
             delivered.incrementAndGet();
         } else if (item instanceof LostEvents lost) {
             for (SinkSlot sink : sinks) {
-                sink.onLost(lost);
+                sink.call(s -> s.onLost(lost), "onLost");
             }
         }
     }
@@ -325,20 +325,12 @@ public final class Monitor implements AutoCloseable {
             this.sink = sink;
         }
 
-        // onEvent and onLost without a lambda: one per event would be allocated on the hottest path.
+        // Not through call: a lambda per event would be allocated on the hottest path.
         void onEvent(ProcessEvent event) {
             try {
                 sink.onEvent(event);
             } catch (RuntimeException | Error e) {
                 failed(e, "onEvent");
-            }
-        }
-
-        void onLost(LostEvents lost) {
-            try {
-                sink.onLost(lost);
-            } catch (RuntimeException | Error e) {
-                failed(e, "onLost");
             }
         }
 

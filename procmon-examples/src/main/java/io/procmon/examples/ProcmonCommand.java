@@ -380,10 +380,10 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
      * The failure is this command's to report, in one line: it is not passed on to the monitor's log.
      */
     private EventSink stopOnFailure(EventSink csv) {
-        // No lambda per call: onEvent is on the monitor's hottest path.
         return new EventSink() {
             @Override
             public void onEvent(ProcessEvent event) {
+                // Not through guard: a lambda per event would be allocated on the monitor's hottest path.
                 try {
                     csv.onEvent(event);
                 } catch (UncheckedIOException e) {
@@ -393,26 +393,22 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
 
             @Override
             public void onLost(io.procmon.core.LostEvents lost) {
-                try {
-                    csv.onLost(lost);
-                } catch (UncheckedIOException e) {
-                    failed(e);
-                }
+                guard(() -> csv.onLost(lost));
             }
 
             @Override
             public void flush() {
-                try {
-                    csv.flush();
-                } catch (UncheckedIOException e) {
-                    failed(e);
-                }
+                guard(csv::flush);
             }
 
             @Override
             public void close() {
+                guard(csv::close);
+            }
+
+            private void guard(Runnable action) {
                 try {
-                    csv.close();
+                    action.run();
                 } catch (UncheckedIOException e) {
                     failed(e);
                 }

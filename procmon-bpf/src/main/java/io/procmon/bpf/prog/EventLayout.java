@@ -194,7 +194,7 @@ public final class EventLayout {
     }
 
     /** The sample itself when it reads in native order (as the perf rings hand it over), else a view that does. */
-    private static ByteBuffer nativeOrder(ByteBuffer sample) {
+    public static ByteBuffer nativeOrder(ByteBuffer sample) {
         return sample.order() == ByteOrder.nativeOrder() ? sample : sample.duplicate().order(ByteOrder.nativeOrder());
     }
 
