@@ -19,6 +19,9 @@ dpkg-deb -x "$deb" "$work/pkg"
 vmlinuz="$(ls "$work"/pkg/boot/vmlinuz-*)"
 release="${vmlinuz##*/vmlinuz-}"
 results="$out/$release"
+if [ -d "$results" ]; then # an earlier attempt's logs stay beside this one's
+  rm -rf "$results.attempt-1" && mv "$results" "$results.attempt-1"
+fi
 mkdir -p "$results"
 say "$release: preparing the guest"
 

@@ -62,11 +62,8 @@ for pattern in "${patterns[@]}"; do
   if ! "$root/scripts/boot-guest.sh" "$deb" "$out" "$root" "$cp" "$java_home"; then
     # An emulated guest now and then dies of the emulation itself (a double fault with garbage in
     # EFLAGS, a JVM aborting under TCG). One more boot tells that from what procmon causes, which
-    # recurs; the first attempt's logs are kept beside the second's.
-    first="$(ls -td "$out"/*/ | head -1)"
-    first="${first%/}"
-    rm -rf "$first.attempt-1" && mv "$first" "$first.attempt-1"
-    say "$pkg: failed once (logs: $first.attempt-1); booting it a second time"
+    # recurs; boot-guest.sh keeps the first attempt's logs in <release>.attempt-1.
+    say "$pkg: failed once; booting it a second time (the first attempt's logs go to <release>.attempt-1)"
     "$root/scripts/boot-guest.sh" "$deb" "$out" "$root" "$cp" "$java_home" || failed+=("$pkg")
   fi
 done
