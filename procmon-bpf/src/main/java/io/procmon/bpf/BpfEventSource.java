@@ -303,32 +303,42 @@ public final class BpfEventSource implements EventSource {
         }
     }
 
+    // What readCounters reads into, made once: it runs every 200 ms for the monitor's whole life.
+    private final byte[] counterKey = new byte[4];
+    private byte[] counterValue;
+    private static final Counter[] COUNTERS = Counter.values();
+
     private void readCounters() {
-        long[][] perCpu = new long[Counter.COUNT][];
-        byte[] key = new byte[4];
-        byte[] value = new byte[8 * possibleCpus];
-        for (Counter c : Counter.values()) {
-            ByteBuffer.wrap(key).order(ByteOrder.nativeOrder()).putInt(0, c.ordinal());
-            perCpu[c.ordinal()] = new long[possibleCpus];
-            if (counters.lookup(key, value)) {
-                ByteBuffer v = ByteBuffer.wrap(value).order(ByteOrder.nativeOrder());
-                for (int cpu = 0; cpu < possibleCpus; cpu++) {
-                    perCpu[c.ordinal()][cpu] = v.getLong(cpu * 8);
+        if (counterValue == null) {
+            counterValue = new byte[8 * possibleCpus];
+        }
+        long bufferLost = 0;
+        long startFailures = 0;
+        long withoutStart = 0;
+        ByteBuffer value = ByteBuffer.wrap(counterValue).order(ByteOrder.nativeOrder());
+        for (Counter c : COUNTERS) {
+            ByteBuffer.wrap(counterKey).order(ByteOrder.nativeOrder()).putInt(0, c.ordinal());
+            if (!counters.lookup(counterKey, counterValue)) {
+                continue;
+            }
+            for (int cpu = 0; cpu < possibleCpus; cpu++) {
+                long count = value.getLong(cpu * 8);
+                switch (c) {
+                    case OUTPUT_FAILED -> reportBufferLoss(cpu, count);
+                    case START_INSERT_FAILED -> startFailures += count;
+                    case EXIT_WITHOUT_START -> withoutStart += count;
+                    default -> { }
                 }
             }
         }
-        long bufferLost = 0;
         for (int cpu = 0; cpu < possibleCpus; cpu++) {
-            reportBufferLoss(cpu, perCpu[Counter.OUTPUT_FAILED.ordinal()][cpu]);
             bufferLost += bufferLossReported[cpu];
         }
-        long startFailures = java.util.Arrays.stream(perCpu[Counter.START_INSERT_FAILED.ordinal()]).sum();
         if (startFailures > startFailuresReported) {
             listener.onLost(new LostEvents(LostEvents.Origin.KERNEL_START_RECORD, LostEvents.NO_CPU,
                     startFailures - startFailuresReported));
             startFailuresReported = startFailures;
         }
-        long withoutStart = java.util.Arrays.stream(perCpu[Counter.EXIT_WITHOUT_START.ordinal()]).sum();
         stats = new BpfStats(eventsRead, bufferLost, startFailures, withoutStart, startedBeforeReported);
     }
 

@@ -1,7 +1,5 @@
 package io.procmon.bpf.kernel;
 
-import com.sun.jna.Memory;
-
 /** A BPF map owned by this process; {@link #close()} releases its fd. */
 public final class BpfMap implements AutoCloseable {
     /** Map types procmon uses, by their {@code enum bpf_map_type} numbers. */
@@ -54,9 +52,7 @@ public final class BpfMap implements AutoCloseable {
 
     /** Sets {@code key} to {@code value}. */
     public void update(byte[] key, byte[] value, long flags) {
-        try (Memory k = copy(key, keySize); Memory v = copy(value, value.length)) {
-            Errno.check(Libbcc.lib().bpf_update_elem(fd(), k, v, flags), "update map " + name);
-        }
+        Errno.check(LibBcc.Elements.bpf_update_elem(fd(), checked(key), checkedValue(value), flags), "update map " + name);
     }
 
     /**
@@ -66,30 +62,24 @@ public final class BpfMap implements AutoCloseable {
      * @return false when the key is absent
      */
     public boolean lookup(byte[] key, byte[] value) {
-        try (Memory k = copy(key, keySize); Memory v = new Memory(value.length)) {
-            int rc = Libbcc.lib().bpf_lookup_elem(fd(), k, v);
-            if (rc < 0) {
-                int errno = Errno.of(rc);
-                if (errno == 2) {
-                    return false;
-                }
-                Errno.check(rc, "look up map " + name);
+        int rc = LibBcc.Elements.bpf_lookup_elem(fd(), checked(key), checkedValue(value));
+        if (rc < 0) {
+            if (Errno.of(rc) == 2) {
+                return false;
             }
-            v.read(0, value, 0, value.length);
-            return true;
+            Errno.check(rc, "look up map " + name);
         }
+        return true;
     }
 
     /** Removes {@code key}; returns false when it was absent. */
     public boolean delete(byte[] key) {
-        try (Memory k = copy(key, keySize)) {
-            int rc = Libbcc.lib().bpf_delete_elem(fd(), k);
-            if (rc < 0 && Errno.of(rc) == 2) {
-                return false;
-            }
-            Errno.check(rc, "delete from map " + name);
-            return true;
+        int rc = LibBcc.Elements.bpf_delete_elem(fd(), checked(key));
+        if (rc < 0 && Errno.of(rc) == 2) {
+            return false;
         }
+        Errno.check(rc, "delete from map " + name);
+        return true;
     }
 
     /** Size of one value as the kernel stores it. */
@@ -97,13 +87,19 @@ public final class BpfMap implements AutoCloseable {
         return valueSize;
     }
 
-    private static Memory copy(byte[] bytes, int expected) {
-        if (bytes.length != expected) {
-            throw new IllegalArgumentException("expected " + expected + " bytes, got " + bytes.length);
+    /** At least one value: the kernel writes a whole one (per possible CPU for per-CPU maps, which the caller sizes). */
+    private byte[] checkedValue(byte[] value) {
+        if (value.length < valueSize) {
+            throw new IllegalArgumentException("expected at least " + valueSize + " bytes for a value, got " + value.length);
         }
-        Memory m = new Memory(Math.max(1, bytes.length));
-        m.write(0, bytes, 0, bytes.length);
-        return m;
+        return value;
+    }
+
+    private byte[] checked(byte[] key) {
+        if (key.length != keySize) {
+            throw new IllegalArgumentException("expected " + keySize + " bytes for a key, got " + key.length);
+        }
+        return key;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.procmon.bpf.kernel;
 
-import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import io.procmon.core.WallClock;
 
 /**
@@ -11,7 +12,17 @@ public final class KernelClocks implements WallClock.Clocks {
     private static final int CLOCK_REALTIME = 0;
     private static final int CLOCK_BOOTTIME = 7;
 
-    private final ThreadLocal<Memory> timespec = ThreadLocal.withInitial(() -> new Memory(16));
+    /**
+     * clock_gettime(2) by JNA direct mapping, the timespec as two longs (64-bit Linux): the wall
+     * clock's offset is measured again every second, 21 calls each time, for the monitor's whole life.
+     */
+    private static final class Direct {
+        static {
+            Native.register(Platform.C_LIBRARY_NAME);
+        }
+
+        static native int clock_gettime(int clockId, long[] timespec);
+    }
 
     @Override
     public long realtimeNanos() {
@@ -24,10 +35,10 @@ public final class KernelClocks implements WallClock.Clocks {
     }
 
     private long read(int clock) {
-        Memory ts = timespec.get();
-        if (LibC.INSTANCE.clock_gettime(clock, ts) != 0) {
+        long[] ts = new long[2];
+        if (Direct.clock_gettime(clock, ts) != 0) {
             throw new IllegalStateException("clock_gettime(" + clock + ") failed");
         }
-        return ts.getLong(0) * 1_000_000_000L + ts.getLong(8);
+        return ts[0] * 1_000_000_000L + ts[1];
     }
 }

@@ -26,13 +26,27 @@ interface LibBcc extends Library {
     int bcc_prog_load(int prog_type, String name, Pointer insns, int prog_len, String license, int kern_version,
             int log_level, Pointer log_buf, int log_buf_size);
 
-    int bpf_update_elem(int fd, Pointer key, Pointer value, long flags);
-
-    int bpf_lookup_elem(int fd, Pointer key, Pointer value);
-
-    int bpf_delete_elem(int fd, Pointer key);
-
     int bpf_attach_tracepoint(int progfd, String tp_category, String tp_name);
 
     int bpf_close_perf_event_fd(int fd);
+
+    /**
+     * The map element calls, by JNA direct mapping with Java arrays for the pointers: they run per
+     * process (claims, cgroup names) or every 200 ms (counters), where the interface mapping's
+     * reflection and a native {@code Memory} per argument cost more than the system call.
+     */
+    final class Elements {
+        static {
+            Native.register(Elements.class, SONAME);
+        }
+
+        private Elements() {
+        }
+
+        static native int bpf_update_elem(int fd, byte[] key, byte[] value, long flags);
+
+        static native int bpf_lookup_elem(int fd, byte[] key, byte[] value);
+
+        static native int bpf_delete_elem(int fd, byte[] key);
+    }
 }

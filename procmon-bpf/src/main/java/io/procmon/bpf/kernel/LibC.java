@@ -14,8 +14,6 @@ interface LibC extends Library {
 
     String strerror(int errnum);
 
-    int clock_gettime(int clockId, Pointer timespec);
-
     /** {@code syscall(2)} with the arguments of {@code perf_event_open(2)}. */
     int syscall(long number, Pointer attr, int pid, int cpu, int groupFd, long flags);
 

@@ -48,6 +48,12 @@ class KernelHandlesIT {
             map.update(key, value, BpfMap.ANY);
             assertThat(map.lookup(key, read)).isTrue();
             assertThat(read).isEqualTo(value);
+            assertThat(map.delete(key)).isTrue();
+            assertThat(map.delete(key)).isFalse();
+            assertThat(map.lookup(key, read)).isFalse();
+            assertThatThrownBy(() -> map.lookup(new byte[3], read)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("expected 4 bytes for a key, got 3");
+            assertThatThrownBy(() -> map.lookup(key, new byte[7])).isInstanceOf(IllegalArgumentException.class);
         }
         assertThatThrownBy(() -> BpfMap.create(BpfMap.Type.HASH, "procmon_bad", 0, 8, 16))
                 .isInstanceOf(BpfException.class).hasMessageStartingWith("create map procmon_bad").hasMessageContaining("EINVAL");
