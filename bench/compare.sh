@@ -3,6 +3,8 @@
 # machine, as root. For each monitor, the median of the rotations of:
 #   - CPU per process from launch: all the monitor's CPU (JIT and start-up included) / storm size
 #   - CPU per process in steady state: after a warm-up storm, the CPU of a second storm / its size
+#     (CPU is the usage of a cgroup the monitor starts in: to the microsecond, every thread counted,
+#     also those that ended, where /proc/PID/stat counts in 10 ms ticks)
 #   - RSS: the largest resident set sampled during the storms
 #   - launch -> first row visible: from the monitor's launch to a probe process's row in its output
 #   - in-kernel cost per exit: run time / runs of its exit program (kernel.bpf_stats_enabled)
@@ -18,10 +20,14 @@ procmon_options=("$@")
 command -v bpftrace >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; }
 command -v bpftool >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool >/dev/null; }
 work="$(mktemp -d)"
+cg_root="$(findmnt -n -o TARGET -t cgroup2 | head -1)"
+[ -n "$cg_root" ] || { echo "compare: no cgroup v2 hierarchy is mounted (its cpu.stat measures the monitors)" >&2; exit 1; }
+cg=""
 stats_before="$(sysctl -n kernel.bpf_stats_enabled)"
 mon=""
 cleanup() {
   [ -n "$mon" ] && kill -9 "$mon" 2>/dev/null || true
+  if [ -n "$cg" ]; then sleep 0.2; rmdir "$cg" 2>/dev/null || true; fi
   sysctl -qw kernel.bpf_stats_enabled="$stats_before"
   rm -rf "$work"
 }
@@ -30,21 +36,31 @@ sysctl -qw kernel.bpf_stats_enabled=1
 gcc -O2 -o "$work/storm" "$root/load/storm.c"
 cp /bin/true "$work/cmp-true"       # the storm's own name: its rows are easy to count
 cp /bin/true "$work/cmp-probe"      # the probe whose row marks "first row visible"
-hz="$(getconf CLK_TCK)"
 launcher="$root/procmon-deb/src/deb/bin/procmon" # the package's launcher: its JVM options and class-data archive
 launcher_opts="${PROCMON_JAVA_OPTS:-$(sed -n 's/^opts="\${PROCMON_JAVA_OPTS:-\(.*\)}"$/\1/p' "$launcher")}"
 export PROCMON_JAR="$root/procmon-examples/target/procmon.jar" PROCMON_JAVA_OPTS="$launcher_opts" PROCMON_CDS_ARCHIVE="$work/procmon.jsa"
 
+in_cgroup() { # command...: runs it in a new cgroup of its own, named in $cg
+  cg="$cg_root/procmon-compare.$$.$((++cgroups))"
+  mkdir "$cg"
+  setsid bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@" 2>"$work/err.txt" &
+}
+cgroups=0
 start_monitor() { # name output
   case "$1" in
-    procmon) setsid "$launcher" -q -o "$2" "${procmon_options[@]}" 2>"$work/err.txt" & ;;
-    bpftrace) setsid bpftrace -q -o "$2" -e 'tracepoint:sched:sched_process_exec { @start[pid] = nsecs; }
+    procmon) in_cgroup "$launcher" -q -o "$2" "${procmon_options[@]}" ;;
+    bpftrace) in_cgroup bpftrace -q -o "$2" -e 'tracepoint:sched:sched_process_exec { @start[pid] = nsecs; }
         tracepoint:sched:sched_process_exit /@start[pid]/ { printf("%d,%d,%d,%s,%d\n", pid, curtask->real_parent->tgid, uid,
-          comm, (nsecs - @start[pid]) / 1000000); delete(@start[pid]); }' 2>"$work/err.txt" & ;;
+          comm, (nsecs - @start[pid]) / 1000000); delete(@start[pid]); }' ;;
   esac
   mon=$!
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_usec() { awk '$1 == "usage_usec" {print $2}' "$cg/cpu.stat"; } # the monitor's cgroup
+thread_ns() { for t in /proc/"$1"/task/*; do echo "${t##*/} $(tr ' ' _ <"$t/comm" | tr -d '\n') $(cut -d' ' -f1 "$t/schedstat")"; done; }
+stop_monitor() { # SIGTERM: a background job of a script inherits SIGINT ignored, and the JVM honours that.
+  kill -TERM "$mon"; wait "$mon" 2>/dev/null || true; mon=""
+  rmdir "$cg" 2>/dev/null || { sleep 0.5; rmdir "$cg"; }; cg=""
+}
 rss_sampler() { # pid file: the largest VmRSS in KiB, sampled every 100 ms until the pid is gone
   local max=0 v
   while v="$(awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null)" && [ -n "$v" ]; do
@@ -77,7 +93,7 @@ wait_rows() { # file count: until the storm's rows are all there (at most 60 s)
 start_monitor procmon "$work/training.out"
 until grep -q cmp-probe "$work/training.out" 2>/dev/null; do "$work/cmp-probe"; sleep 0.05; done
 "$work/storm" 2000 4 "$work/cmp-true" >/dev/null 2>&1
-kill -TERM "$mon"; wait "$mon" 2>/dev/null || true; mon=""
+stop_monitor
 [ -s "$work/procmon.jsa" ] || echo "compare: no class-data archive was made; procmon runs without one" >&2
 
 declare -A results
@@ -94,26 +110,20 @@ for r in $(seq "$rotations"); do
     rss_sampler "$mon" "$work/rss" & sampler=$!
     "$work/storm" "$execs" 4 "$work/cmp-true" >/dev/null 2>&1
     wait_rows "$out" "$execs"
-    cold=$(awk -v t="$(cpu_ticks "$mon")" -v hz="$hz" -v n="$execs" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+    cold=$(awk -v t="$(cpu_usec)" -v n="$execs" 'BEGIN {printf "%.1f", t / n}')
     "$work/storm" "$warmup" 4 "$work/cmp-true" >/dev/null 2>&1
     wait_rows "$out" $((execs + warmup))
-    t0="$(cpu_ticks "$mon")"
-    declare -A thread0=()
-    for t in /proc/"$mon"/task/*; do thread0[$t]="$(awk '{print $14 + $15}' "$t/stat")"; done
+    t0="$(cpu_usec)"
+    thread_ns "$mon" >"$work/threads0"
     "$work/storm" "$execs" 4 "$work/cmp-true" >/dev/null 2>&1
     wait_rows "$out" $((2 * execs + warmup))
-    steady=$(awk -v t=$(( $(cpu_ticks "$mon") - t0 )) -v hz="$hz" -v n="$execs" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
-    if [ "$m" = procmon ]; then
-      split=""
-      for t in /proc/"$mon"/task/*; do
-        d=$(( $(awk '{print $14 + $15}' "$t/stat") - ${thread0[$t]:-0} ))
-        [ "$d" -gt 0 ] && split+="$(tr -d '\n' <"$t/comm")=$(awk -v d="$d" -v hz="$hz" -v n="$execs" 'BEGIN {printf "%.1f", d / hz * 1e6 / n}') "
-      done
-      results[split,$r]="$split"
+    steady=$(awk -v t=$(( $(cpu_usec) - t0 )) -v n="$execs" 'BEGIN {printf "%.2f", t / n}')
+    if [ "$m" = procmon ]; then # threads alive at both ends, those of at least 0.05 us per process
+      results[split,$r]="$(thread_ns "$mon" | awk -v n="$execs" 'NR == FNR {a[$1] = $3; next}
+        ($1 in a) && ($3 - a[$1]) / n >= 50 {printf "%s=%.2f ", $2, ($3 - a[$1]) / n / 1000}' "$work/threads0" -)"
     fi
     kernel_ns="$(exit_prog_cost "$mon")"
-    # SIGTERM: a background job of a script inherits SIGINT ignored, and the JVM honours that.
-    kill -TERM "$mon"; wait "$mon" 2>/dev/null || true; mon=""
+    stop_monitor
     wait "$sampler" 2>/dev/null || true
     results[$m,cold,$r]=$cold; results[$m,steady,$r]=$steady; results[$m,first,$r]=$first_ms
     results[$m,rss,$r]=$(( $(cat "$work/rss") / 1024 )); results[$m,kernel,$r]=$kernel_ns
