@@ -113,6 +113,7 @@ public final class BpfEventSource implements EventSource {
             possibleCpus = Cpus.possibleCount();
             perfLost = new long[possibleCpus];
             bufferLossReported = new long[possibleCpus];
+            counterValue = new byte[8 * possibleCpus];
             BpfMap start = own(BpfMap.create(BpfMap.Type.HASH, "procmon_start", 4,
                     EventLayout.startSize(programOptions.executablePaths()), startCapacity));
             BpfMap events = own(BpfMap.create(BpfMap.Type.PERF_EVENT_ARRAY, "procmon_events", 4, 4, possibleCpus));
@@ -305,13 +306,10 @@ public final class BpfEventSource implements EventSource {
 
     // What readCounters reads into, made once: it runs every 200 ms for the monitor's whole life.
     private final byte[] counterKey = new byte[4];
-    private byte[] counterValue;
+    private byte[] counterValue; // a slot per possible CPU, made at start
     private static final Counter[] COUNTERS = Counter.values();
 
     private void readCounters() {
-        if (counterValue == null) {
-            counterValue = new byte[8 * possibleCpus];
-        }
         long bufferLost = 0;
         long startFailures = 0;
         long withoutStart = 0;

@@ -2,6 +2,7 @@ package io.procmon.bpf.kernel;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /** The few libc calls procmon needs. Package-private. */
@@ -24,4 +25,23 @@ interface LibC extends Library {
     int ioctl(int fd, long request, long arg);
 
     int getpwuid_r(int uid, Pointer pwd, Pointer buf, long buflen, com.sun.jna.ptr.PointerByReference result);
+
+    /**
+     * The libc calls that run for the monitor's whole life, by JNA direct mapping: the interface
+     * mapping's reflection would cost more than the call. poll(2) per wake-up of the perf reader;
+     * clock_gettime(2) 21 times a second for the wall clock's offset, the timespec as two longs
+     * (64-bit Linux).
+     */
+    final class Direct {
+        static {
+            Native.register(Platform.C_LIBRARY_NAME);
+        }
+
+        private Direct() {
+        }
+
+        static native int poll(Pointer fds, long nfds, int timeout);
+
+        static native int clock_gettime(int clockId, long[] timespec);
+    }
 }

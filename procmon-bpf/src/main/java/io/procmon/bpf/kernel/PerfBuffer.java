@@ -63,15 +63,6 @@ public final class PerfBuffer implements AutoCloseable {
     private long wrapped;
     private boolean closed;
 
-    /** poll(2) by JNA direct mapping: called per wake-up, where the interface mapping's reflection shows. */
-    private static final class DirectPoll {
-        static {
-            com.sun.jna.Native.register(Platform.C_LIBRARY_NAME);
-        }
-
-        static native int poll(Pointer fds, long nfds, int timeout);
-    }
-
     /** One CPU's ring: its fd, its mapping (a control page, then the data pages). */
     private static final class Ring {
         final int cpu;
@@ -171,7 +162,7 @@ public final class PerfBuffer implements AutoCloseable {
 
     /** Waits up to {@code timeoutMillis} for a wake-up and reads the rings. */
     public void poll(int timeoutMillis) {
-        if (DirectPoll.poll(pollFds, rings.length, timeoutMillis) > 0) {
+        if (LibC.Direct.poll(pollFds, rings.length, timeoutMillis) > 0) {
             consume();
         }
     }
