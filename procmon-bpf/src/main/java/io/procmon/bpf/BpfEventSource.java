@@ -74,7 +74,10 @@ public final class BpfEventSource implements EventSource {
     private long[] perfLost;
     private long[] bufferLossReported;
     private long startFailuresReported;
-    private volatile BpfStats stats = new BpfStats(0, 0, 0, 0, 0);
+    private volatile BpfStats stats = new BpfStats(0, 0, 0, 0, 0, 0);
+    private int startCapacity;
+    /** The start map, for {@link #startTableEntries()}; guarded by {@link #lifecycle} against its release. */
+    private BpfMap startMap;
     private volatile long eventsRead;
     private volatile long startedBeforeReported;
 
@@ -108,7 +111,7 @@ public final class BpfEventSource implements EventSource {
         KernelOffsets offsets = adjustOffsets.apply(kernelOffsets(btf, tracefs));
         CgroupResolver cgroupResolver = programOptions.cgroups() ? CgroupResolver.discover() : null;
         CgroupOffsets cgroupOffsets = cgroupResolver == null ? null : cgroupOffsets(btf, tracefs, cgroupResolver.v1Controller());
-        int startCapacity = startCapacity();
+        startCapacity = startCapacity();
         try {
             possibleCpus = Cpus.possibleCount();
             perfLost = new long[possibleCpus];
@@ -116,6 +119,9 @@ public final class BpfEventSource implements EventSource {
             counterValue = new byte[8 * possibleCpus];
             BpfMap start = own(BpfMap.create(BpfMap.Type.HASH, "procmon_start", 4,
                     EventLayout.startSize(programOptions.executablePaths()), startCapacity));
+            synchronized (lifecycle) {
+                startMap = start;
+            }
             BpfMap events = own(BpfMap.create(BpfMap.Type.PERF_EVENT_ARRAY, "procmon_events", 4, 4, possibleCpus));
             counters = own(BpfMap.create(BpfMap.Type.PERCPU_ARRAY, "procmon_counts", 4, 8, Counter.COUNT));
             Map<String, Integer> fds = new java.util.HashMap<>(Map.of(ProcessPrograms.START_MAP, start.fd(),
@@ -178,6 +184,20 @@ public final class BpfEventSource implements EventSource {
         return stats;
     }
 
+    /**
+     * Processes the kernel's table of running processes holds now (those whose exec it saw and
+     * whose exit it has not), out of {@link BpfStats#startCapacity()}; empty before start and after
+     * close. Reads the whole table: a system call per 256 entries. Any thread.
+     */
+    public java.util.OptionalLong startTableEntries() {
+        synchronized (lifecycle) {
+            if (startMap == null || closed) {
+                return java.util.OptionalLong.empty();
+            }
+            return java.util.OptionalLong.of(startMap.countEntries());
+        }
+    }
+
     @Override
     public void close() {
         synchronized (lifecycle) {
@@ -210,8 +230,12 @@ public final class BpfEventSource implements EventSource {
             while (running) {
                 readRound(pollMillis, delayNanos);
             }
-        } catch (RuntimeException e) {
-            LOG.error("eBPF reader stopped", e);
+        } catch (RuntimeException | Error e) {
+            LOG.debug("eBPF reader failure", e);
+            listener.onFailure(new io.procmon.core.EventSourceException("cannot read the kernel's events any more: " + e, e));
+            if (e instanceof VirtualMachineError vmError) {
+                throw vmError;
+            }
         }
     }
 
@@ -337,7 +361,7 @@ public final class BpfEventSource implements EventSource {
                     startFailures - startFailuresReported));
             startFailuresReported = startFailures;
         }
-        stats = new BpfStats(eventsRead, bufferLost, startFailures, withoutStart, startedBeforeReported);
+        stats = new BpfStats(eventsRead, bufferLost, startFailures, withoutStart, startedBeforeReported, startCapacity);
     }
 
     private int startCapacity() {
@@ -388,6 +412,9 @@ public final class BpfEventSource implements EventSource {
     }
 
     private void release() {
+        synchronized (lifecycle) {
+            startMap = null;
+        }
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();

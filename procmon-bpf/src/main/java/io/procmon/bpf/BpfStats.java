@@ -10,7 +10,9 @@ package io.procmon.bpf;
  * @param exitsWithoutStart exits with no start record: processes older than the monitor, or that
  *     never exec'd (fork only), which the original format does not report
  * @param startedBeforeReported of those, reported as started before monitoring
+ * @param startCapacity entries the kernel's table of running processes (the start map) holds at most;
+ *     0 before the source started
  */
 public record BpfStats(long eventsRead, long bufferLost, long startInsertFailures, long exitsWithoutStart,
-        long startedBeforeReported) {
+        long startedBeforeReported, int startCapacity) {
 }

@@ -28,6 +28,14 @@ public interface EventSink extends AutoCloseable {
     default void flush() {
     }
 
+    /**
+     * Why this sink cannot deliver what it receives now (its sender thread died, say), or empty
+     * while it can. For health checks: called on any thread, must be cheap and must not throw.
+     */
+    default java.util.Optional<String> failure() {
+        return java.util.Optional.empty();
+    }
+
     /** Called once by the monitor after the final {@link #flush()}. */
     @Override
     default void close() {

@@ -37,6 +37,7 @@ public final class Monitor implements AutoCloseable {
     private final Host host;
     private final java.util.function.Predicate<ProcessEvent> filter;
     private final BlockingQueue<Object> queue;
+    private final int queueCapacity;
     private final long flushIntervalNanos;
     private final Thread dispatcher;
 
@@ -51,14 +52,21 @@ public final class Monitor implements AutoCloseable {
     private final Object lifecycle = new Object();
     private boolean started;
     private boolean closed;
+    private volatile boolean attached;
+    private volatile boolean stopped;
+    private volatile EventSourceException sourceFailure;
+    /** The newest event handed to the sinks: written by the dispatcher, read by {@link #stats()}. */
+    private volatile ProcessEvent lastDelivered;
 
     private Monitor(Builder b) {
         this.source = b.source;
-        this.sinks = b.sinks.stream().map(SinkSlot::new).toList();
+        this.sinks = java.util.stream.IntStream.range(0, b.sinks.size())
+                .mapToObj(i -> new SinkSlot(b.sinkNames.get(i), b.sinks.get(i))).toList();
         this.userNames = b.userNames;
         this.host = b.host;
         this.filter = b.filter;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
+        this.queueCapacity = b.queueCapacity;
         this.flushIntervalNanos = b.flushInterval.toNanos();
         this.dispatcher = new Thread(this::dispatchLoop, "procmon-dispatch");
         this.dispatcher.setDaemon(true);
@@ -87,11 +95,43 @@ public final class Monitor implements AutoCloseable {
             close();
             throw e;
         }
+        attached = true;
+    }
+
+    /**
+     * Whether the monitor is doing its job now: started and attached, not closed, its source
+     * reading, its dispatcher running, and no sink failing (its latest call threw, or it reports a
+     * {@link EventSink#failure()}). Cheap; any thread.
+     */
+    public Health health() {
+        if (stopped) {
+            return Health.problem("stopped");
+        }
+        if (!attached) {
+            return Health.problem("not attached yet");
+        }
+        EventSourceException failure = sourceFailure;
+        if (failure != null) {
+            return Health.problem("event source failed: " + failure.getMessage());
+        }
+        if (!dispatcher.isAlive()) {
+            return Health.problem("dispatch thread stopped");
+        }
+        for (SinkSlot slot : sinks) {
+            String problem = slot.problem();
+            if (problem != null) {
+                return Health.problem("sink " + slot.name + " failing: " + problem);
+            }
+        }
+        return Health.OK;
     }
 
     /** Current counters. */
     public MonitorStats stats() {
         long failures = sinks.stream().mapToLong(s -> s.failures.get()).sum();
+        List<MonitorStats.SinkStats> perSink = sinks.stream()
+                .map(s -> new MonitorStats.SinkStats(s.name, s.written.get(), s.failures.get())).toList();
+        ProcessEvent last = lastDelivered;
         Map<String, LostEvents> lost;
         synchronized (lostTotals) {
             lost = new LinkedHashMap<>(lostTotals);
@@ -100,7 +140,8 @@ public final class Monitor implements AutoCloseable {
         if (pendingDrops > 0) {
             addLost(lost, new LostEvents(LostEvents.Origin.DISPATCH_QUEUE, LostEvents.NO_CPU, pendingDrops));
         }
-        return new MonitorStats(received.get(), delivered.get(), filtered.get(), new ArrayList<>(lost.values()), failures);
+        return new MonitorStats(received.get(), delivered.get(), filtered.get(), new ArrayList<>(lost.values()), failures,
+                perSink, queue.size(), queueCapacity, java.util.Optional.ofNullable(last).flatMap(ProcessEvent::endTime));
     }
 
     /**
@@ -119,6 +160,7 @@ public final class Monitor implements AutoCloseable {
             }
             closed = true;
         }
+        stopped = true;
         try {
             source.close();
         } catch (RuntimeException e) {
@@ -217,6 +259,7 @@ public final class Monitor implements AutoCloseable {
             for (SinkSlot sink : sinks) {
                 sink.onEvent(enriched);
             }
+            lastDelivered = enriched;
             delivered.incrementAndGet();
         } else if (item instanceof LostEvents lost) {
             for (SinkSlot sink : sinks) {
@@ -304,6 +347,12 @@ public final class Monitor implements AutoCloseable {
             }
         }
 
+        @Override
+        public void onFailure(EventSourceException failure) {
+            sourceFailure = failure;
+            LOG.error("event source failed: {}; no more events will be recorded", failure.getMessage());
+        }
+
         private void offerDropNotice() {
             long dropped = droppedNotYetReported.get();
             if (dropped > 0) {
@@ -316,12 +365,20 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    /** A sink and its failure count; the first failure is logged in one line (its trace at debug level), later ones counted. */
+    /**
+     * A sink, its name and counts; the first failure is logged in one line (its trace at debug
+     * level), later ones counted. The counts are written by the dispatch thread only.
+     */
     private static final class SinkSlot {
+        private final String name;
         private final EventSink sink;
+        private final AtomicLong written = new AtomicLong();
         private final AtomicLong failures = new AtomicLong();
+        /** The message of the latest call's failure; null once a call succeeds again. */
+        private volatile String lastFailure;
 
-        SinkSlot(EventSink sink) {
+        SinkSlot(String name, EventSink sink) {
+            this.name = name;
             this.sink = sink;
         }
 
@@ -329,6 +386,8 @@ public final class Monitor implements AutoCloseable {
         void onEvent(ProcessEvent event) {
             try {
                 sink.onEvent(event);
+                written.lazySet(written.get() + 1); // one writer: no atomic read-modify-write needed
+                succeeded();
             } catch (RuntimeException | Error e) {
                 failed(e, "onEvent");
             }
@@ -337,8 +396,28 @@ public final class Monitor implements AutoCloseable {
         void call(java.util.function.Consumer<EventSink> action, String what) {
             try {
                 action.accept(sink);
+                succeeded();
             } catch (RuntimeException | Error e) {
                 failed(e, what);
+            }
+        }
+
+        /** What is wrong with this sink now, or null. */
+        String problem() {
+            String failure = lastFailure;
+            if (failure != null) {
+                return failure;
+            }
+            try {
+                return sink.failure().orElse(null);
+            } catch (RuntimeException e) {
+                return "its health check threw " + e;
+            }
+        }
+
+        private void succeeded() {
+            if (lastFailure != null) {
+                lastFailure = null;
             }
         }
 
@@ -346,6 +425,7 @@ public final class Monitor implements AutoCloseable {
             if (e instanceof VirtualMachineError vmError) {
                 throw vmError;
             }
+            lastFailure = what + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             if (failures.getAndIncrement() == 0) {
                 // Mostly the environment (disk full, closed pipe): one line; the trace is for debugging.
                 LOG.error("sink {} failed in {}: {} (further failures are only counted)", sink, what, e.getMessage());
@@ -358,6 +438,7 @@ public final class Monitor implements AutoCloseable {
     public static final class Builder {
         private final EventSource source;
         private final List<EventSink> sinks = new ArrayList<>();
+        private final List<String> sinkNames = new ArrayList<>();
         private UserNameResolver userNames = UserNameResolver.system();
         private Host host;
         private int queueCapacity = 65_536;
@@ -368,9 +449,25 @@ public final class Monitor implements AutoCloseable {
             this.source = Objects.requireNonNull(source, "source");
         }
 
-        /** Adds a sink; sinks receive events in the order they were added. */
+        /** Adds a sink named {@code sink1}, {@code sink2}... by its position; see {@link #sink(String, EventSink)}. */
         public Builder sink(EventSink sink) {
-            sinks.add(Objects.requireNonNull(sink, "sink"));
+            return sink("sink" + (sinks.size() + 1), sink);
+        }
+
+        /**
+         * Adds a sink; sinks receive events in the order they were added. {@code name} identifies it
+         * in {@link MonitorStats#sinks()} and {@link Monitor#health()} (for example "file", "kafka").
+         */
+        public Builder sink(String name, EventSink sink) {
+            Objects.requireNonNull(sink, "sink");
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("a sink needs a name");
+            }
+            if (sinkNames.contains(name)) {
+                throw new IllegalArgumentException("two sinks named " + name);
+            }
+            sinks.add(sink);
+            sinkNames.add(name);
             return this;
         }
 

@@ -135,6 +135,16 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             description = "Capacity of the kernel's start map; 0 = pid_max, at most 131072 (default).")
     int maxProcesses;
 
+    @Option(names = "--queue", paramLabel = "N", defaultValue = "65536",
+            description = "Events held between the kernel reader and the outputs; beyond that they are dropped, counted and "
+                    + "announced (origin dispatch_queue) (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = "--metrics", paramLabel = "[HOST:]PORT",
+            description = "Serve Prometheus metrics at /metrics and health at /healthz on this address (a port alone: on "
+                    + "loopback; 0: any free port). Off by default.")
+    String metrics;
+
     @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "1",
             description = "How often the live status line is refreshed, when standard error is a terminal; 0 turns it off (default: ${DEFAULT-VALUE}).")
     double statsInterval;
@@ -218,6 +228,17 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         if (statsInterval < 0 || Double.isNaN(statsInterval)) {
             return usage("--stats-interval must not be negative, got " + statsInterval);
         }
+        if (queue < 1) {
+            return usage("--queue must be at least 1, got " + queue);
+        }
+        java.net.InetSocketAddress metricsAddress = null;
+        if (metrics != null) {
+            try {
+                metricsAddress = MetricsEndpoint.parse(metrics);
+            } catch (IllegalArgumentException e) {
+                return usage(e.getMessage());
+            }
+        }
         boolean noFile = "none".equals(output);
         KafkaSinkConfig kafkaConfig;
         try {
@@ -256,25 +277,40 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             }
         }
         BpfEventSource source = new BpfEventSource(selection.bpfOptions(pages, maxProcesses));
-        Monitor.Builder builder = Monitor.builder(source).filter(selection.javaFilter()).host(host)
+        Monitor.Builder builder = Monitor.builder(source).filter(selection.javaFilter()).host(host).queueCapacity(queue)
                 .userNames(new CachingUserNameResolver(new NssUserNameResolver()));
         if (sink != null) {
-            builder.sink(stopOnFailure(sink)); // first: a broker never delays the local file
+            builder.sink("file", stopOnFailure(sink)); // first: a broker never delays the local file
         }
         if (kafkaSink != null) {
-            builder.sink(kafkaSink);
+            builder.sink("kafka", kafkaSink);
             warnIfUnreachable(kafkaConfig);
         }
         Monitor monitor = builder.build();
+        io.procmon.metrics.MetricsServer metricsServer = null;
+        if (metricsAddress != null) {
+            try {
+                // Before attaching: a busy port fails the start, and /healthz says "not attached yet" meanwhile.
+                metricsServer = MetricsEndpoint.start(metricsAddress, monitor, source, kafkaSink);
+            } catch (IOException e) {
+                err.println("procmon: cannot serve metrics at " + metrics + ": " + describe(e));
+                monitor.close();
+                return ExitCode.METRICS.code;
+            }
+        }
         installSignalHandlers();
         long started = System.nanoTime();
         try {
             monitor.start();
         } catch (BpfException e) {
+            if (metricsServer != null) {
+                metricsServer.close();
+            }
             return fail(ExitCode.of(e.reason()), e);
         }
         if (!quiet) {
-            err.println("procmon: recording to " + destinations(kafkaConfig) + "; Ctrl+C to stop");
+            err.println("procmon: recording to " + destinations(kafkaConfig)
+                    + (metricsServer == null ? "" : "; metrics at " + MetricsEndpoint.url(metricsServer)) + "; Ctrl+C to stop");
         }
         // Start-up garbage (the kernel's BTF, about 10 MB) would otherwise stay in the old generation,
         // which the steady state never fills: collect it once, so the heap shrinks and stays small.
@@ -285,6 +321,9 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         }
         showStatusUntilStopped(monitor);
         monitor.close();
+        if (metricsServer != null) {
+            metricsServer.close();
+        }
         MonitorStats stats = monitor.stats();
         // After a failed write the count of rows "written" would be untrue: the error line says it all.
         if (!quiet && outputFailure.get() == null) {
@@ -472,14 +511,21 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     /** Version from the build. */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() throws IOException {
+        public String[] getVersion() {
+            return new String[] {"procmon " + number()};
+        }
+
+        /** The build's version, or "unknown" when the jar does not say. */
+        static String number() {
             Properties p = new Properties();
             try (InputStream in = ProcmonCommand.class.getResourceAsStream("version.properties")) {
                 if (in != null) {
                     p.load(in);
                 }
+            } catch (IOException e) {
+                return "unknown";
             }
-            return new String[] {"procmon " + p.getProperty("version", "unknown")};
+            return p.getProperty("version", "unknown");
         }
     }
 }

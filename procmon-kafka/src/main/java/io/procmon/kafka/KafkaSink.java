@@ -246,7 +246,13 @@ public final class KafkaSink implements EventSink {
         undeliveredAtClose = unannounced.count();
     }
 
-    /** Counters of this sink. */
+    /** A sender thread that died leaves records queued that nothing sends: the sink is then failing. */
+    @Override
+    public java.util.Optional<String> failure() {
+        return !sender.isAlive() && !closing ? java.util.Optional.of("its sender thread stopped") : java.util.Optional.empty();
+    }
+
+        /** Counters of this sink. */
     public Stats stats() {
         return new Stats(accepted.get(), delivered.get(), droppedQueueFull.get(), failedDelivery.get(), queue.size(), undeliveredAtClose);
     }

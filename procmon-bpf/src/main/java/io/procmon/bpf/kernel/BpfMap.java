@@ -82,6 +82,35 @@ public final class BpfMap implements AutoCloseable {
         return true;
     }
 
+    /** Entries read per system call by {@link #countEntries()}: buckets never hold that many. */
+    private static final int COUNT_CHUNK = 256;
+    private byte[] countKeys;
+    private byte[] countValues;
+
+    /**
+     * How many entries a hash map holds now, read in batches of {@value #COUNT_CHUNK}
+     * ({@code BPF_MAP_LOOKUP_BATCH}, whose cursor is a bucket: entries added or removed meanwhile
+     * are counted or not, never twice). Costs one system call per chunk; for gauges, not hot paths.
+     */
+    public synchronized long countEntries() {
+        if (countKeys == null) {
+            countKeys = new byte[COUNT_CHUNK * keySize];
+            countValues = new byte[COUNT_CHUNK * valueSize];
+        }
+        int[] token = new int[1];
+        int[] count = new int[1];
+        long total = 0;
+        for (boolean first = true; ; first = false) {
+            count[0] = COUNT_CHUNK;
+            int rc = LibBcc.Elements.bpf_lookup_batch(fd(), first ? null : token, token, countKeys, countValues, count);
+            if (rc < 0 && Errno.of(rc) == 2) { // ENOENT: the last batch, possibly not empty
+                return total + Math.max(0, count[0]);
+            }
+            Errno.check(rc, "count the entries of map " + name);
+            total += count[0];
+        }
+    }
+
     /** Size of one value as the kernel stores it. */
     public int valueSize() {
         return valueSize;

@@ -48,5 +48,8 @@ interface LibBcc extends Library {
         static native int bpf_lookup_elem(int fd, byte[] key, byte[] value);
 
         static native int bpf_delete_elem(int fd, byte[] key);
+
+        /** {@code in_batch} null for the first call; a hash map's batch token is a u32 (a bucket index). */
+        static native int bpf_lookup_batch(int fd, int[] in_batch, int[] out_batch, byte[] keys, byte[] values, int[] count);
     }
 }
