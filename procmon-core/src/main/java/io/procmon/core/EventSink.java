@@ -23,7 +23,7 @@ public interface EventSink extends AutoCloseable {
 
     /**
      * Make everything received so far durable/visible. Called when events pause, at a bounded
-     * interval while they flow, and before {@link #close()}.
+     * interval while they flow, about once a second while none come, and before {@link #close()}.
      */
     default void flush() {
     }

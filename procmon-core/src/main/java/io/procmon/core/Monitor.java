@@ -45,6 +45,13 @@ public final class Monitor implements AutoCloseable {
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong filtered = new AtomicLong();
     private final AtomicLong droppedNotYetReported = new AtomicLong();
+    /**
+     * Loss notices that found the queue full, merged per origin and CPU (so a handful at most), queued
+     * as soon as there is room and dispatched at the latest when the monitor closes: the sinks get
+     * every loss in the data, not only in the totals.
+     */
+    private final Map<String, LostEvents> heldNotices = new LinkedHashMap<>();
+    private volatile boolean noticesHeld;
     private final Map<String, LostEvents> lostTotals = new LinkedHashMap<>();
     private static final long LOSS_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(5);
     private volatile long lastLossWarning;
@@ -176,6 +183,8 @@ public final class Monitor implements AutoCloseable {
 
     /** Most events dispatched per drain of the queue. */
     private static final int BATCH = 1024;
+    /** How often the sinks are flushed while no event comes. */
+    private static final long IDLE_FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** While events flow, how long the dispatcher lets them gather: adds at most this to a row's delay. */
     private static final long BATCH_WINDOW_NANOS = 1_000_000;
 
@@ -226,7 +235,10 @@ public final class Monitor implements AutoCloseable {
                 LockSupport.parkNanos(BATCH_WINDOW_NANOS);
             }
         }
-        if (dirty && System.nanoTime() - lastFlush >= flushIntervalNanos) {
+        long sinceFlush = System.nanoTime() - lastFlush;
+        if (dirty ? sinceFlush >= flushIntervalNanos : sinceFlush >= IDLE_FLUSH_INTERVAL_NANOS) {
+            // Idle too, now and then: a sink may have work of its own (Kafka announces the losses
+            // it could not announce while its queue was full).
             flushSinks();
             dirty = false;
             lastFlush = System.nanoTime();
@@ -281,8 +293,15 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    /** Hands queue drops that never found room for their notice straight to the sinks. */
+    /** Hands held notices, and queue drops that never found room for their notice, straight to the sinks. */
     private void reportDrops() {
+        List<LostEvents> held;
+        synchronized (heldNotices) {
+            held = new ArrayList<>(heldNotices.values());
+            heldNotices.clear();
+            noticesHeld = false;
+        }
+        held.forEach(this::dispatch);
         long dropped = droppedNotYetReported.getAndSet(0);
         if (dropped > 0) {
             LostEvents notice = new LostEvents(LostEvents.Origin.DISPATCH_QUEUE, LostEvents.NO_CPU, dropped);
@@ -334,6 +353,9 @@ public final class Monitor implements AutoCloseable {
         public void onEvent(ProcessEvent event) {
             received.incrementAndGet();
             offerDropNotice();
+            if (noticesHeld) {
+                offerHeldNotices();
+            }
             if (!queue.offer(event)) {
                 droppedNotYetReported.incrementAndGet();
             }
@@ -342,8 +364,26 @@ public final class Monitor implements AutoCloseable {
         @Override
         public void onLost(LostEvents lost) {
             recordLost(lost);
+            if (noticesHeld) {
+                offerHeldNotices();
+            }
             if (!queue.offer(lost)) {
-                LOG.warn("dispatch queue full: notice '{}' reaches the sinks only in the totals", lost);
+                synchronized (heldNotices) {
+                    addLost(heldNotices, lost);
+                    noticesHeld = true;
+                }
+            }
+        }
+
+        private void offerHeldNotices() {
+            synchronized (heldNotices) {
+                for (var it = heldNotices.values().iterator(); it.hasNext(); ) {
+                    if (!queue.offer(it.next())) {
+                        return;
+                    }
+                    it.remove();
+                }
+                noticesHeld = false;
             }
         }
 

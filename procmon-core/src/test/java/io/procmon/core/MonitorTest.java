@@ -151,6 +151,40 @@ class MonitorTest {
     }
 
     @Test
+    void lossNoticesThatFindTheQueueFullStillReachTheSinks() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        RecordingSink slow = new RecordingSink() {
+            @Override
+            public void onEvent(ProcessEvent event) {
+                blocked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.onEvent(event);
+            }
+        };
+        start(Monitor.builder(source).sink(slow).queueCapacity(2));
+        listener.get().onEvent(event(1, 0));
+        blocked.await();
+        listener.get().onEvent(event(2, 0));
+        listener.get().onEvent(event(3, 0)); // the queue is full from here on
+        for (int i = 0; i < 100; i++) {
+            listener.get().onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, i % 2, 3));
+            listener.get().onLost(new LostEvents(LostEvents.Origin.KERNEL_START_RECORD, LostEvents.NO_CPU, 1));
+        }
+        release.countDown();
+        monitor.close();
+
+        java.util.Map<LostEvents.Origin, Long> received = new java.util.EnumMap<>(LostEvents.Origin.class);
+        slow.lost.forEach(l -> received.merge(l.origin(), l.count(), Long::sum));
+        assertThat(received).containsEntry(LostEvents.Origin.KERNEL_BUFFER, 300L).containsEntry(LostEvents.Origin.KERNEL_START_RECORD, 100L);
+        assertThat(monitor.stats().lost(LostEvents.Origin.KERNEL_BUFFER)).isEqualTo(300);
+    }
+
+    @Test
     void closeDrainsTheSourceDeliversEverythingAndIsIdempotent() {
         RecordingSink sink = new RecordingSink();
         doAnswer(inv -> {
@@ -204,6 +238,13 @@ class MonitorTest {
         InOrder order = inOrder(sink);
         order.verify(sink, timeout(5_000)).onEvent(any());
         order.verify(sink, timeout(5_000)).flush();
+    }
+
+    @Test
+    void sinksAreFlushedNowAndThenWhileNoEventComes() {
+        EventSink sink = mock(EventSink.class);
+        start(Monitor.builder(source).sink(sink));
+        verify(sink, timeout(10_000).atLeast(3)).flush();
     }
 
     @Test

@@ -281,5 +281,10 @@ public final class KafkaSink implements EventSink {
         public long lost() {
             return droppedQueueFull + failedDelivery;
         }
+
+        /** Records accepted and not yet acknowledged or given up on: queued, or sent and awaiting the broker. */
+        public long pending() {
+            return accepted - delivered - failedDelivery;
+        }
     }
 }

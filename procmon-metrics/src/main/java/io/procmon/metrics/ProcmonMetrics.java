@@ -139,9 +139,9 @@ public final class ProcmonMetrics {
                     cb.call(stats.lost(), "lost");
                 })
                 .register(registry);
-        GaugeWithCallback.builder().name("procmon_kafka_queue_depth")
-                .help("Records waiting for the Kafka broker")
-                .callback(cb -> cb.call(sink.stats().queued()))
+        GaugeWithCallback.builder().name("procmon_kafka_pending_records")
+                .help("Records held for Kafka: queued, or sent and not yet acknowledged")
+                .callback(cb -> cb.call(sink.stats().pending()))
                 .register(registry);
     }
 

@@ -3,12 +3,12 @@ package io.procmon.metrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The samples of a Prometheus text exposition, by series ("name{labels}"), for assertions. */
-final class Exposition {
+/** Test helper: the samples of a Prometheus text exposition, by series ("name{labels}"), for assertions. */
+public final class Exposition {
     private Exposition() {
     }
 
-    static Map<String, Double> samples(String text) {
+    public static Map<String, Double> samples(String text) {
         Map<String, Double> samples = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
             if (line.isEmpty() || line.startsWith("#")) {

@@ -133,7 +133,7 @@ class ProcmonMetricsTest {
                 entry("procmon_kafka_records_total{result=\"delivered\"}", 80.0),
                 entry("procmon_kafka_records_total{result=\"lost\"}", 19.0),
                 entry("procmon_events_lost_total{origin=\"sink\"}", 19.0),
-                entry("procmon_kafka_queue_depth", 1.0),
+                entry("procmon_kafka_pending_records", 16.0),
                 entry("procmon_kernel_table_entries", 321.0),
                 entry("procmon_kernel_table_capacity", 4096.0),
                 entry("procmon_kernel_events_read_total", 50.0));

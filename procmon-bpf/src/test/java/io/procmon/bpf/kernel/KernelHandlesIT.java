@@ -58,4 +58,22 @@ class KernelHandlesIT {
         assertThatThrownBy(() -> BpfMap.create(BpfMap.Type.HASH, "procmon_bad", 0, 8, 16))
                 .isInstanceOf(BpfException.class).hasMessageStartingWith("create map procmon_bad").hasMessageContaining("EINVAL");
     }
+
+    @Test
+    void aHashMapsEntriesAreCountedExactlyAcrossBatches() {
+        try (BpfMap map = BpfMap.create(BpfMap.Type.HASH, "procmon_count", 4, 24, 8192)) {
+            assertThat(map.countEntries()).isZero();
+            byte[] value = new byte[24];
+            for (int i = 0; i < 5_000; i++) {
+                map.update(new byte[] {(byte) i, (byte) (i >> 8), 0, 0}, value, BpfMap.ANY);
+            }
+            assertThat(map.countEntries()).isEqualTo(5_000);
+            for (int i = 0; i < 1_234; i++) {
+                map.delete(new byte[] {(byte) i, (byte) (i >> 8), 0, 0});
+            }
+            assertThat(map.countEntries()).isEqualTo(5_000 - 1_234);
+            map.update(new byte[] {1, 1, 1, 1}, value, BpfMap.ANY);
+            assertThat(map.countEntries()).isEqualTo(5_000 - 1_234 + 1);
+        }
+    }
 }
