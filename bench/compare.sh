@@ -8,7 +8,9 @@
 #   - RSS: the largest resident set sampled during the storms
 #   - launch -> first row visible: from the monitor's launch to a probe process's row in its output
 #   - in-kernel cost per exit: run time / runs of its exit program (kernel.bpf_stats_enabled)
-# and the split of procmon's steady-state CPU by thread.
+# and the split of procmon's steady-state CPU by thread. A third monitor, "procmon+metrics", is procmon
+# with the same options and --metrics on loopback, scraped once a second throughout (the scraper, bash
+# alone, runs outside the monitor's cgroup; the endpoint's work is the monitor's and is counted).
 # Usage: sudo bench/compare.sh [ROTATIONS=3] [EXECS=20000] [WARMUP=30000] [-- PROCMON OPTIONS...]
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
@@ -25,7 +27,9 @@ cg_root="$(findmnt -n -o TARGET -t cgroup2 | head -1)"
 cg=""
 stats_before="$(sysctl -n kernel.bpf_stats_enabled)"
 mon=""
+scraper=""
 cleanup() {
+  [ -n "$scraper" ] && kill "$scraper" 2>/dev/null || true
   [ -n "$mon" ] && kill -9 "$mon" 2>/dev/null || true
   if [ -n "$cg" ]; then sleep 0.2; rmdir "$cg" 2>/dev/null || true; fi
   sysctl -qw kernel.bpf_stats_enabled="$stats_before"
@@ -46,9 +50,29 @@ in_cgroup() { # command...: runs it in a new cgroup of its own, named in $cg
   setsid bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@" 2>"$work/err.txt" &
 }
 cgroups=0
+metrics_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkfifo "$work/never" # read -t on it waits without a child process, unlike sleep
+scrape_every_second() { # port: GET /metrics once a second, from bash alone; counts the answers in $work/scrapes
+  exec 4<>"$work/never"
+  local n=0 line
+  while :; do
+    if exec 3<>"/dev/tcp/127.0.0.1/$1"; then
+      printf 'GET /metrics HTTP/1.0\r\n\r\n' >&3
+      IFS= read -r -u 3 line && [ "${line%$'\r'}" = "HTTP/1.1 200 OK" ] && n=$((n + 1)) && echo "$n" >"$work/scrapes"
+      while IFS= read -r -u 3 line; do :; done
+      exec 3<&-
+    fi 2>/dev/null
+    read -r -t 1 -u 4 line || true
+  done
+}
 start_monitor() { # name output
   case "$1" in
     procmon) in_cgroup "$launcher" -q -o "$2" "${procmon_options[@]}" ;;
+    procmon+metrics)
+      in_cgroup "$launcher" -q -o "$2" --metrics "127.0.0.1:$metrics_port" "${procmon_options[@]}"
+      mon=$!
+      scrape_every_second "$metrics_port" & scraper=$!
+      return ;;
     bpftrace) in_cgroup bpftrace -q -o "$2" -e 'tracepoint:sched:sched_process_exec { @start[pid] = nsecs; }
         tracepoint:sched:sched_process_exit /@start[pid]/ { printf("%d,%d,%d,%s,%d\n", pid, curtask->real_parent->tgid, uid,
           comm, (nsecs - @start[pid]) / 1000000); delete(@start[pid]); }' ;;
@@ -58,6 +82,7 @@ start_monitor() { # name output
 cpu_usec() { awk '$1 == "usage_usec" {print $2}' "$cg/cpu.stat"; } # the monitor's cgroup
 thread_ns() { for t in /proc/"$1"/task/*; do echo "${t##*/} $(tr ' ' _ <"$t/comm" | tr -d '\n') $(cut -d' ' -f1 "$t/schedstat")"; done; }
 stop_monitor() { # SIGTERM: a background job of a script inherits SIGINT ignored, and the JVM honours that.
+  if [ -n "$scraper" ]; then kill "$scraper"; wait "$scraper" 2>/dev/null || true; scraper=""; fi
   kill -TERM "$mon"; wait "$mon" 2>/dev/null || true; mon=""
   rmdir "$cg" 2>/dev/null || { sleep 0.5; rmdir "$cg"; }; cg=""
 }
@@ -98,8 +123,8 @@ stop_monitor
 
 declare -A results
 for r in $(seq "$rotations"); do
-  for m in procmon bpftrace; do
-    out="$work/$m.out"; : >"$out"
+  for m in procmon procmon+metrics bpftrace; do
+    out="$work/$m.out"; : >"$out"; echo 0 >"$work/scrapes"
     launched=$(date +%s%N)
     start_monitor "$m" "$out"
     until grep -q cmp-probe "$out" 2>/dev/null; do
@@ -127,7 +152,8 @@ for r in $(seq "$rotations"); do
     wait "$sampler" 2>/dev/null || true
     results[$m,cold,$r]=$cold; results[$m,steady,$r]=$steady; results[$m,first,$r]=$first_ms
     results[$m,rss,$r]=$(( $(cat "$work/rss") / 1024 )); results[$m,kernel,$r]=$kernel_ns
-    echo "rotation $r $m: cold $cold us, steady $steady us, rss ${results[$m,rss,$r]} MiB, first row $first_ms ms, kernel $kernel_ns ns/exit" >&2
+    scraped=""; [ "$m" = procmon+metrics ] && scraped=", $(cat "$work/scrapes") scrapes answered"
+    echo "rotation $r $m: cold $cold us, steady $steady us, rss ${results[$m,rss,$r]} MiB, first row $first_ms ms, kernel $kernel_ns ns/exit$scraped" >&2
   done
 done
 
@@ -135,14 +161,16 @@ median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? 
 col() { local m=$1 k=$2 v=(); for r in $(seq "$rotations"); do v+=("${results[$m,$k,$r]}"); done; median "${v[@]}"; }
 echo "machine: $(nproc) CPUs, $(uname -r); storm of $execs execs from 4 workers, warm-up $warmup; medians of $rotations rotations"
 echo "procmon options: ${procmon_options[*]:-(defaults)}; JVM: $launcher_opts, class-data archive from a first run"
-printf '| %-9s | %-24s | %-22s | %-8s | %-21s | %-22s |\n' monitor "CPU/process from launch" "CPU/process steady" "RSS MiB" "launch -> first row" "in-kernel cost per exit"
+printf '| %-15s | %-24s | %-22s | %-8s | %-21s | %-22s |\n' monitor "CPU/process from launch" "CPU/process steady" "RSS MiB" "launch -> first row" "in-kernel cost per exit"
 printf '| --- | --- | --- | --- | --- | --- |\n'
-for m in procmon bpftrace; do
-  printf '| %-9s | %21s us | %19s us | %8s | %18s ms | %19s ns |\n' "$m" "$(col $m cold)" "$(col $m steady)" "$(col $m rss)" \
+for m in procmon procmon+metrics bpftrace; do
+  printf '| %-15s | %21s us | %19s us | %8s | %18s ms | %19s ns |\n' "$m" "$(col $m cold)" "$(col $m steady)" "$(col $m rss)" \
     "$(col $m first)" "$(col $m kernel)"
 done
 awk -v a="$(col procmon cold)" -v b="$(col bpftrace cold)" -v c="$(col procmon steady)" -v d="$(col bpftrace steady)" \
   -v e="$(col procmon first)" -v f="$(col bpftrace first)" \
   'BEGIN {printf "ratios procmon/bpftrace: cold %.2f, steady %.2f, first row %.2f\n", a / b, c / d, e / f}'
+awk -v a="$(col procmon+metrics steady)" -v b="$(col procmon steady)" -v d="$(col bpftrace steady)" \
+  'BEGIN {printf "metrics on and scraped each second: steady %.2f of the plain monitor'"'"'s, %.2f of bpftrace'"'"'s\n", a / b, a / d}'
 echo "procmon steady-state CPU per process by thread (us), each rotation:"
 for r in $(seq "$rotations"); do echo "  ${results[split,$r]}"; done

@@ -24,6 +24,7 @@ if [ "$mode" = test ]; then
   command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
   command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)   # the report is tested in a real browser
+  command -v prometheus >/dev/null 2>&1 || need+=(prometheus) # the metrics are scraped by a real Prometheus
 fi
 
 if [ "${#need[@]}" -gt 0 ]; then
@@ -37,5 +38,14 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
   echo "procmon: installing ${need[*]} with apt-get" >&2
   apt-get update -qq >&2
+  # Packages such as prometheus start their service on install; the tests start their own, on
+  # loopback, and leave nothing running: while installing, services may not start (policy-rc.d).
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+  if [ -n "$policy" ]; then rm -f "$policy"; trap - EXIT; fi
 fi

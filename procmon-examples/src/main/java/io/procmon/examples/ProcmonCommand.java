@@ -504,6 +504,9 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         if (e instanceof FileSystemException fse && fse.getReason() != null) {
             return fse.getReason().toLowerCase(java.util.Locale.ROOT);
         }
+        if (e instanceof java.net.BindException && e.getMessage() != null) {
+            return e.getMessage().toLowerCase(java.util.Locale.ROOT); // "Address already in use", as the other reasons read
+        }
         String message = e.getMessage();
         return message == null ? e.getClass().getSimpleName() : message;
     }

@@ -251,6 +251,23 @@ class ProcmonJarIT {
         assertThat(symlink.err()).contains("symbolic link").doesNotContain("\tat ");
         assertThat(Files.readString(victim)).isEqualTo("keep");
 
+        Result badMetrics = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "--metrics", "localhost:http"));
+        assertThat(badMetrics.code()).isEqualTo(2);
+        assertThat(badMetrics.err()).startsWith("procmon: --metrics takes [HOST:]PORT with a port from 0 to 65535, got 'localhost:http'");
+
+        Result badQueue = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "--queue", "0"));
+        assertThat(badQueue.code()).isEqualTo(2);
+        assertThat(badQueue.err()).startsWith("procmon: --queue must be at least 1, got 0");
+
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path out = dir.resolve("metrics-busy.csv");
+            Result inUse = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "-o", out.toString(), "--metrics",
+                    "127.0.0.1:" + busy.getLocalPort()));
+            assertThat(inUse.code()).as(inUse.err()).isEqualTo(10);
+            assertThat(inUse.err().strip()).isEqualTo("procmon: cannot serve metrics at 127.0.0.1:" + busy.getLocalPort()
+                    + ": address already in use");
+        }
+
         Result help = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "--help"));
         assertThat(help.code()).isZero();
         assertThat(help.out()).contains("--output", "Exit codes:", "130");
