@@ -7,7 +7,9 @@ set -euo pipefail
 mode="${1:-run}"
 need=()
 
-have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# grep reads all of ldconfig's output: with -q it would exit at the first match, and ldconfig's
+# SIGPIPE would fail the pipeline under pipefail (now and then, as if the library were missing).
+have_lib() { ldconfig -p 2>/dev/null | grep -F "$1" >/dev/null; }
 java_ok() {
   command -v javac >/dev/null 2>&1 || return 1
   local v

@@ -57,6 +57,8 @@ public final class BpfEventSource implements EventSource {
     private PerfBuffer perf;
     private Thread reader;
     private volatile boolean running;
+    /** Set by the reader thread when it dies; read by close() after joining it. */
+    private volatile boolean readerFailed;
     private boolean started;
     private boolean closed;
 
@@ -122,6 +124,7 @@ public final class BpfEventSource implements EventSource {
             synchronized (lifecycle) {
                 startMap = start;
             }
+            stats = new BpfStats(0, 0, 0, 0, 0, startCapacity);
             BpfMap events = own(BpfMap.create(BpfMap.Type.PERF_EVENT_ARRAY, "procmon_events", 4, 4, possibleCpus));
             counters = own(BpfMap.create(BpfMap.Type.PERCPU_ARRAY, "procmon_counts", 4, 8, Counter.COUNT));
             Map<String, Integer> fds = new java.util.HashMap<>(Map.of(ProcessPrograms.START_MAP, start.fd(),
@@ -213,7 +216,7 @@ public final class BpfEventSource implements EventSource {
         for (int i = links.size() - 1; i >= 0; i--) {
             links.get(i).close(); // no new events from here on
         }
-        if (perf != null) {
+        if (perf != null && !readerFailed) { // after onFailure the listener hears nothing more
             perf.consume(); // what the kernel produced before the detach
             releaseParkedExits();
             readCounters();
@@ -231,6 +234,7 @@ public final class BpfEventSource implements EventSource {
                 readRound(pollMillis, delayNanos);
             }
         } catch (RuntimeException | Error e) {
+            readerFailed = true;
             LOG.debug("eBPF reader failure", e);
             listener.onFailure(new io.procmon.core.EventSourceException("cannot read the kernel's events any more: " + e, e));
             if (e instanceof VirtualMachineError vmError) {

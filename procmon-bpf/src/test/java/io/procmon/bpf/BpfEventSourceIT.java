@@ -385,4 +385,60 @@ class BpfEventSourceIT {
         assertThat(java.time.Duration.between(e.startTime().orElseThrow(), e.endTime().orElseThrow()).toNanos())
                 .isEqualTo(e.durationNanos());
     }
+
+    @Test
+    void theKernelTableCountsRunningProcessesOutOfItsCapacity() throws Exception {
+        assertThat(source.stats().startCapacity()).isPositive();
+        long before = source.startTableEntries().orElseThrow();
+        Process sleeper = run("sleep", "30"); // exec'd after the attach: in the table until it exits
+        try {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (source.startTableEntries().orElseThrow() <= before && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(source.startTableEntries().orElseThrow()).isGreaterThan(before).isLessThanOrEqualTo(source.stats().startCapacity());
+        } finally {
+            sleeper.destroy();
+            sleeper.waitFor();
+        }
+    }
+
+    @Test
+    void aReaderThatDiesSaysSoOnceAndTheTableIsGoneAfterClose() throws Exception {
+        java.util.concurrent.CompletableFuture<io.procmon.core.EventSourceException> failure = new java.util.concurrent.CompletableFuture<>();
+        // A start table of one entry loses start records as soon as two processes run; the
+        // notice reaches a listener that breaks its contract and throws, on the reader's thread.
+        BpfEventSource dying = newSource(BpfOptions.builder().maxProcesses(1).build());
+        dying.start(new io.procmon.core.SourceListener() {
+            @Override
+            public void onEvent(ProcessEvent event) {
+            }
+
+            @Override
+            public void onLost(io.procmon.core.LostEvents lost) {
+                throw new IllegalStateException("a listener that breaks its contract");
+            }
+
+            @Override
+            public void onFailure(io.procmon.core.EventSourceException e) {
+                if (!failure.complete(e)) {
+                    throw new AssertionError("reported twice");
+                }
+            }
+        });
+        List<Process> sleepers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                sleepers.add(run("sleep", "2"));
+            }
+            io.procmon.core.EventSourceException e = failure.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(e).hasMessageStartingWith("cannot read the kernel's events any more: java.lang.IllegalStateException: a listener that breaks");
+        } finally {
+            dying.close();
+            for (Process p : sleepers) {
+                p.waitFor();
+            }
+        }
+        assertThat(dying.startTableEntries()).isEmpty();
+    }
 }

@@ -2,33 +2,20 @@ package io.procmon.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.doAnswer;
-import static org.mockito.Mockito.mock;
+import static io.procmon.core.testing.CapturingSource.awaitDelivered;
 
+import io.procmon.core.testing.CapturingSource;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What the metrics endpoint reads: health, per-sink counts, queue and newest event. */
 class MonitorHealthTest {
-    private EventSource source;
-    private final AtomicReference<SourceListener> listener = new AtomicReference<>();
+    private final CapturingSource source = new CapturingSource();
     private Monitor monitor;
-
-    @BeforeEach
-    void mockSource() {
-        source = mock(EventSource.class);
-        doAnswer(inv -> {
-            listener.set(inv.getArgument(0));
-            return null;
-        }).when(source).start(any());
-    }
 
     @AfterEach
     void closeMonitor() {
@@ -56,7 +43,7 @@ class MonitorHealthTest {
     void aSourceThatFailsMakesTheMonitorUnhealthyWithItsReason() {
         monitor = Monitor.builder(source).sink(e -> { }).userNames(uid -> Optional.empty()).build();
         monitor.start();
-        listener.get().onFailure(new EventSourceException("cannot read the kernel's events any more: boom"));
+        source.listener().onFailure(new EventSourceException("cannot read the kernel's events any more: boom"));
         assertThat(monitor.health()).isEqualTo(new Health(false, "event source failed: cannot read the kernel's events any more: boom"));
     }
 
@@ -70,12 +57,12 @@ class MonitorHealthTest {
         };
         monitor = Monitor.builder(source).sink("good", e -> { }).sink("flaky", flaky).userNames(uid -> Optional.empty()).build();
         monitor.start();
-        listener.get().onEvent(event(1, 2_000));
-        awaitDelivered(1);
+        source.listener().onEvent(event(1, 2_000));
+        awaitDelivered(monitor, 1);
         assertThat(monitor.health()).isEqualTo(new Health(false, "sink flaky failing: onEvent: disk on fire"));
         broken.set(false);
-        listener.get().onEvent(event(2, 3_000));
-        awaitDelivered(2);
+        source.listener().onEvent(event(2, 3_000));
+        awaitDelivered(monitor, 2);
         assertThat(monitor.health().healthy()).isTrue();
         assertThat(monitor.stats().sinks()).containsExactly(new MonitorStats.SinkStats("good", 2, 0),
                 new MonitorStats.SinkStats("flaky", 1, 1));
@@ -105,9 +92,9 @@ class MonitorHealthTest {
         assertThat(monitor.stats().lastEventEnd()).isEmpty();
         monitor.start();
         for (int pid = 1; pid <= 10; pid++) {
-            listener.get().onEvent(event(pid, 1_000_000_000L * pid));
+            source.listener().onEvent(event(pid, 1_000_000_000L * pid));
         }
-        awaitDelivered(10);
+        awaitDelivered(monitor, 10);
         MonitorStats stats = monitor.stats();
         assertThat(stats.sinks()).extracting(MonitorStats.SinkStats::name).containsExactly("file", "sink2");
         assertThat(stats.sinks()).extracting(MonitorStats.SinkStats::written).containsExactly(10L, 10L);
@@ -130,13 +117,5 @@ class MonitorHealthTest {
         Monitor.Builder builder = Monitor.builder(source).sink("file", e -> { });
         assertThatThrownBy(() -> builder.sink("file", e -> { })).hasMessage("two sinks named file");
         assertThatThrownBy(() -> builder.sink(" ", e -> { })).hasMessage("a sink needs a name");
-    }
-
-    private void awaitDelivered(long count) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (monitor.stats().delivered() < count && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(monitor.stats().delivered()).isEqualTo(count);
     }
 }

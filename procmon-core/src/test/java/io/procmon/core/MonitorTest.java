@@ -117,18 +117,7 @@ class MonitorTest {
     void aSlowSinkNeverStallsTheSourceAndDropsAreReported() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch blocked = new CountDownLatch(1);
-        RecordingSink slow = new RecordingSink() {
-            @Override
-            public void onEvent(ProcessEvent event) {
-                blocked.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                super.onEvent(event);
-            }
-        };
+        RecordingSink slow = blockedUntil(blocked, release);
         start(Monitor.builder(source).sink(slow).queueCapacity(8));
 
         listener.get().onEvent(event(1, 0));
@@ -154,18 +143,7 @@ class MonitorTest {
     void lossNoticesThatFindTheQueueFullStillReachTheSinks() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch blocked = new CountDownLatch(1);
-        RecordingSink slow = new RecordingSink() {
-            @Override
-            public void onEvent(ProcessEvent event) {
-                blocked.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                super.onEvent(event);
-            }
-        };
+        RecordingSink slow = blockedUntil(blocked, release);
         start(Monitor.builder(source).sink(slow).queueCapacity(2));
         listener.get().onEvent(event(1, 0));
         blocked.await();
@@ -269,6 +247,22 @@ class MonitorTest {
 
         assertThatThrownBy(monitor::start).isInstanceOf(EventSourceException.class).hasMessage("not root");
         verify(sink, timeout(5_000)).close();
+    }
+
+    /** A sink that, at each event, says it is {@code blocked} and waits for {@code release}. */
+    private static RecordingSink blockedUntil(CountDownLatch blocked, CountDownLatch release) {
+        return new RecordingSink() {
+            @Override
+            public void onEvent(ProcessEvent event) {
+                blocked.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.onEvent(event);
+            }
+        };
     }
 
     static class RecordingSink implements EventSink {

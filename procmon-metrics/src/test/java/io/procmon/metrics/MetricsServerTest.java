@@ -1,14 +1,11 @@
 package io.procmon.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 
-import io.procmon.core.EventSource;
+import io.procmon.core.testing.CapturingSource;
 import io.procmon.core.EventSourceException;
 import io.procmon.core.Monitor;
-import io.procmon.core.SourceListener;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -22,25 +19,19 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The endpoint over real loopback HTTP. */
 class MetricsServerTest {
-    private final AtomicReference<SourceListener> listener = new AtomicReference<>();
+    private final CapturingSource source = new CapturingSource();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Monitor monitor;
     private MetricsServer server;
 
     @BeforeEach
     void serve() throws IOException {
-        EventSource source = mock(EventSource.class);
-        doAnswer(inv -> {
-            listener.set(inv.getArgument(0));
-            return null;
-        }).when(source).start(any());
         monitor = Monitor.builder(source).sink("file", e -> { }).userNames(uid -> Optional.empty()).build();
         server = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 ProcmonMetrics.builder(monitor).version("1.2.3").build());
@@ -78,7 +69,7 @@ class MetricsServerTest {
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(ok.body()).isEqualTo("ok\n");
 
-        listener.get().onFailure(new EventSourceException("cannot read the kernel's events any more: EBADF"));
+        source.listener().onFailure(new EventSourceException("cannot read the kernel's events any more: EBADF"));
         HttpResponse<String> failed = request("GET", "/healthz");
         assertThat(failed.statusCode()).isEqualTo(503);
         assertThat(failed.body()).isEqualTo("event source failed: cannot read the kernel's events any more: EBADF\n");

@@ -2,19 +2,16 @@ package io.procmon.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
-import static org.mockito.ArgumentMatchers.any;
-import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.when;
 
 import io.procmon.bpf.BpfEventSource;
 import io.procmon.bpf.BpfStats;
 import io.procmon.core.EventSink;
-import io.procmon.core.EventSource;
+import io.procmon.core.testing.CapturingSource;
 import io.procmon.core.LostEvents;
 import io.procmon.core.Monitor;
 import io.procmon.core.ProcessEvent;
-import io.procmon.core.SourceListener;
 import io.procmon.kafka.KafkaSink;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.ByteArrayOutputStream;
@@ -22,24 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class ProcmonMetricsTest {
-    private final AtomicReference<SourceListener> listener = new AtomicReference<>();
-    private EventSource source;
+    private final CapturingSource source = new CapturingSource();
     private Monitor monitor;
-
-    @BeforeEach
-    void mockSource() {
-        source = mock(EventSource.class);
-        doAnswer(inv -> {
-            listener.set(inv.getArgument(0));
-            return null;
-        }).when(source).start(any());
-    }
 
     @AfterEach
     void closeMonitor() {
@@ -69,14 +54,6 @@ class ProcmonMetricsTest {
         monitor.start();
     }
 
-    private void awaitDelivered(long n) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (monitor.stats().delivered() < n && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(monitor.stats().delivered()).isEqualTo(n);
-    }
-
     @Test
     void countersEqualWhatTheMonitorCountedPerOutputAndPerOrigin() throws Exception {
         int[] calls = {0};
@@ -87,12 +64,12 @@ class ProcmonMetricsTest {
         };
         startWith(e -> { }, failsEveryThird);
         for (int pid = 1; pid <= 9; pid++) {
-            listener.get().onEvent(event(pid));
+            source.listener().onEvent(event(pid));
         }
-        listener.get().onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 0, 5));
-        listener.get().onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 1, 7));
-        listener.get().onLost(new LostEvents(LostEvents.Origin.KERNEL_START_RECORD, -1, 2));
-        awaitDelivered(9);
+        source.listener().onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 0, 5));
+        source.listener().onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 1, 7));
+        source.listener().onLost(new LostEvents(LostEvents.Origin.KERNEL_START_RECORD, -1, 2));
+        CapturingSource.awaitDelivered(monitor, 9);
 
         Map<String, Double> s = Exposition.samples(text(ProcmonMetrics.builder(monitor).version("9.9").jvm(false).build()));
         assertThat(s).contains(
