@@ -29,12 +29,17 @@ public record LostEvents(Origin origin, int cpu, long count) {
         /** The monitor's dispatch queue was full (sinks fell behind); the source thread was never blocked. */
         DISPATCH_QUEUE,
         /** A sink could not deliver records it received (its queue was full or its destination stayed away). */
-        SINK
+        SINK;
+
+        /** The name records and metrics give this origin: {@code kernel_buffer}, {@code sink}... */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
     }
 
     @Override
     public String toString() {
-        return count + " events lost (" + origin.name().toLowerCase(java.util.Locale.ROOT)
+        return count + " events lost (" + origin.label()
                 + (cpu == NO_CPU ? "" : ", cpu " + cpu) + ")";
     }
 }

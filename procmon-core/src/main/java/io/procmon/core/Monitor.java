@@ -135,9 +135,9 @@ public final class Monitor implements AutoCloseable {
 
     /** Current counters. */
     public MonitorStats stats() {
-        long failures = sinks.stream().mapToLong(s -> s.failures.get()).sum();
         List<MonitorStats.SinkStats> perSink = sinks.stream()
                 .map(s -> new MonitorStats.SinkStats(s.name, s.written.get(), s.failures.get())).toList();
+        long failures = perSink.stream().mapToLong(MonitorStats.SinkStats::failures).sum();
         ProcessEvent last = lastDelivered;
         Map<String, LostEvents> lost;
         synchronized (lostTotals) {

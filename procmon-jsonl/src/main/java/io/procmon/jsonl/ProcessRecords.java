@@ -7,7 +7,6 @@ import io.procmon.core.Host;
 import io.procmon.core.LostEvents;
 import io.procmon.core.ProcessEvent;
 import java.io.IOException;
-import java.util.Locale;
 
 /**
  * procmon's JSON record, shared by JSON Lines and Kafka. Field names follow the OpenTelemetry
@@ -167,7 +166,7 @@ public final class ProcessRecords {
         writeHost(json, host);
         startProcmon(json, "lost");
         json.writeObjectFieldStart("lost");
-        json.writeStringField("origin", originName(lost.origin()));
+        json.writeStringField("origin", lost.origin().label());
         if (lost.cpu() != LostEvents.NO_CPU) {
             json.writeNumberField("cpu", lost.cpu());
         }
@@ -185,11 +184,6 @@ public final class ProcessRecords {
         json.writeEndObject();
         json.writeEndObject();
         json.writeEndObject();
-    }
-
-    /** The JSON name of a loss origin: {@code kernel_buffer}, {@code sink}... */
-    public static String originName(LostEvents.Origin origin) {
-        return origin.name().toLowerCase(Locale.ROOT);
     }
 
     private void startProcmon(JsonGenerator json, String type) throws IOException {

@@ -252,7 +252,7 @@ public final class KafkaSink implements EventSink {
         return !sender.isAlive() && !closing ? java.util.Optional.of("its sender thread stopped") : java.util.Optional.empty();
     }
 
-        /** Counters of this sink. */
+    /** Counters of this sink. */
     public Stats stats() {
         return new Stats(accepted.get(), delivered.get(), droppedQueueFull.get(), failedDelivery.get(), queue.size(), undeliveredAtClose);
     }

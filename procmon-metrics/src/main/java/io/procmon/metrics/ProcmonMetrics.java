@@ -14,7 +14,6 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
 import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -33,7 +32,7 @@ public final class ProcmonMetrics {
 
     private ProcmonMetrics(Builder b) {
         this.monitor = b.monitor;
-        registerMonitor(b.kafka != null);
+        registerMonitor(b.kafka);
         Info build = Info.builder().name("procmon_build_info").help("The running procmon's version")
                 .labelNames("version").register(registry);
         build.setLabelValues(b.version);
@@ -64,12 +63,8 @@ public final class ProcmonMetrics {
         return monitor.health();
     }
 
-    /** The label value of a loss origin: the name loss notices carry in the records. */
-    static String originLabel(LostEvents.Origin origin) {
-        return origin.name().toLowerCase(Locale.ROOT);
-    }
-
-    private void registerMonitor(boolean sinkLosses) {
+    /** The monitor's metrics; with a Kafka sink, its losses are the {@code sink} origin's. */
+    private void registerMonitor(KafkaSink kafka) {
         CounterWithCallback.builder().name("procmon_processes_total")
                 .help("Processes handed to each output (a local file, Kafka...) without an error")
                 .labelNames("output")
@@ -87,11 +82,11 @@ public final class ProcmonMetrics {
                     MonitorStats stats = monitor.stats();
                     for (LostEvents.Origin origin : LostEvents.Origin.values()) {
                         if (origin != LostEvents.Origin.SINK) {
-                            cb.call(stats.lost(origin), originLabel(origin));
+                            cb.call(stats.lost(origin), origin.label());
                         }
                     }
-                    if (sinkLosses) {
-                        cb.call(kafkaLost(), originLabel(LostEvents.Origin.SINK));
+                    if (kafka != null) {
+                        cb.call(kafka.stats().lost(), LostEvents.Origin.SINK.label());
                     }
                 })
                 .register(registry);
@@ -121,14 +116,7 @@ public final class ProcmonMetrics {
                 .register(registry);
     }
 
-    private KafkaSink kafkaSink;
-
-    private long kafkaLost() {
-        return kafkaSink.stats().lost();
-    }
-
     private void registerKafka(KafkaSink sink) {
-        this.kafkaSink = sink;
         CounterWithCallback.builder().name("procmon_kafka_records_total")
                 .help("Records (processes and loss notices) the broker acknowledged, or that were dropped (queue full, "
                         + "delivery timeout) and are announced in the topic")

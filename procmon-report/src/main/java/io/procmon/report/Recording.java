@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
@@ -119,7 +118,7 @@ public final class Recording {
                 lastEnd = Math.max(lastEnd, end);
             } else {
                 LostEvents lost = r.lost().orElseThrow();
-                gaps.add(new Gap(lastEnd == Long.MIN_VALUE ? -1 : lastEnd, lost.count(), lost.origin().name().toLowerCase(Locale.ROOT)));
+                gaps.add(new Gap(lastEnd == Long.MIN_VALUE ? -1 : lastEnd, lost.count(), lost.origin().label()));
             }
         }
         // A loss before any process is placed at the first start.
