@@ -25,7 +25,7 @@ final class Summary {
 
     private static String where(MonitorStats stats) {
         return stats.lost().stream()
-                .map(l -> l.origin().name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                .map(l -> l.origin().label().replace('_', ' ')
                         + (l.cpu() == LostEvents.NO_CPU ? "" : " cpu " + l.cpu()) + ": " + l.count())
                 .collect(Collectors.joining(", "));
     }
