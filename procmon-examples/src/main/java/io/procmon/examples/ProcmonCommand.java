@@ -191,7 +191,17 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             }
             return ExitCode.INTERNAL.code;
         });
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (Error e) {
+            // picocli hands only Exceptions to the handler above; an Error (out of memory with a
+            // heap set too small, a broken JDK) is still one line, not a stack trace.
+            command.err.println("procmon: internal error: " + e);
+            if (command.debug) {
+                e.printStackTrace(command.err);
+            }
+            return ExitCode.INTERNAL.code;
+        }
     }
 
     /** Whether the arguments name a subcommand, or ask for the help that lists them. */

@@ -30,27 +30,22 @@ class KafkaCliIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     static Path tools;
-    static Path sigdfl;
     static Path storm;
 
     @BeforeAll
     static void buildHelpers() throws Exception {
-        sigdfl = NativeHelpers.compile(tools, "sigdfl");
         storm = NativeHelpers.compile(tools, "storm");
     }
 
     /** {@code procmon collect} into JSON Lines until 10 s pass without a record; its records and report. */
     private static Collected collect(KafkaBroker broker, String topic, Path dir, String format, String... extra) throws Exception {
         Path out = dir.resolve("fleet-" + topic + "." + format);
-        List<String> cmd = new ArrayList<>(List.of(RunningMonitor.JAVA, "-jar", RunningMonitor.JAR.toString(), "collect",
-                "--kafka", broker.bootstrap(), "--kafka-topic", topic, "--group", "g-" + topic, "-o", out.toString(),
-                "--format", format, "--idle-exit", "10"));
-        cmd.addAll(List.of(extra));
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(err).isZero();
-        return new Collected(Files.readString(out), err);
+        List<String> args = new ArrayList<>(List.of("collect", "--kafka", broker.bootstrap(), "--kafka-topic", topic,
+                "--group", "g-" + topic, "-o", out.toString(), "--format", format, "--idle-exit", "10"));
+        args.addAll(List.of(extra));
+        RunningMonitor.Result r = RunningMonitor.run(args, java.util.Map.of(), List.of());
+        assertThat(r.code()).as(r.err()).isZero();
+        return new Collected(Files.readString(out), r.err());
     }
 
     record Collected(String text, String report) {
@@ -87,7 +82,7 @@ class KafkaCliIT {
     @Test
     void aStormOf20000ReachesKafkaWholeAndInSequence(@TempDir Path dir) throws Exception {
         try (KafkaBroker broker = KafkaBroker.startNew()) {
-            RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("local.csv"), "--kafka", broker.bootstrap(),
+            RunningMonitor monitor = RunningMonitor.start(dir.resolve("local.csv"), "--kafka", broker.bootstrap(),
                     "--kafka-topic", "storm", "--host-name", "storm-host");
             List<String> truth = groundTruth(storm.toString(), "20000", "4", uniqueTrue(dir, "kafka-storm").toString());
             Thread.sleep(500);
@@ -115,7 +110,7 @@ class KafkaCliIT {
     @Test
     void aBrokerDownAtStartDelaysNothingLocalAndGetsTheRecordsLater(@TempDir Path dir) throws Exception {
         try (KafkaBroker broker = KafkaBroker.formatted()) {
-            RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("local.csv"), "--kafka", broker.bootstrap(),
+            RunningMonitor monitor = RunningMonitor.start(dir.resolve("local.csv"), "--kafka", broker.bootstrap(),
                     "--kafka-topic", "late", "--host-name", "late-host");
             List<String> truth = groundTruth(storm.toString(), "500", "2", uniqueTrue(dir, "kafka-late").toString());
             Thread.sleep(6_000); // past the reachability probe
@@ -137,7 +132,7 @@ class KafkaCliIT {
     void aBrokerKilledMidStormLosesNothingUnaccounted(@TempDir Path dir) throws Exception {
         try (KafkaBroker broker = KafkaBroker.startNew()) {
             // A small queue and short delivery timeouts: an outage of seconds must cost records.
-            RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("local.csv"), "--kafka", broker.bootstrap(),
+            RunningMonitor monitor = RunningMonitor.start(dir.resolve("local.csv"), "--kafka", broker.bootstrap(),
                     "--kafka-topic", "outage", "--host-name", "outage-host", "--kafka-queue", "1000",
                     "--kafka-property", "delivery.timeout.ms=3000", "--kafka-property", "request.timeout.ms=1000",
                     "--kafka-property", "buffer.memory=262144", "--kafka-close-timeout", "30");
@@ -195,9 +190,9 @@ class KafkaCliIT {
     @Test
     void twoHostsIntoOneTopicAndOneFile(@TempDir Path dir) throws Exception {
         try (KafkaBroker broker = KafkaBroker.startNew()) {
-            RunningMonitor alpha = RunningMonitor.start(sigdfl, dir.resolve("a.csv"), "--kafka", broker.bootstrap(),
+            RunningMonitor alpha = RunningMonitor.start(dir.resolve("a.csv"), "--kafka", broker.bootstrap(),
                     "--kafka-topic", "fleet", "--host-name", "alpha");
-            RunningMonitor beta = RunningMonitor.start(sigdfl, null, "-o", "none", "--kafka", broker.bootstrap(),
+            RunningMonitor beta = RunningMonitor.start(null, "-o", "none", "--kafka", broker.bootstrap(),
                     "--kafka-topic", "fleet", "--host-name", "beta");
             Process p = new ProcessBuilder(uniqueTrue(dir, "fleet-probe").toString()).start();
             assertThat(p.waitFor()).isZero();
@@ -232,17 +227,16 @@ class KafkaCliIT {
             {"--kafka-property", "acks=maybe"}, {"bad Kafka configuration: Invalid value maybe for configuration acks"},
         };
         for (int i = 0; i < cases.length; i += 2) {
-            List<String> cmd = new ArrayList<>(List.of(RunningMonitor.JAVA, "-jar", RunningMonitor.JAR.toString(),
-                    "-o", dir.resolve("x.csv").toString(), "--kafka", "127.0.0.1:9"));
-            cmd.addAll(List.of(cases[i]));
-            Process p = new ProcessBuilder(cmd).start();
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor()).as(err).isEqualTo(2);
+            List<String> args = new ArrayList<>(List.of("-o", dir.resolve("x.csv").toString(), "--kafka", "127.0.0.1:9"));
+            args.addAll(List.of(cases[i]));
+            RunningMonitor.Result r = RunningMonitor.run(args, java.util.Map.of(), List.of());
+            String err = r.err();
+            assertThat(r.code()).as(err).isEqualTo(2);
             assertThat(err.lines().findFirst().orElse("")).startsWith("procmon: " + cases[i + 1][0]);
             assertThat(err).doesNotContain("\tat ").hasLineCount(2); // the message and "Try 'procmon --help'"
         }
         // An unreachable broker is a warning: the monitor runs and the local file works.
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("local.csv"), "--kafka", "127.0.0.1:9",
+        RunningMonitor monitor = RunningMonitor.start(dir.resolve("local.csv"), "--kafka", "127.0.0.1:9",
                 "--kafka-close-timeout", "1");
         Process p = new ProcessBuilder("true").start();
         p.waitFor();

@@ -24,13 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 class LoadIT {
     @TempDir
     static Path tools;
-    static Path sigdfl;
     static Path storm;
     static Path burst;
 
     @BeforeAll
     static void buildHelpers() throws Exception {
-        sigdfl = NativeHelpers.compile(tools, "sigdfl");
         storm = NativeHelpers.compile(tools, "storm");
         burst = NativeHelpers.compile(tools, "burst");
     }
@@ -87,7 +85,7 @@ class LoadIT {
     @org.junit.jupiter.params.ParameterizedTest(name = "enriched: {0}")
     @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
     void anExecStormOf20000IsSeenWhole(boolean enriched, @TempDir Path dir) throws Exception {
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("storm.csv"), enriched ? ENRICHED : new String[0]);
+        RunningMonitor monitor = RunningMonitor.start(dir.resolve("storm.csv"), enriched ? ENRICHED : new String[0]);
         List<String> truth = groundTruth(storm.toString(), "20000", "4", uniqueTrue(dir, STORM_COMMAND).toString());
         assertThat(truth).hasSize(20_000);
         Thread.sleep(500);
@@ -97,7 +95,7 @@ class LoadIT {
     @org.junit.jupiter.params.ParameterizedTest(name = "enriched: {0}")
     @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
     void anExitBurstOf8000IsSeenWholeWithTheDefaults(boolean enriched, @TempDir Path dir) throws Exception {
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("burst.csv"), enriched ? ENRICHED : new String[0]);
+        RunningMonitor monitor = RunningMonitor.start(dir.resolve("burst.csv"), enriched ? ENRICHED : new String[0]);
         List<String> truth = groundTruth(burst.toString(), "8000");
         assertThat(truth).hasSize(8_000);
         Thread.sleep(1_000);
@@ -112,7 +110,7 @@ class LoadIT {
     @Test
     void aMillionProcessesWithFlatMemory(@TempDir Path dir) throws Exception {
         long events = Long.getLong("procmon.soak.events", 1_000_000L);
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("soak.csv"));
+        RunningMonitor monitor = RunningMonitor.start(dir.resolve("soak.csv"));
         List<Long> rssKiB = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> rssKiB.add(RunningMonitor.residentKiB(monitor.pid())), 0, 2, java.util.concurrent.TimeUnit.SECONDS);

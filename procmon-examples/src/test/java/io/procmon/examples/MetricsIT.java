@@ -39,7 +39,6 @@ class MetricsIT {
     private static final String[] ORIGINS = {"kernel_buffer", "kernel_start_record", "dispatch_queue"};
     @TempDir
     static Path tools;
-    static Path sigdfl;
     static Path burst;
     static Path storm;
 
@@ -47,7 +46,6 @@ class MetricsIT {
     static void buildHelpers() throws Exception {
         // nobody runs some of them: the directory and binaries must be theirs to execute
         Files.setPosixFilePermissions(tools, PosixFilePermissions.fromString("rwxr-xr-x"));
-        sigdfl = NativeHelpers.compile(tools, "sigdfl");
         burst = NativeHelpers.compile(tools, "burst");
         storm = NativeHelpers.compile(tools, "storm");
     }
@@ -98,7 +96,7 @@ class MetricsIT {
             // Every origin forced: a one-page ring, a start table of 1,024 under 8,000 live
             // processes, a dispatch queue of 2, a Kafka queue of 50 with the broker away. Only
             // nobody's processes are recorded (filtered in the kernel): the host's stay out.
-            RunningMonitor monitor = RunningMonitor.start(sigdfl, recording, "--format", "jsonl", "--uid", "nobody",
+            RunningMonitor monitor = RunningMonitor.start(recording, "--format", "jsonl", "--uid", "nobody",
                     "--pages", "1", "--max-processes", "1024", "--queue", "2", "--metrics", "127.0.0.1:" + port,
                     "--kafka", broker.bootstrap(), "--kafka-topic", "metrics", "--kafka-queue", "50", "--host-name", "metrics-host");
             asNobody(burst.toString(), "8000");
@@ -217,7 +215,7 @@ class MetricsIT {
     @Test
     void aFloodOfConnectionsStallsNeitherTheRecordingNorGrowsTheMonitor(@TempDir Path dir) throws Exception {
         int port = PrometheusServer.freePort();
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, dir.resolve("flood.csv"), "--metrics", String.valueOf(port));
+        RunningMonitor monitor = RunningMonitor.start(dir.resolve("flood.csv"), "--metrics", String.valueOf(port));
         scrape(port); // the endpoint's classes loaded and its memory in use before the baseline
         long rssBefore = RunningMonitor.residentKiB(monitor.pid());
         // A second process: 200 connections left hanging mid-request, then 3,000 requests one after

@@ -29,15 +29,6 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 @BpfTest
 class OutputFailureIT {
-    @TempDir
-    static Path tools;
-    static Path sigdfl;
-
-    @BeforeAll
-    static void buildHelper() throws Exception {
-        sigdfl = NativeHelpers.compile(tools, "sigdfl");
-    }
-
     @ParameterizedTest(name = "{0}, {1}")
     @CsvSource({"csv, truncate", "csv, append", "jsonl, truncate", "jsonl, append"})
     void aFullDiskLeavesOnlyWholeRowsAndOneLine(String format, String mode, @TempDir Path dir) throws Exception {
@@ -52,8 +43,8 @@ class OutputFailureIT {
             }
             // Leave about 40 KiB: the slow start's rows fit, the storm's do not.
             run("dd", "if=/dev/zero", "of=" + mount.resolve("filler"), "bs=4k", "count=6", "status=none");
-            RunningMonitor monitor = mode.equals("append") ? RunningMonitor.start(sigdfl, out, "--format", format, "--append")
-                    : RunningMonitor.start(sigdfl, out, "--format", format);
+            RunningMonitor monitor = mode.equals("append") ? RunningMonitor.start(out, "--format", format, "--append")
+                    : RunningMonitor.start(out, "--format", format);
             Process storm = new ProcessBuilder("sh", "-c", "for i in $(seq 40); do /bin/true; sleep 0.01; done; "
                     + "i=0; while [ $i -lt 20000 ]; do /bin/true; i=$((i+1)); done").start();
             RunningMonitor.Stopped stopped;
@@ -96,11 +87,8 @@ class OutputFailureIT {
 
     @Test
     void aClosedStandardOutputEndsTheMonitorQuietly() throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(RunningMonitor.JAVA));
-        cmd.addAll(RunningMonitor.JVM_OPTIONS);
-        cmd.addAll(List.of("-jar", RunningMonitor.JAR.toString(), "-o", "-"));
         Path stderrFile = Files.createTempFile("procmon-stderr", ".txt");
-        Process monitor = new ProcessBuilder(cmd).redirectError(stderrFile.toFile()).start();
+        Process monitor = RunningMonitor.builder(List.of("-o", "-"), java.util.Map.of()).redirectError(stderrFile.toFile()).start();
         Process storm = null;
         try {
             BufferedReader rows = new BufferedReader(new InputStreamReader(monitor.getInputStream(), StandardCharsets.UTF_8));

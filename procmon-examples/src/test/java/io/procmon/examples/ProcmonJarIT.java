@@ -25,19 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @BpfTest
 class ProcmonJarIT {
-    static final Path JAR = RunningMonitor.JAR;
-    static final String JAVA = RunningMonitor.JAVA;
     static final long SELF = RunningMonitor.SELF;
-
-    @TempDir
-    static Path tools;
-    static Path sigdfl;
-
-    @BeforeAll
-    static void buildHelper() throws Exception {
-        assertThat(JAR).exists();
-        sigdfl = NativeHelpers.compile(tools, "sigdfl");
-    }
 
     record Expected(long pid, long ppid, byte[] command, long minMillis) {
         Expected(long pid, long ppid, String command, long minMillis) {
@@ -53,7 +41,7 @@ class ProcmonJarIT {
     @Test
     void recordsRealProcessesAndStopsCleanlyOnSigint(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("process_events.csv");
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, csv);
+        RunningMonitor monitor = RunningMonitor.start(csv);
 
         List<Expected> expected = new ArrayList<>();
         Process sleeper = new ProcessBuilder("sleep", "0.25").start();
@@ -116,7 +104,7 @@ class ProcmonJarIT {
         long olderStarted = System.nanoTime();
         Thread.sleep(100);
         Path csv = dir.resolve("extended.csv");
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, csv, "--columns",
+        RunningMonitor monitor = RunningMonitor.start(csv, "--columns",
                 "pid,ppid,user,command,duration_ms,exit_code,signal,core_dumped,parent_at_exit,exe,started_before");
         Process exit3 = new ProcessBuilder("/bin/sh", "-c", "exit 3").start();
         Process killed = new ProcessBuilder("/bin/sleep", "30").start();
@@ -156,7 +144,7 @@ class ProcmonJarIT {
     @Test
     void whenWhereAndWithWhichArgumentsAProcessRan(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("context.csv");
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, csv, "--host-name", "edge-7", "--columns",
+        RunningMonitor monitor = RunningMonitor.start(csv, "--host-name", "edge-7", "--columns",
                 "pid,command,start_time,end_time,host,cgroup,container_id,args,args_status");
         java.time.Instant before = java.time.Instant.now();
         Process p = new ProcessBuilder("sleep", "0.1").start();
@@ -192,7 +180,7 @@ class ProcmonJarIT {
     @Test
     void jsonLinesWithAUserFilterKeepOnlyThatUser(@TempDir Path dir) throws Exception {
         Path out = dir.resolve("out.jsonl");
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, out, "--format", "jsonl", "--uid", "nobody");
+        RunningMonitor monitor = RunningMonitor.start(out, "--format", "jsonl", "--uid", "nobody");
         Process asNobody = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "sh", "-c", "exit 2")
                 .start();
         Process asRoot = new ProcessBuilder("sh", "-c", "exit 2").start();
@@ -216,81 +204,4 @@ class ProcmonJarIT {
         assertThat(lines).noneMatch(n -> n.at("/process/pid").asLong() == asRoot.pid());
     }
 
-    private static Result runToEnd(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        return new Result(p.exitValue(), out, err);
-    }
-
-    record Result(int code, String out, String err) {
-    }
-
-    @Test
-    void userMistakesGetOneLineAndADistinctExitCode(@TempDir Path dir) throws Exception {
-        Result bad = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "--no-such-option"));
-        assertThat(bad.code()).isEqualTo(2);
-        assertThat(bad.err()).startsWith("procmon: Unknown option: '--no-such-option'").doesNotContain("\tat ");
-
-        Result badPages = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "--pages", "3"));
-        assertThat(badPages.code()).isEqualTo(2);
-        assertThat(badPages.err()).contains("power of two");
-
-        Result noDir = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "-o", dir.resolve("missing/out.csv").toString()));
-        assertThat(noDir.code()).isEqualTo(7);
-        assertThat(noDir.err().strip()).isEqualTo("procmon: cannot write " + dir.resolve("missing/out.csv")
-                + ": no such file or directory");
-
-        Path victim = dir.resolve("victim");
-        Files.writeString(victim, "keep");
-        Path link = dir.resolve("planted.csv");
-        Files.createSymbolicLink(link, victim);
-        Result symlink = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "-o", link.toString()));
-        assertThat(symlink.code()).isEqualTo(7);
-        assertThat(symlink.err()).contains("symbolic link").doesNotContain("\tat ");
-        assertThat(Files.readString(victim)).isEqualTo("keep");
-
-        Result badMetrics = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "--metrics", "localhost:http"));
-        assertThat(badMetrics.code()).isEqualTo(2);
-        assertThat(badMetrics.err()).startsWith("procmon: --metrics takes [HOST:]PORT with a port from 0 to 65535, got 'localhost:http'");
-
-        Result badQueue = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "--queue", "0"));
-        assertThat(badQueue.code()).isEqualTo(2);
-        assertThat(badQueue.err()).startsWith("procmon: --queue must be at least 1, got 0");
-
-        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            Path out = dir.resolve("metrics-busy.csv");
-            Result inUse = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "-o", out.toString(), "--metrics",
-                    "127.0.0.1:" + busy.getLocalPort()));
-            assertThat(inUse.code()).as(inUse.err()).isEqualTo(10);
-            assertThat(inUse.err().strip()).isEqualTo("procmon: cannot serve metrics at 127.0.0.1:" + busy.getLocalPort()
-                    + ": address already in use");
-        }
-
-        Result help = runToEnd(List.of(JAVA, "-jar", JAR.toString(), "--help"));
-        assertThat(help.code()).isZero();
-        assertThat(help.out()).contains("--output", "Exit codes:", "130");
-    }
-
-    @Test
-    void anUnprivilegedUserIsToldToBeRoot(@TempDir Path dir) throws Exception {
-        // The checkout may sit in a directory only root can enter: give nobody a readable copy of the jar.
-        Path shared = Files.createTempDirectory("procmon-jar");
-        Path jar = shared.resolve("procmon.jar");
-        Files.copy(JAR, jar);
-        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(jar, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        Result r;
-        try {
-            r = runToEnd(List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all",
-                    JAVA, "-jar", jar.toString(), "-o", dir.resolve("never.csv").toString()));
-        } finally {
-            Files.delete(jar);
-            Files.delete(shared);
-        }
-        assertThat(r.code()).as("stderr: %s", r.err()).isEqualTo(3);
-        assertThat(r.err().strip()).isEqualTo("procmon: permission denied: procmon must run as root (or with CAP_BPF and CAP_PERFMON)");
-        assertThat(dir.resolve("never.csv")).doesNotExist();
-    }
 }

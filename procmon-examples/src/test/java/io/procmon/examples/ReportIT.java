@@ -31,12 +31,10 @@ class ReportIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     static Path tools;
-    static Path sigdfl;
     static Path storm;
 
     @BeforeAll
     static void buildHelpers() throws Exception {
-        sigdfl = NativeHelpers.compile(tools, "sigdfl");
         storm = NativeHelpers.compile(tools, "storm");
     }
 
@@ -49,11 +47,8 @@ class ReportIT {
     }
 
     private static void report(Path in, Path out) throws Exception {
-        Process p = new ProcessBuilder(RunningMonitor.JAVA, "-jar", RunningMonitor.JAR.toString(), "report", in.toString(),
-                "-o", out.toString()).redirectErrorStream(true).start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(300, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(text).isZero();
+        RunningMonitor.Result r = RunningMonitor.run("report", in.toString(), "-o", out.toString());
+        assertThat(r.code()).as(r.err()).isZero();
     }
 
     private static Chromium openReport(Path html) throws Exception {
@@ -93,7 +88,7 @@ class ReportIT {
     @Test
     void aRecordedBuildIsDrawnNestedWithItsPanelsAndItsGap(@TempDir Path dir) throws Exception {
         Path rec = dir.resolve("build.jsonl");
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, rec, "--format", "jsonl", "--args");
+        RunningMonitor monitor = RunningMonitor.start(rec, "--format", "jsonl", "--args");
         // A real build: make drives cc, which drives cc1, as and ld; one job fails, one process is killed.
         Path src = dir.resolve("src");
         Files.createDirectories(src);
@@ -166,7 +161,7 @@ class ReportIT {
     @Test
     void aHundredThousandProcessesAreInteractiveWithinThreeSeconds(@TempDir Path dir) throws Exception {
         Path rec = dir.resolve("storm.jsonl");
-        RunningMonitor monitor = RunningMonitor.start(sigdfl, rec, "--format", "jsonl");
+        RunningMonitor monitor = RunningMonitor.start(rec, "--format", "jsonl");
         Path program = Workloads.uniqueTrue(dir, "report-storm");
         Process p = new ProcessBuilder(storm.toString(), "100000", "4", program.toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -223,11 +218,9 @@ class ReportIT {
                 original, new Object[] {2, "procmon report: " + original + ": the input has no START_TIME column; record with --columns "
                         + "pid,ppid,user,command,duration_ms,start_time,end_time,exit_code,signal (or --format jsonl)"},
                 bad, new Object[] {9, "procmon report: " + bad + ": line 3: For input string: \"x\""}).entrySet()) {
-            Process p = new ProcessBuilder(RunningMonitor.JAVA, "-jar", RunningMonitor.JAR.toString(), "report", c.getKey().toString(),
-                    "-o", dir.resolve("r.html").toString()).start();
-            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertThat(p.waitFor()).isEqualTo((Integer) c.getValue()[0]);
-            assertThat(err.strip()).isEqualTo(c.getValue()[1]);
+            RunningMonitor.Result r = RunningMonitor.run("report", c.getKey().toString(), "-o", dir.resolve("r.html").toString());
+            assertThat(r.code()).as(r.err()).isEqualTo((Integer) c.getValue()[0]);
+            assertThat(r.err().strip()).isEqualTo(c.getValue()[1]);
             assertThat(dir.resolve("r.html")).doesNotExist();
         }
     }

@@ -19,9 +19,4 @@ class SummaryTest {
         assertThat(Summary.status(1234.4, stats)).isEqualTo("procmon: 1,234 events/s, 1,288 total, 12 lost");
     }
 
-    @Test
-    void exitCodesAreDistinct() {
-        assertThat(java.util.Arrays.stream(ExitCode.values()).mapToInt(c -> c.code).distinct().count())
-                .isEqualTo(ExitCode.values().length);
-    }
 }
