@@ -170,7 +170,12 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     }
 
     static int run(String[] args) {
-        ProcmonCommand command = new ProcmonCommand(System.err);
+        return run(args, System.err);
+    }
+
+    /** Runs the command line, its messages to {@code err}; returns the exit code. */
+    static int run(String[] args, PrintStream err) {
+        ProcmonCommand command = new ProcmonCommand(err);
         CommandLine cli = new CommandLine(command);
         if (mayNameASubcommand(args)) {
             // Only then: their models (and the Kafka and report classes) cost a monitor's start-up 80 ms.
@@ -223,48 +228,21 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     @Override
     public Integer call() {
         CliSetup.logging(debug); // before any logger exists
-        if (pages != 0 && Integer.bitCount(pages) != 1) {
-            return usage("--pages must be a power of two, got " + pages);
-        }
-        Selection selection;
+        Plan plan;
         try {
-            selection = Selection.parse(this);
+            plan = plan();
         } catch (IllegalArgumentException e) {
             return usage(e.getMessage());
         }
-        if (maxProcesses < 0) {
-            return usage("--max-processes must not be negative, got " + maxProcesses);
-        }
-        if (statsInterval < 0 || Double.isNaN(statsInterval)) {
-            return usage("--stats-interval must not be negative, got " + statsInterval);
-        }
-        if (queue < 1) {
-            return usage("--queue must be at least 1, got " + queue);
-        }
-        java.net.InetSocketAddress metricsAddress = null;
-        if (metrics != null) {
-            try {
-                metricsAddress = MetricsEndpoint.parse(metrics);
-            } catch (IllegalArgumentException e) {
-                return usage(e.getMessage());
-            }
-        }
-        boolean noFile = "none".equals(output);
-        KafkaSinkConfig kafkaConfig;
-        try {
-            kafkaConfig = kafkaConfig();
-        } catch (IllegalArgumentException e) {
-            return usage(e.getMessage());
-        }
-        if (noFile && kafkaConfig == null) {
-            return usage("-o none needs --kafka: nothing would be recorded");
-        }
+        Selection selection = plan.selection();
+        KafkaSinkConfig kafkaConfig = plan.kafka();
+        boolean noFile = plan.output() == null;
         try {
             Preflight.check(); // before the output file is touched
         } catch (BpfException e) {
             return fail(ExitCode.of(e.reason()), e);
         }
-        io.procmon.core.Host host = hostName == null ? io.procmon.core.Host.local() : io.procmon.core.Host.local().withName(hostName);
+        io.procmon.core.Host host = plan.host();
         String run = java.util.UUID.randomUUID().toString();
         KafkaSink kafkaSink = null;
         if (kafkaConfig != null) {
@@ -286,8 +264,8 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
                 return ExitCode.OUTPUT.code;
             }
         }
-        BpfEventSource source = new BpfEventSource(selection.bpfOptions(pages, maxProcesses));
-        Monitor.Builder builder = Monitor.builder(source).filter(selection.javaFilter()).host(host).queueCapacity(queue)
+        BpfEventSource source = new BpfEventSource(plan.bpfOptions());
+        Monitor.Builder builder = Monitor.builder(source).filter(selection.javaFilter()).host(host).queueCapacity(plan.queue())
                 .userNames(new CachingUserNameResolver(new NssUserNameResolver()));
         if (sink != null) {
             builder.sink("file", stopOnFailure(sink)); // first: a broker never delays the local file
@@ -298,6 +276,7 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         }
         Monitor monitor = builder.build();
         io.procmon.metrics.MetricsServer metricsServer = null;
+        java.net.InetSocketAddress metricsAddress = plan.metrics();
         if (metricsAddress != null) {
             try {
                 // Before attaching: a busy port fails the start, and /healthz says "not attached yet" meanwhile.
@@ -356,6 +335,41 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             return ExitCode.OUTPUT.code;
         }
         return ExitCode.OK.code;
+    }
+
+    /**
+     * What the command line resolved to, every option validated and converted: what the monitor is
+     * built from. {@code output} is null for {@code -o none}, {@code kafka} and {@code metrics} without
+     * their options.
+     */
+    record Plan(Selection selection, BpfOptions bpfOptions, int queue, java.net.InetSocketAddress metrics, KafkaSinkConfig kafka,
+            String output, boolean append, io.procmon.core.Host host, double statsInterval) {
+    }
+
+    /** @throws IllegalArgumentException with a one-line message for the user */
+    Plan plan() {
+        if (pages != 0 && Integer.bitCount(pages) != 1) {
+            throw new IllegalArgumentException("--pages must be a power of two, got " + pages);
+        }
+        Selection selection = Selection.parse(this);
+        if (maxProcesses < 0) {
+            throw new IllegalArgumentException("--max-processes must not be negative, got " + maxProcesses);
+        }
+        if (statsInterval < 0 || Double.isNaN(statsInterval)) {
+            throw new IllegalArgumentException("--stats-interval must not be negative, got " + statsInterval);
+        }
+        if (queue < 1) {
+            throw new IllegalArgumentException("--queue must be at least 1, got " + queue);
+        }
+        java.net.InetSocketAddress metricsAddress = metrics == null ? null : MetricsEndpoint.parse(metrics);
+        KafkaSinkConfig kafkaConfig = kafkaConfig();
+        boolean noFile = "none".equals(output);
+        if (noFile && kafkaConfig == null) {
+            throw new IllegalArgumentException("-o none needs --kafka: nothing would be recorded");
+        }
+        io.procmon.core.Host host = hostName == null ? io.procmon.core.Host.local() : io.procmon.core.Host.local().withName(hostName);
+        return new Plan(selection, selection.bpfOptions(pages, maxProcesses), queue, metricsAddress, kafkaConfig,
+                noFile ? null : output, append, host, statsInterval);
     }
 
     private boolean statusShown;
