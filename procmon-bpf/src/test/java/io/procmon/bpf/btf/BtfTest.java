@@ -155,7 +155,7 @@ class BtfTest {
 
     @Test
     void readsTheRunningKernelWhenItHasBtf() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isReadable(Btf.KERNEL_BTF), "no /sys/kernel/btf/vmlinux");
+        io.procmon.bpf.BpfAvailable.assumeKernelHas(Files.isReadable(Btf.KERNEL_BTF), "BTF readable at " + Btf.KERNEL_BTF);
         Btf btf = Btf.kernel();
         assertThat(btf.typeCount()).isGreaterThan(10_000);
         assertThat(btf.member("task_struct", "real_parent").size()).isEqualTo(8);
