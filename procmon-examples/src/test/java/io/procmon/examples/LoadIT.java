@@ -88,7 +88,6 @@ class LoadIT {
         RunningMonitor monitor = RunningMonitor.start(dir.resolve("storm.csv"), enriched ? ENRICHED : new String[0]);
         List<String> truth = groundTruth(storm.toString(), "20000", "4", uniqueTrue(dir, STORM_COMMAND).toString());
         assertThat(truth).hasSize(20_000);
-        Thread.sleep(500);
         assertAllPresentAndNothingLost(monitor, truth, STORM_COMMAND, enriched);
     }
 
@@ -98,18 +97,18 @@ class LoadIT {
         RunningMonitor monitor = RunningMonitor.start(dir.resolve("burst.csv"), enriched ? ENRICHED : new String[0]);
         List<String> truth = groundTruth(burst.toString(), "8000");
         assertThat(truth).hasSize(8_000);
-        Thread.sleep(1_000);
         assertAllPresentAndNothingLost(monitor, truth, "exe", enriched); // the children exec /proc/self/exe
     }
 
     /**
-     * Soak: a million processes through the real monitor, resident memory sampled and required
-     * to stay flat, the start map never full (no start-record losses), nothing lost.
-     * {@code -Dprocmon.soak.events=N} changes the count.
+     * Soak: processes through the real monitor, resident memory sampled and required to stay flat
+     * against the run's own early samples, the start map never full (no start-record losses),
+     * nothing lost. 200,000 in the test suite; {@code -Dprocmon.soak.events=N} changes the count
+     * (bench/soak.sh runs a million and prints the memory figures).
      */
     @Test
-    void aMillionProcessesWithFlatMemory(@TempDir Path dir) throws Exception {
-        long events = Long.getLong("procmon.soak.events", 1_000_000L);
+    void aSoakOfProcessesWithFlatMemory(@TempDir Path dir) throws Exception {
+        long events = Long.getLong("procmon.soak.events", 200_000L);
         RunningMonitor monitor = RunningMonitor.start(dir.resolve("soak.csv"));
         List<Long> rssKiB = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
@@ -120,7 +119,6 @@ class LoadIT {
         for (long done = 0; done < events; done += batch) {
             truth.addAll(groundTruth(storm.toString(), Long.toString(Math.min(batch, events - done)), "4", program));
         }
-        Thread.sleep(1_000);
         sampler.shutdownNow();
         assertThat(truth).hasSize((int) events);
         System.err.printf("soak: %,d processes; monitor RSS samples (MiB, every 2 s): %s%n", events,
