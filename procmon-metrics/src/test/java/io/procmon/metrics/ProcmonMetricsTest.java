@@ -69,7 +69,7 @@ class ProcmonMetricsTest {
         source.listener().onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 0, 5));
         source.listener().onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 1, 7));
         source.listener().onLost(new LostEvents(LostEvents.Origin.KERNEL_START_RECORD, -1, 2));
-        CapturingSource.awaitDelivered(monitor, 9);
+        CapturingSource.awaitDrained(monitor, 9);
 
         Map<String, Double> s = Exposition.samples(text(ProcmonMetrics.builder(monitor).version("9.9").jvm(false).build()));
         assertThat(s).contains(

@@ -39,4 +39,16 @@ public final class CapturingSource implements EventSource {
             throw new AssertionError("delivered " + monitor.stats().delivered() + " events, expected " + count);
         }
     }
+
+    /** Waits until {@code count} events are delivered and the queue is empty: the notices offered after them are handled too. */
+    public static void awaitDrained(Monitor monitor, long count) throws InterruptedException {
+        awaitDelivered(monitor, count);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (monitor.stats().queueDepth() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        if (monitor.stats().queueDepth() != 0) {
+            throw new AssertionError(monitor.stats().queueDepth() + " items still queued");
+        }
+    }
 }
