@@ -255,7 +255,7 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         EventSink sink = null;
         if (!noFile) {
             try {
-                sink = selection.openSink(output, append, new ProcessRecords(host, run));
+                sink = selection.openSink(plan.output(), plan.append(), new ProcessRecords(host, run));
             } catch (IOException | UncheckedIOException | java.nio.file.InvalidPathException e) {
                 err.println("procmon: cannot write " + output + ": " + describe(e));
                 if (kafkaSink != null) {
@@ -308,7 +308,7 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             err.printf("procmon: attached in %.0f ms (%d ms after the JVM started)%n", (System.nanoTime() - started) / 1e6,
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         }
-        showStatusUntilStopped(monitor);
+        showStatusUntilStopped(monitor, plan.statsInterval());
         monitor.close();
         if (metricsServer != null) {
             metricsServer.close();
@@ -407,9 +407,9 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         probe.start();
     }
 
-    private void showStatusUntilStopped(Monitor monitor) {
-        boolean live = !quiet && statsInterval > 0 && Terminal.stderrIsTerminal();
-        long intervalNanos = live ? (long) (statsInterval * 1e9) : Long.MAX_VALUE;
+    private void showStatusUntilStopped(Monitor monitor, double intervalSeconds) {
+        boolean live = !quiet && intervalSeconds > 0 && Terminal.stderrIsTerminal();
+        long intervalNanos = live ? (long) (intervalSeconds * 1e9) : Long.MAX_VALUE;
         long lastCount = 0;
         long lastTime = System.nanoTime();
         try {
