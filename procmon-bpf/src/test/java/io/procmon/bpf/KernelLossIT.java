@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.procmon.bpf.testing.NativeHelpers;
 import io.procmon.core.LostEvents;
 import io.procmon.core.ProcessEvent;
-import io.procmon.core.SourceListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,38 +36,6 @@ class KernelLossIT {
         burst = NativeHelpers.compile(tools, "burst");
     }
 
-    /** Records what a source reports; with {@code gate}, its first event holds the reader until the gate opens. */
-    static final class Listener implements SourceListener {
-        final List<ProcessEvent> events = new CopyOnWriteArrayList<>();
-        final List<LostEvents> lost = new CopyOnWriteArrayList<>();
-        private final CountDownLatch gate;
-
-        Listener(CountDownLatch gate) {
-            this.gate = gate;
-        }
-
-        @Override
-        public void onEvent(ProcessEvent event) {
-            if (events.isEmpty() && gate != null) {
-                try {
-                    gate.await(120, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            events.add(event);
-        }
-
-        @Override
-        public void onLost(LostEvents notice) {
-            lost.add(notice);
-        }
-
-        long lost(LostEvents.Origin origin) {
-            return lost.stream().filter(l -> l.origin() == origin).mapToLong(LostEvents::count).sum();
-        }
-    }
-
     /** Runs {@code burst k} as nobody; returns its pid and ground truth ("pid ppid" of each child). */
     private static Burst runBurst(int k) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(AS_NOBODY);
@@ -88,7 +54,7 @@ class KernelLossIT {
     void aBurstTooBigForAOnePageRingIsRowsPlusAnnouncedLossesExactly() throws Exception {
         int k = 2_000;
         CountDownLatch gate = new CountDownLatch(1);
-        Listener listener = new Listener(gate);
+        RecordingListener listener = new RecordingListener(gate);
         // One page per CPU holds about 60 exit records: with the reader held, the rest cannot fit.
         BpfEventSource source = new BpfEventSource(BpfOptions.builder().pagesPerCpu(1).uid(NOBODY).build());
         source.start(listener);
@@ -136,7 +102,7 @@ class KernelLossIT {
     void aStartTableTooSmallAnnouncesEveryMissingStartRecord() throws Exception {
         int k = 200;
         int capacity = 16;
-        Listener listener = new Listener(null);
+        RecordingListener listener = new RecordingListener();
         BpfEventSource source = new BpfEventSource(BpfOptions.builder().maxProcesses(capacity).uid(NOBODY).build());
         source.start(listener);
         Burst b;

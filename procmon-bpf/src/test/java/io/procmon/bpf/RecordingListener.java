@@ -12,10 +12,32 @@ import java.util.function.Predicate;
 final class RecordingListener implements SourceListener {
     final List<ProcessEvent> events = new CopyOnWriteArrayList<>();
     final List<LostEvents> lost = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch gate;
+
+    RecordingListener() {
+        this(null);
+    }
+
+    /** A listener whose first event holds the source's reader until {@code gate} opens (at most 2 minutes). */
+    RecordingListener(java.util.concurrent.CountDownLatch gate) {
+        this.gate = gate;
+    }
 
     @Override
     public void onEvent(ProcessEvent event) {
+        if (gate != null && events.isEmpty()) {
+            try {
+                gate.await(120, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         events.add(event);
+    }
+
+    /** The events announced lost at {@code origin}. */
+    long lost(LostEvents.Origin origin) {
+        return lost.stream().filter(l -> l.origin() == origin).mapToLong(LostEvents::count).sum();
     }
 
     @Override
