@@ -10,6 +10,8 @@ import io.procmon.bpf.kernel.TracepointLink;
 import io.procmon.bpf.prog.CgroupOffsets;
 import io.procmon.bpf.prog.Counter;
 import io.procmon.bpf.prog.EventLayout;
+import io.procmon.bpf.prog.ExitRecord;
+import io.procmon.bpf.prog.KernelMap;
 import io.procmon.bpf.prog.KernelOffsets;
 import io.procmon.bpf.prog.ProcessPrograms;
 import io.procmon.bpf.prog.ProgramOptions;
@@ -33,7 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Process events from the running kernel: two tracepoint programs built in Java (no headers, no
+ * Process events from the running kernel: tracepoint programs built in Java (no headers, no
  * clang), struct offsets from BTF, loaded and read through libbcc.
  *
  * <p>One reader thread polls the per-CPU perf rings and calls the listener. {@link #close()}
@@ -45,6 +47,8 @@ public final class BpfEventSource implements EventSource {
     private static final long COUNTER_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** Paths of cgroups made while procmon runs that the kernel keeps for the reader (LRU). */
     private static final int CGROUP_PATHS = 4096;
+    /** Claims of exits not yet read, on kernels without group_dead; the reader releases each. */
+    private static final int ENDED_CLAIMS = 4096;
     /** The wall-clock offset is measured again every this many counter reads (1 s). */
     private static final int CLOCK_REMEASURE_EVERY = 5;
 
@@ -69,7 +73,7 @@ public final class BpfEventSource implements EventSource {
     private ArgsJoiner args;
     /** Claims of processes without a start record, on kernels without group_dead; released once read. */
     private BpfMap claims;
-    private final byte[] claimKey = new byte[ProcessPrograms.ENDED_KEY_SIZE];
+    private final byte[] claimKey = new byte[KernelMap.TaskKey.SIZE];
     private long attachedAtNanos;
     private int possibleCpus;
     // Loss bookkeeping, touched only by the reader thread, then by close() after the reader ended.
@@ -119,37 +123,35 @@ public final class BpfEventSource implements EventSource {
             perfLost = new long[possibleCpus];
             bufferLossReported = new long[possibleCpus];
             counterValue = new byte[8 * possibleCpus];
-            BpfMap start = own(BpfMap.create(BpfMap.Type.HASH, "procmon_start", 4,
-                    EventLayout.startSize(programOptions.executablePaths()), startCapacity));
+            java.util.EnumMap<KernelMap, BpfMap> maps = new java.util.EnumMap<>(KernelMap.class);
+            BpfMap start = own(KernelMap.START.create(programOptions, startCapacity));
+            maps.put(KernelMap.START, start);
             synchronized (lifecycle) {
                 startMap = start;
             }
             stats = new BpfStats(0, 0, 0, 0, 0, startCapacity);
-            BpfMap events = own(BpfMap.create(BpfMap.Type.PERF_EVENT_ARRAY, "procmon_events", 4, 4, possibleCpus));
-            counters = own(BpfMap.create(BpfMap.Type.PERCPU_ARRAY, "procmon_counts", 4, 8, Counter.COUNT));
-            Map<String, Integer> fds = new java.util.HashMap<>(Map.of(ProcessPrograms.START_MAP, start.fd(),
-                    ProcessPrograms.EVENTS_MAP, events.fd(), ProcessPrograms.COUNTERS_MAP, counters.fd()));
+            BpfMap events = own(KernelMap.EVENTS.create(programOptions, possibleCpus));
+            maps.put(KernelMap.EVENTS, events);
+            counters = own(KernelMap.COUNTERS.create(programOptions, Counter.COUNT));
+            maps.put(KernelMap.COUNTERS, counters);
             if (offsets.exitGroupDead().isEmpty()) { // only the signal->live path needs it
-                claims = own(BpfMap.create(BpfMap.Type.HASH, "procmon_ended", ProcessPrograms.ENDED_KEY_SIZE,
-                        ProcessPrograms.ENDED_VALUE_SIZE, 4096));
-                fds.put(ProcessPrograms.ENDED_MAP, claims.fd());
+                claims = own(KernelMap.ENDED.create(programOptions, ENDED_CLAIMS));
+                maps.put(KernelMap.ENDED, claims);
             }
             if (programOptions.argsMax() > 0) {
-                BpfMap argsBuffer = own(BpfMap.create(BpfMap.Type.ARRAY, "procmon_args", 4,
-                        EventLayout.ARGS_HEADER + programOptions.argsMax(), possibleCpus));
-                fds.put(ProcessPrograms.ARGS_BUFFER_MAP, argsBuffer.fd());
+                maps.put(KernelMap.ARGS_BUFFER, own(KernelMap.ARGS_BUFFER.create(programOptions, possibleCpus)));
                 args = new ArgsJoiner(programOptions.argsMax(), startCapacity);
             }
             BpfProgram exec = own(BpfProgram.loadTracepoint("procmon_exec",
-                    ProcessPrograms.exec(offsets, programOptions).assemble(fds), ProcessPrograms.LICENSE));
+                    ProcessPrograms.exec(offsets, programOptions).assemble(fds(maps)), ProcessPrograms.LICENSE));
             BpfProgram exit = own(BpfProgram.loadTracepoint("procmon_exit",
-                    ProcessPrograms.exit(offsets, programOptions, cgroupOffsets).assemble(fds), ProcessPrograms.LICENSE));
+                    ProcessPrograms.exit(offsets, programOptions, cgroupOffsets).assemble(fds(maps)), ProcessPrograms.LICENSE));
             if (cgroupOffsets != null) {
                 // Attached before the hierarchy is walked: no cgroup made in between goes unnamed.
-                BpfMap cgroupPaths = own(BpfMap.create(BpfMap.Type.LRU_HASH, "procmon_cgpaths", ProcessPrograms.CGROUP_KEY_SIZE,
-                        ProcessPrograms.CGROUP_PATH_SIZE, CGROUP_PATHS));
-                BpfProgram mkdir = own(BpfProgram.loadTracepoint("procmon_cgmkdir", ProcessPrograms.cgroupMkdir(cgroupOffsets)
-                        .assemble(Map.of(ProcessPrograms.CGROUP_PATHS_MAP, cgroupPaths.fd())), ProcessPrograms.LICENSE));
+                BpfMap cgroupPaths = own(KernelMap.CGROUP_PATHS.create(programOptions, CGROUP_PATHS));
+                maps.put(KernelMap.CGROUP_PATHS, cgroupPaths);
+                BpfProgram mkdir = own(BpfProgram.loadTracepoint("procmon_cgmkdir",
+                        ProcessPrograms.cgroupMkdir(cgroupOffsets).assemble(fds(maps)), ProcessPrograms.LICENSE));
                 links.add(own(TracepointLink.attach(mkdir, "cgroup", "cgroup_mkdir")));
                 cgroupResolver.start(cgroupPaths);
                 cgroups = cgroupResolver;
@@ -271,36 +273,40 @@ public final class BpfEventSource implements EventSource {
     }
 
     private void onSample(int cpu, ByteBuffer data) {
-        if (args != null && EventLayout.isArgsRecord(data)) {
-            args.onArgs(EventLayout.decodeArgs(data));
+        ByteBuffer sample = EventLayout.nativeOrder(data); // the rings hand samples over in host order: the same buffer
+        if (args != null && EventLayout.isArgsRecord(sample)) {
+            args.onArgs(EventLayout.decodeArgs(sample));
             return;
         }
         eventsRead++;
-        ByteBuffer raw = EventLayout.nativeOrder(data);
-        long execNanos = raw.getLong(raw.position() + EventLayout.EXEC_NS);
-        boolean noStart = EventLayout.hasNoStartRecord(data);
+        ExitRecord exit = EventLayout.decodeExit(sample);
+        boolean noStart = exit.noStartRecord();
         if (noStart && claims != null) {
-            ByteBuffer.wrap(claimKey).order(java.nio.ByteOrder.nativeOrder())
-                    .putInt(0, raw.getInt(raw.position() + EventLayout.PID)).putInt(4, 0).putLong(8, execNanos);
-            claims.delete(claimKey);
+            claims.delete(KernelMap.TaskKey.pack(claimKey, exit.pid(), exit.execNanos()));
         }
         if (noStart) {
             // The kernel saw no exec. Older than the monitor: report it. Younger: it forked
             // and never exec'd, which procmon (like the original) does not report.
-            if (execNanos >= attachedAtNanos) {
+            if (exit.execNanos() >= attachedAtNanos) {
                 return;
             }
             startedBeforeReported++;
         }
-        ProcessEvent.Builder builder = EventLayout.builder(data, wallClock.offsetNanos());
+        ProcessEvent.Builder builder = exit.toEvent(wallClock.offsetNanos());
         if (cgroups != null) {
-            cgroups.resolve(EventLayout.cgroupV2Id(data), EventLayout.cgroupV1Id(data), builder);
+            cgroups.resolve(exit.cgroupV2Id(), exit.cgroupV1Id(), builder);
         }
-        if (args != null && !args.complete(builder, raw.getInt(raw.position() + EventLayout.PID), execNanos,
-                raw.getLong(raw.position() + EventLayout.EXIT_NS), noStart)) {
+        if (args != null && !args.complete(builder, exit.pid(), exit.execNanos(), exit.exitNanos(), noStart)) {
             return; // parked until the rings are read once more
         }
         listener.onEvent(builder.build());
+    }
+
+    /** The file descriptors of the maps made so far, by the names the programs use. */
+    private static Map<String, Integer> fds(Map<KernelMap, BpfMap> maps) {
+        Map<String, Integer> fds = new java.util.HashMap<>();
+        maps.forEach((map, made) -> fds.put(map.symbol(), made.fd()));
+        return fds;
     }
 
     /** Reads the rings once more, then lets parked exits go, with their arguments or saying they have none. */
@@ -333,7 +339,7 @@ public final class BpfEventSource implements EventSource {
     }
 
     // What readCounters reads into, made once: it runs every 200 ms for the monitor's whole life.
-    private final byte[] counterKey = new byte[4];
+    private final byte[] counterKey = new byte[KernelMap.U32Key.SIZE];
     private byte[] counterValue; // a slot per possible CPU, made at start
     private static final Counter[] COUNTERS = Counter.values();
 
@@ -343,8 +349,7 @@ public final class BpfEventSource implements EventSource {
         long withoutStart = 0;
         ByteBuffer value = ByteBuffer.wrap(counterValue).order(ByteOrder.nativeOrder());
         for (Counter c : COUNTERS) {
-            ByteBuffer.wrap(counterKey).order(ByteOrder.nativeOrder()).putInt(0, c.ordinal());
-            if (!counters.lookup(counterKey, counterValue)) {
+            if (!counters.lookup(KernelMap.U32Key.pack(counterKey, c.ordinal()), counterValue)) {
                 continue;
             }
             for (int cpu = 0; cpu < possibleCpus; cpu++) {

@@ -1,11 +1,9 @@
 package io.procmon.bpf;
 
 import io.procmon.bpf.kernel.BpfMap;
-import io.procmon.bpf.prog.ProcessPrograms;
+import io.procmon.bpf.prog.KernelMap;
 import io.procmon.core.ProcessEvent;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +34,8 @@ final class CgroupResolver {
     private final Hierarchy v2;
     private final Hierarchy v1;
     private final String v1Controller;
-    private final byte[] key = new byte[ProcessPrograms.CGROUP_KEY_SIZE];
-    private final byte[] value = new byte[ProcessPrograms.CGROUP_PATH_SIZE];
+    private final byte[] key = new byte[KernelMap.CgroupKey.SIZE];
+    private final byte[] value = new byte[KernelMap.CGROUP_PATH_SIZE];
 
     /** A mounted hierarchy: its mount point, its id in the cgroup tracepoints, and known paths by id. */
     private static final class Hierarchy {
@@ -127,9 +125,7 @@ final class CgroupResolver {
         if (known != null) {
             return known;
         }
-        ByteBuffer k = ByteBuffer.wrap(key).order(ByteOrder.nativeOrder());
-        k.putInt(0, h.id).putInt(4, 0).putLong(8, id);
-        if (!paths.lookup(key, value)) {
+        if (!paths.lookup(KernelMap.CgroupKey.pack(key, h.id, id), value)) {
             return null;
         }
         int end = 0;

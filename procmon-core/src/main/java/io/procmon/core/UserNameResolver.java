@@ -14,8 +14,8 @@ public interface UserNameResolver {
         return lookup(uid).orElseGet(() -> Integer.toUnsignedString(uid));
     }
 
-    /** The system's resolver: the name service (NSS) through {@code getent}, cached. */
+    /** The system's resolver: the name service (NSS) through the C library, cached; see {@link NssUserNameResolver}. */
     static UserNameResolver system() {
-        return new CachingUserNameResolver(new GetentUserNameResolver());
+        return new CachingUserNameResolver(new NssUserNameResolver());
     }
 }

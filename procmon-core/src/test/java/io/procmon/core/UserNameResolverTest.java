@@ -27,12 +27,25 @@ class UserNameResolverTest {
         verify(delegate, times(1)).lookup(777);
     }
 
+    private static String id(String... args) throws Exception {
+        Process p = new ProcessBuilder(args).start();
+        String out = new String(p.getInputStream().readAllBytes()).trim();
+        p.waitFor();
+        return out;
+    }
+
     @Test
-    void passwdLineParsing() {
-        assertThat(GetentUserNameResolver.parsePasswdLine("daemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n", 1))
-                .contains("daemon");
-        assertThat(GetentUserNameResolver.parsePasswdLine("other:x:2:2::/:/bin/sh\n", 1)).isEmpty();
-        assertThat(GetentUserNameResolver.parsePasswdLine("", 1)).isEmpty();
+    void nssNamesUsersAndFindsUidsAsIdDoes() throws Exception {
+        NssUserNameResolver nss = new NssUserNameResolver();
+        assertThat(nss.lookup(0)).contains(id("id", "-nu", "0"));
+        assertThat(nss.lookup(65534)).contains(id("id", "-nu", "65534"));
+        assertThat(nss.lookup(2_000_000_123)).isEmpty();
+        assertThat(nss.nameOf(2_000_000_123)).isEqualTo("2000000123");
+        String nobody = id("id", "-nu", "65534");
+        assertThat(NssUserNameResolver.uidOf(nobody)).hasValue(Integer.parseInt(id("id", "-u", nobody)));
+        assertThat(NssUserNameResolver.uidOf("no-such-user-procmon")).isEmpty();
+        assertThat(NssUserNameResolver.uidOf("")).isEmpty();
+        assertThat(NssUserNameResolver.uidOf("root\0x")).isEmpty();
     }
 
     @Test

@@ -4,8 +4,6 @@ import io.procmon.bpf.BpfEventSource;
 import io.procmon.bpf.BpfException;
 import io.procmon.bpf.BpfOptions;
 import io.procmon.bpf.Preflight;
-import io.procmon.bpf.kernel.NssUserNameResolver;
-import io.procmon.core.CachingUserNameResolver;
 import io.procmon.core.EventSink;
 import io.procmon.core.Monitor;
 import io.procmon.core.MonitorStats;
@@ -266,7 +264,7 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         }
         BpfEventSource source = new BpfEventSource(plan.bpfOptions());
         Monitor.Builder builder = Monitor.builder(source).filter(selection.javaFilter()).host(host).queueCapacity(plan.queue())
-                .userNames(new CachingUserNameResolver(new NssUserNameResolver()));
+                .userNames(io.procmon.core.UserNameResolver.system());
         if (sink != null) {
             builder.sink("file", stopOnFailure(sink)); // first: a broker never delays the local file
         }

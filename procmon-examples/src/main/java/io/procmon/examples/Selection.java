@@ -4,7 +4,7 @@ import io.procmon.bpf.BpfOptions;
 import io.procmon.core.BatchedOutput;
 import io.procmon.core.EventFilters;
 import io.procmon.core.EventSink;
-import io.procmon.core.GetentUserNameResolver;
+import io.procmon.core.NssUserNameResolver;
 import io.procmon.core.ProcessEvent;
 import io.procmon.csv.Column;
 import io.procmon.csv.CsvSink;
@@ -40,7 +40,7 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
         List<Column> columns = c.columns == null ? Column.ORIGINAL : Column.parseList(c.columns);
         OptionalInt uid = OptionalInt.empty();
         if (c.user != null) {
-            uid = c.user.matches("\\d+") ? OptionalInt.of(Integer.parseUnsignedInt(c.user)) : GetentUserNameResolver.uidOf(c.user);
+            uid = c.user.matches("\\d+") ? OptionalInt.of(Integer.parseUnsignedInt(c.user)) : NssUserNameResolver.uidOf(c.user);
             if (uid.isEmpty()) {
                 throw new IllegalArgumentException("--uid: no such user '" + c.user + "'");
             }

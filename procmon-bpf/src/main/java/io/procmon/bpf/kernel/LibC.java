@@ -24,8 +24,6 @@ interface LibC extends Library {
 
     int ioctl(int fd, long request, long arg);
 
-    int getpwuid_r(int uid, Pointer pwd, Pointer buf, long buflen, com.sun.jna.ptr.PointerByReference result);
-
     /**
      * The libc calls that run for the monitor's whole life, by JNA direct mapping: the interface
      * mapping's reflection would cost more than the call. poll(2) per wake-up of the perf reader;

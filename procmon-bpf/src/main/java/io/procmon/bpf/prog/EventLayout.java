@@ -1,6 +1,5 @@
 package io.procmon.bpf.prog;
 
-import io.procmon.core.ProcessEvent;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -94,48 +93,33 @@ public final class EventLayout {
     }
 
     /**
-     * Decodes one event. Reads {@link #SIZE} bytes from the buffer's position (the kernel pads
-     * samples, so the buffer may hold more); copies what it keeps.
+     * Decodes one exit record, once: every field the Java side uses. Reads from the buffer's
+     * position, which must be in host order (as the perf rings hand samples over); the kernel pads
+     * samples, so the buffer may hold more. Copies what it keeps.
      *
-     * @param clockOffsetNanos wall clock minus the kernel's boot-time clock, or
-     *     {@link ProcessEvent#CLOCK_OFFSET_UNKNOWN}
-     * @throws IllegalArgumentException when fewer than {@link #SIZE} bytes remain
+     * @throws IllegalArgumentException when fewer than {@link #SIZE} bytes remain, or the order is not the host's
      */
-    public static ProcessEvent decode(ByteBuffer sample, long clockOffsetNanos) {
-        return builder(sample, clockOffsetNanos).build();
-    }
-
-    /** Like {@link #decode}, but leaves the event open for enrichment (one allocation less). */
-    public static ProcessEvent.Builder builder(ByteBuffer sample, long clockOffsetNanos) {
+    public static ExitRecord decodeExit(ByteBuffer sample) {
+        requireNativeOrder(sample);
         if (sample.remaining() < SIZE) {
             throw new IllegalArgumentException("event sample too short: " + sample.remaining() + " < " + SIZE + " bytes");
         }
-        ByteBuffer b = nativeOrder(sample);
-        int base = b.position();
-        byte[] comm = comm(b, base + COMM);
-        int flags = b.getInt(base + FLAGS);
-        boolean noStart = (flags & FLAG_NO_START_RECORD) != 0;
-        int parentAtExit = b.getInt(base + PARENT_AT_EXIT);
-        ProcessEvent.Builder event = ProcessEvent.builder();
+        int base = sample.position();
+        int flags = sample.getInt(base + FLAGS);
+        byte[] exe = null;
+        boolean exeTruncated = false;
         if ((flags & FLAG_HAS_EXE) != 0 && sample.remaining() >= SIZE_WITH_EXE) {
-            int length = b.getInt(base + EXE_LEN); // bytes copied, NUL included; <= 0 when unreadable
+            int length = sample.getInt(base + EXE_LEN); // bytes copied, NUL included; <= 0 when unreadable
             if (length > 1) {
-                byte[] path = new byte[Math.min(length, EXE_SIZE) - 1];
-                b.get(base + EXE, path);
-                event.executable(io.procmon.core.CommandNames.decode(path)).executableTruncated(length >= EXE_SIZE);
+                exe = new byte[Math.min(length, EXE_SIZE) - 1];
+                sample.get(base + EXE, exe);
+                exeTruncated = length >= EXE_SIZE;
             }
         }
-        return event
-                .execTimeNanos(b.getLong(base + EXEC_NS))
-                .exitTimeNanos(b.getLong(base + EXIT_NS))
-                .pid(b.getInt(base + PID))
-                .ppid(noStart ? parentAtExit : b.getInt(base + PPID))
-                .parentAtExit(parentAtExit)
-                .uid(b.getInt(base + UID))
-                .exitCode(b.getInt(base + EXIT_CODE))
-                .startedBeforeMonitoring(noStart)
-                .commandBytes(comm)
-                .clockOffsetNanos(clockOffsetNanos);
+        return new ExitRecord(sample.getLong(base + EXEC_NS), sample.getLong(base + EXIT_NS), sample.getInt(base + PID),
+                sample.getInt(base + PPID), sample.getInt(base + PARENT_AT_EXIT), sample.getInt(base + UID),
+                sample.getInt(base + EXIT_CODE), flags, comm(sample, base + COMM), sample.getLong(base + CGROUP_ID),
+                sample.getLong(base + CGROUP_V1_ID), exe, exeTruncated);
     }
 
     /**
@@ -163,25 +147,16 @@ public final class EventLayout {
         return (byte) (word >>> shift);
     }
 
-    /** The v2 cgroup id at exit (0 unless cgroups are recorded). */
-    public static long cgroupV2Id(ByteBuffer sample) {
-        return nativeOrder(sample).getLong(sample.position() + CGROUP_ID);
-    }
-
-    /** The v1 memory controller's cgroup id at exit (0 unless recorded, or without that controller). */
-    public static long cgroupV1Id(ByteBuffer sample) {
-        return nativeOrder(sample).getLong(sample.position() + CGROUP_V1_ID);
-    }
-
     /** Whether the sample is an arguments record. */
     public static boolean isArgsRecord(ByteBuffer sample) {
-        ByteBuffer b = nativeOrder(sample);
-        return b.remaining() >= ARGS_HEADER && (b.getInt(b.position() + FLAGS) & FLAG_ARGS_RECORD) != 0;
+        requireNativeOrder(sample);
+        return sample.remaining() >= ARGS_HEADER && (sample.getInt(sample.position() + FLAGS) & FLAG_ARGS_RECORD) != 0;
     }
 
-    /** Decodes an arguments record. */
+    /** Decodes an arguments record (host order, as {@link #decodeExit}). */
     public static ArgsRecord decodeArgs(ByteBuffer sample) {
-        ByteBuffer b = nativeOrder(sample);
+        requireNativeOrder(sample);
+        ByteBuffer b = sample;
         int base = b.position();
         int copied = Math.min(b.getInt(base + ARGS_COPIED), b.remaining() - ARGS_HEADER);
         byte[] bytes = new byte[Math.max(0, copied)];
@@ -193,14 +168,14 @@ public final class EventLayout {
     public record ArgsRecord(int pid, long execNanos, long totalBytes, byte[] bytes) {
     }
 
-    /** The sample itself when it reads in native order (as the perf rings hand it over), else a view that does. */
+    /** The sample itself when it reads in host order, else a view that does; for samples from elsewhere than a perf ring. */
     public static ByteBuffer nativeOrder(ByteBuffer sample) {
         return sample.order() == ByteOrder.nativeOrder() ? sample : sample.duplicate().order(ByteOrder.nativeOrder());
     }
 
-    /** Whether the event carries {@link #FLAG_NO_START_RECORD}. */
-    public static boolean hasNoStartRecord(ByteBuffer sample) {
-        ByteBuffer b = nativeOrder(sample);
-        return (b.getInt(b.position() + FLAGS) & FLAG_NO_START_RECORD) != 0;
+    private static void requireNativeOrder(ByteBuffer sample) {
+        if (sample.order() != ByteOrder.nativeOrder()) {
+            throw new IllegalArgumentException("samples are decoded in host order; see nativeOrder");
+        }
     }
 }

@@ -20,34 +20,11 @@ import io.procmon.bpf.asm.Reg;
 import io.procmon.bpf.asm.Size;
 
 /**
- * The two programs, written in {@link Assembler} form: a tiny kernel side that records raw facts
- * (times, ids, the raw exit code); all decoding and formatting happen in Java.
+ * The three programs (exec, exit, cgroup_mkdir), written in {@link Assembler} form: a tiny kernel
+ * side that records raw facts (times, ids, the raw exit code); all decoding and formatting happen
+ * in Java. The maps they use are {@link KernelMap}'s.
  */
 public final class ProcessPrograms {
-    /** Hash map tgid → start record ({@link EventLayout#START_SIZE} bytes). */
-    public static final String START_MAP = "start";
-    /** Perf event array, one ring per CPU. */
-    public static final String EVENTS_MAP = "events";
-    /** Per-CPU array of {@link Counter}s (u64 each). */
-    public static final String COUNTERS_MAP = "counters";
-    /**
-     * Hash (tgid, zero, leader start time) → u32, used only where the exit tracepoint has no
-     * {@code group_dead}: threads exiting together may all see {@code signal->live} at zero. A
-     * process with a start record is reported by the one thread whose delete of that record
-     * succeeds; one without (older than the monitor) by the first to claim it here. The reader
-     * deletes the claim once it has the event. Not an LRU map: their locks are not for hot paths.
-     */
-    public static final String ENDED_MAP = "ended";
-    /** LRU hash (hierarchy id u32, zero u32, cgroup id u64) → path (256 bytes), filled on cgroup_mkdir. */
-    public static final String CGROUP_PATHS_MAP = "cgroup_paths";
-    public static final int CGROUP_KEY_SIZE = 16;
-    public static final int CGROUP_PATH_SIZE = 256;
-    /** Array of one buffer per CPU ({@link EventLayout#ARGS_HEADER} + the maximum), for arguments records. */
-    public static final String ARGS_BUFFER_MAP = "args_buffer";
-    /** Key and value sizes of {@link #ENDED_MAP}. */
-    public static final int ENDED_KEY_SIZE = 16;
-    public static final int ENDED_VALUE_SIZE = 4;
-
     /** Programs call perf and probe_read_kernel helpers, which are GPL-only. */
     public static final String LICENSE = "GPL";
 
@@ -83,7 +60,7 @@ public final class ProcessPrograms {
         a.call(Helper.GET_CURRENT_PID_TGID)
                 .alu64(AluOp.RSH, R0, 32)
                 .store(Size.W, FP, KEY, R0);
-        a.loadMap(R1, START_MAP)
+        a.loadMap(R1, KernelMap.START.symbol())
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, KEY)
                 .call(Helper.MAP_LOOKUP_ELEM)
                 .jump(JumpOp.EQ, R0, 0, "new_process");
@@ -103,7 +80,7 @@ public final class ProcessPrograms {
             a.mov64(R7, FP);
             readExecFilename(a, k, R7, START_VALUE + EventLayout.START_EXE, START_VALUE + EventLayout.START_EXE_LEN);
         }
-        a.loadMap(R1, START_MAP)
+        a.loadMap(R1, KernelMap.START.symbol())
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, KEY)
                 .mov64(R3, FP).alu64(AluOp.ADD, R3, START_VALUE)
                 .mov64(R4, BPF_NOEXIST)
@@ -129,7 +106,7 @@ public final class ProcessPrograms {
             a.call(Helper.GET_CURRENT_UID_GID).jump32(JumpOp.NE, R0, options.uid().getAsInt(), "out");
         }
         a.call(Helper.GET_SMP_PROCESSOR_ID).store(Size.W, FP, COUNTER_KEY, R0);
-        a.loadMap(R1, ARGS_BUFFER_MAP)
+        a.loadMap(R1, KernelMap.ARGS_BUFFER.symbol())
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, COUNTER_KEY)
                 .call(Helper.MAP_LOOKUP_ELEM)
                 .jump(JumpOp.EQ, R0, 0, "out")
@@ -162,7 +139,7 @@ public final class ProcessPrograms {
                 .mov64(R3, R8)
                 .call(Helper.PROBE_READ_USER);
         a.mov64(R1, R6)
-                .loadMap(R2, EVENTS_MAP)
+                .loadMap(R2, KernelMap.EVENTS.symbol())
                 .mov32(R3, BPF_F_CURRENT_CPU)
                 .mov64(R4, R7)
                 .mov64(R5, R9).alu64(AluOp.ADD, R5, EventLayout.ARGS_HEADER)
@@ -226,7 +203,7 @@ public final class ProcessPrograms {
         }
         a.call(Helper.GET_CURRENT_TASK).mov64(R8, R0);
 
-        a.loadMap(R1, START_MAP)
+        a.loadMap(R1, KernelMap.START.symbol())
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, KEY)
                 .call(Helper.MAP_LOOKUP_ELEM)
                 .jump(JumpOp.EQ, R0, 0, "no_start")
@@ -239,7 +216,7 @@ public final class ProcessPrograms {
                     .store(Size.W, FP, EVENT + EventLayout.EXE_LEN, R1);
             probeRead(a, EVENT + EventLayout.EXE, EventLayout.EXE_SIZE, R0, EventLayout.START_EXE);
         }
-        a.loadMap(R1, START_MAP)
+        a.loadMap(R1, KernelMap.START.symbol())
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, KEY)
                 .call(Helper.MAP_DELETE_ELEM);
         if (k.exitGroupDead().isEmpty()) {
@@ -272,7 +249,7 @@ public final class ProcessPrograms {
         filters(a, options);
 
         a.mov64(R1, R6)
-                .loadMap(R2, EVENTS_MAP)
+                .loadMap(R2, KernelMap.EVENTS.symbol())
                 .mov32(R3, BPF_F_CURRENT_CPU)
                 .mov64(R4, FP).alu64(AluOp.ADD, R4, EVENT)
                 .mov64(R5, eventSize)
@@ -309,23 +286,23 @@ public final class ProcessPrograms {
      * cgroup removed right after its last process exits still has a name when that exit is read.
      */
     public static Assembler cgroupMkdir(CgroupOffsets cg) {
-        int key = -CGROUP_KEY_SIZE;
-        int path = key - CGROUP_PATH_SIZE;
+        int key = -KernelMap.CgroupKey.SIZE;
+        int path = key - KernelMap.CGROUP_PATH_SIZE;
         Assembler a = new Assembler();
         a.mov64(R6, R1);
-        a.storeImm(Size.DW, FP, key, 0);
-        a.load(Size.W, R1, R6, cg.mkdirRoot()).store(Size.W, FP, key, R1);
-        a.load(Size.DW, R1, R6, cg.mkdirId()).store(Size.DW, FP, key + 8, R1);
-        for (int off = 0; off < CGROUP_PATH_SIZE; off += 8) {
+        a.storeImm(Size.DW, FP, key + KernelMap.CgroupKey.HIERARCHY, 0); // and the zero beside it
+        a.load(Size.W, R1, R6, cg.mkdirRoot()).store(Size.W, FP, key + KernelMap.CgroupKey.HIERARCHY, R1);
+        a.load(Size.DW, R1, R6, cg.mkdirId()).store(Size.DW, FP, key + KernelMap.CgroupKey.ID, R1);
+        for (int off = 0; off < KernelMap.CGROUP_PATH_SIZE; off += 8) {
             a.storeImm(Size.DW, FP, path + off, 0); // the whole value is copied into the map
         }
         a.load(Size.W, R3, R6, cg.mkdirPath())
                 .alu64(AluOp.AND, R3, 0xffff) // __data_loc: low 16 bits are the offset from the context
                 .alu64(AluOp.ADD, R3, R6)
                 .mov64(R1, FP).alu64(AluOp.ADD, R1, path)
-                .mov64(R2, CGROUP_PATH_SIZE)
+                .mov64(R2, KernelMap.CGROUP_PATH_SIZE)
                 .call(Helper.PROBE_READ_KERNEL_STR);
-        a.loadMap(R1, CGROUP_PATHS_MAP)
+        a.loadMap(R1, KernelMap.CGROUP_PATHS.symbol())
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, key)
                 .mov64(R3, FP).alu64(AluOp.ADD, R3, path)
                 .mov64(R4, 0)
@@ -352,7 +329,7 @@ public final class ProcessPrograms {
         }
     }
 
-    /** Jumps to "out" unless this exit ends the whole thread group (or may, see {@link #ENDED_MAP}). */
+    /** Jumps to "out" unless this exit ends the whole thread group (or may, see {@link KernelMap#ENDED}). */
     private static void skipUnlessGroupDead(Assembler a, KernelOffsets k) {
         if (k.exitGroupDead().isPresent()) {
             a.load(Size.B, R1, R6, k.exitGroupDead().getAsInt())
@@ -375,19 +352,20 @@ public final class ProcessPrograms {
      * (zeroed afterwards).
      */
     private static void claimOnce(Assembler a, KernelOffsets k) {
-        a.storeImm(Size.DW, FP, EVENT, 0);
-        a.store(Size.W, FP, EVENT, R7); // tgid
-        probeRead(a, EVENT + 8, 8, R9, k.taskStartTime());
+        a.storeImm(Size.DW, FP, EVENT + KernelMap.TaskKey.TGID, 0); // and the zero beside it
+        a.store(Size.W, FP, EVENT + KernelMap.TaskKey.TGID, R7);
+        probeRead(a, EVENT + KernelMap.TaskKey.START_NS, 8, R9, k.taskStartTime());
         a.storeImm(Size.W, FP, COUNTER_KEY, 1);
-        a.loadMap(R1, ENDED_MAP)
+        a.loadMap(R1, KernelMap.ENDED.symbol())
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, EVENT)
                 .mov64(R3, FP).alu64(AluOp.ADD, R3, COUNTER_KEY)
                 .mov64(R4, BPF_NOEXIST)
                 .call(Helper.MAP_UPDATE_ELEM)
                 .jump(JumpOp.NE, R0, 0, "out");
-        a.storeImm(Size.DW, FP, EVENT, 0);
+        for (int off = 0; off < KernelMap.TaskKey.SIZE; off += 8) {
+            a.storeImm(Size.DW, FP, EVENT + off, 0); // the key was built where the event goes
+        }
         a.store(Size.W, FP, EVENT + EventLayout.PID, R7);
-        a.storeImm(Size.DW, FP, EVENT + 8, 0);
     }
 
     /** {@code *(fp + dst) = current->real_parent->tgid}, zero when unreadable. */
@@ -413,7 +391,7 @@ public final class ProcessPrograms {
     private static void count(Assembler a, Counter counter) {
         String skip = "counted_" + counter.name() + "_" + a.slots();
         a.storeImm(Size.W, FP, COUNTER_KEY, counter.ordinal())
-                .loadMap(R1, COUNTERS_MAP)
+                .loadMap(R1, KernelMap.COUNTERS.symbol())
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, COUNTER_KEY)
                 .call(Helper.MAP_LOOKUP_ELEM)
                 .jump(JumpOp.EQ, R0, 0, skip)

@@ -27,7 +27,7 @@ class EventLayoutTest {
 
     @Test
     void decodesEveryField() {
-        ProcessEvent e = EventLayout.decode(sample(0), ProcessEvent.CLOCK_OFFSET_UNKNOWN);
+        ProcessEvent e = event(sample(0));
         assertThat(e.pid()).isEqualTo(1234);
         assertThat(e.ppid()).isEqualTo(1200);
         assertThat(e.parentAtExit()).hasValue(1);
@@ -38,30 +38,53 @@ class EventLayoutTest {
         assertThat(e.startedBeforeMonitoring()).isFalse();
     }
 
+    private static ProcessEvent event(ByteBuffer sample) {
+        return EventLayout.decodeExit(sample).toEvent(ProcessEvent.CLOCK_OFFSET_UNKNOWN).build();
+    }
+
     @Test
-    void readsTheCommandUpToItsNulAtEveryLengthWithHighBytesInEitherByteOrder() {
-        for (ByteOrder order : new ByteOrder[] {ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN}) {
-            for (int length = 0; length <= EventLayout.COMM_SIZE; length++) {
-                byte[] comm = new byte[EventLayout.COMM_SIZE];
-                for (int i = 0; i < length; i++) {
-                    comm[i] = (byte) (i % 2 == 0 ? 'a' + i : 0x80 + i); // high bytes must not end the name
-                }
-                ByteBuffer b = sample(0);
-                b.put(EventLayout.COMM, comm);
-                ProcessEvent e = EventLayout.decode(b.duplicate().order(order), ProcessEvent.CLOCK_OFFSET_UNKNOWN);
-                assertThat(e.commandBytes()).as("%s, %d bytes", order, length).isEqualTo(java.util.Arrays.copyOf(comm, length));
+    void readsTheCommandUpToItsNulAtEveryLengthWithHighBytes() {
+        for (int length = 0; length <= EventLayout.COMM_SIZE; length++) {
+            byte[] comm = new byte[EventLayout.COMM_SIZE];
+            for (int i = 0; i < length; i++) {
+                comm[i] = (byte) (i % 2 == 0 ? 'a' + i : 0x80 + i); // high bytes must not end the name
             }
+            ByteBuffer b = sample(0);
+            b.put(EventLayout.COMM, comm);
+            assertThat(event(b).commandBytes()).as("%d bytes", length).isEqualTo(java.util.Arrays.copyOf(comm, length));
         }
+    }
+
+    @Test
+    void decodesTheCgroupIdsAndTheExecutableOnce() {
+        ByteBuffer b = ByteBuffer.allocate(EventLayout.SIZE_WITH_EXE).order(ByteOrder.nativeOrder());
+        b.put(0, sample(EventLayout.FLAG_HAS_EXE).array(), 0, EventLayout.SIZE);
+        b.putLong(EventLayout.CGROUP_ID, 77).putLong(EventLayout.CGROUP_V1_ID, 88).putInt(EventLayout.EXE_LEN, 10);
+        b.put(EventLayout.EXE, "/bin/bash\0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        ExitRecord exit = EventLayout.decodeExit(b);
+        assertThat(exit.cgroupV2Id()).isEqualTo(77);
+        assertThat(exit.cgroupV1Id()).isEqualTo(88);
+        assertThat(exit.toEvent(0).build().executable()).contains("/bin/bash");
+        assertThat(exit.exeTruncated()).isFalse();
+        b.putInt(EventLayout.EXE_LEN, EventLayout.EXE_SIZE); // probe_read_str filled the buffer: cut
+        assertThat(EventLayout.decodeExit(b).exeTruncated()).isTrue();
+    }
+
+    @Test
+    void refusesSamplesNotInHostOrder() {
+        ByteOrder other = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        assertThatThrownBy(() -> EventLayout.decodeExit(sample(0).order(other))).isInstanceOf(IllegalArgumentException.class);
+        assertThat(EventLayout.decodeExit(EventLayout.nativeOrder(sample(0).order(other))).pid()).isEqualTo(1234);
     }
 
     @Test
     void withoutStartRecordTheParentAtExitIsTheParent() {
         ByteBuffer b = sample(EventLayout.FLAG_NO_START_RECORD);
         b.putInt(EventLayout.PPID, 0);
-        ProcessEvent e = EventLayout.decode(b, ProcessEvent.CLOCK_OFFSET_UNKNOWN);
+        ProcessEvent e = event(b);
         assertThat(e.startedBeforeMonitoring()).isTrue();
         assertThat(e.ppid()).isEqualTo(1);
-        assertThat(EventLayout.hasNoStartRecord(b)).isTrue();
+        assertThat(EventLayout.decodeExit(b).noStartRecord()).isTrue();
     }
 
     @Test
@@ -69,8 +92,8 @@ class EventLayoutTest {
         ByteBuffer padded = ByteBuffer.allocate(EventLayout.SIZE + 8).order(ByteOrder.nativeOrder());
         padded.position(8);
         padded.slice().order(ByteOrder.nativeOrder()).put(sample(0).array(), 0, EventLayout.SIZE);
-        assertThat(EventLayout.decode(padded, ProcessEvent.CLOCK_OFFSET_UNKNOWN).pid()).isEqualTo(1234);
-        assertThatThrownBy(() -> EventLayout.decode(ByteBuffer.allocate(EventLayout.SIZE - 1), ProcessEvent.CLOCK_OFFSET_UNKNOWN))
+        assertThat(EventLayout.decodeExit(padded).pid()).isEqualTo(1234);
+        assertThatThrownBy(() -> EventLayout.decodeExit(ByteBuffer.allocate(EventLayout.SIZE - 1).order(ByteOrder.nativeOrder())))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 

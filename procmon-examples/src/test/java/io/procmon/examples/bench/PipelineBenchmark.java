@@ -65,7 +65,7 @@ public class PipelineBenchmark {
 
     @Benchmark
     public void decodeEnrichWriteCsv() {
-        ProcessEvent event = EventLayout.decode(samples[next], ProcessEvent.CLOCK_OFFSET_UNKNOWN);
+        ProcessEvent event = EventLayout.decodeExit(samples[next]).toEvent(ProcessEvent.CLOCK_OFFSET_UNKNOWN).build();
         sink.onEvent(event.withUserName(users.nameOf(event.uid())));
         if (++next == SAMPLES) {
             next = 0;
@@ -75,7 +75,7 @@ public class PipelineBenchmark {
 
     @Benchmark
     public ProcessEvent decodeOnly() {
-        ProcessEvent event = EventLayout.decode(samples[next], ProcessEvent.CLOCK_OFFSET_UNKNOWN);
+        ProcessEvent event = EventLayout.decodeExit(samples[next]).toEvent(ProcessEvent.CLOCK_OFFSET_UNKNOWN).build();
         next = (next + 1) % SAMPLES;
         return event;
     }
