@@ -127,9 +127,34 @@ public final class BpfOptions {
         return argsMax;
     }
 
+    /** The real uid the kernel filters on, or empty for every user. */
+    public OptionalInt uid() {
+        return uid;
+    }
+
+    /** Shortest life reported; the kernel drops shorter ones. */
+    public Duration minDuration() {
+        return minDuration;
+    }
+
+    /** Whether only failed processes are reported. */
+    public boolean failedOnly() {
+        return failedOnly;
+    }
+
     /** What the kernel programs are built to do. */
-    public ProgramOptions programOptions() {
+    ProgramOptions programOptions() {
         return new ProgramOptions(reportStartedBefore, executablePaths, uid, minDuration.toNanos(), failedOnly, cgroups, argsMax);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof BpfOptions other && toString().equals(other.toString());
+    }
+
+    @Override
+    public int hashCode() {
+        return toString().hashCode();
     }
 
     @Override

@@ -32,6 +32,10 @@ public final class NssUserNameResolver implements UserNameResolver {
         int getpwnam_r(String name, Pointer pwd, Pointer buf, long buflen, PointerByReference result);
     }
 
+    /** A resolver; cheap, and safe to share between threads. */
+    public NssUserNameResolver() {
+    }
+
     @Override
     public Optional<String> lookup(int uid) {
         return entry((pwd, buf, size, result) -> Nss.INSTANCE.getpwuid_r(uid, pwd, buf, size, result),

@@ -105,6 +105,16 @@ public enum Column {
         return name();
     }
 
+    /** The column a header names, exactly as {@link #header()} writes it; empty for any other text. */
+    public static java.util.Optional<Column> fromHeader(String header) {
+        for (Column c : values()) {
+            if (c.header().equals(header)) {
+                return java.util.Optional.of(c);
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     /**
      * Parses a comma-separated list of column names, any case ({@code pid,ppid,exit_code}).
      *

@@ -8,7 +8,7 @@ import io.procmon.core.EventSink;
 import io.procmon.core.Monitor;
 import io.procmon.core.MonitorStats;
 import io.procmon.core.ProcessEvent;
-import io.procmon.jsonl.ProcessRecords;
+import io.procmon.schema.ProcessRecords;
 import io.procmon.kafka.KafkaProbe;
 import io.procmon.kafka.KafkaSink;
 import io.procmon.kafka.KafkaSinkConfig;

@@ -98,7 +98,7 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
         return commandFilter;
     }
 
-    EventSink openSink(String output, boolean append, io.procmon.jsonl.ProcessRecords records) throws IOException {
+    EventSink openSink(String output, boolean append, io.procmon.schema.ProcessRecords records) throws IOException {
         boolean stdout = "-".equals(output);
         if (jsonl) {
             return stdout ? JsonLinesSink.to(new FileOutputStream(FileDescriptor.out), records)

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.procmon.bpf.BpfTest;
 import io.procmon.bpf.testing.NativeHelpers;
-import io.procmon.jsonl.ProcessRecord;
+import io.procmon.schema.ProcessRecord;
 import io.procmon.kafka.KafkaBroker;
 import io.procmon.kafka.TopicReader;
 import io.procmon.metrics.Exposition;

@@ -3,7 +3,6 @@ package io.procmon.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmon.bpf.BpfOptions;
-import io.procmon.bpf.prog.ProgramOptions;
 import io.procmon.core.ProcessEvent;
 import io.procmon.csv.Column;
 import java.io.ByteArrayOutputStream;
@@ -12,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalInt;
 import java.util.function.Predicate;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,8 +29,8 @@ class ProcmonCommandTest {
         return command.plan();
     }
 
-    private static ProgramOptions kernel(String... args) {
-        return plan(args).bpfOptions().programOptions();
+    private static BpfOptions kernel(String... args) {
+        return plan(args).bpfOptions();
     }
 
     private static Predicate<ProcessEvent> javaFilter(String... args) {
@@ -48,7 +46,10 @@ class ProcmonCommandTest {
         ProcmonCommand.Plan p = plan();
         assertThat(p.selection().jsonl()).isFalse();
         assertThat(p.selection().columns()).isEqualTo(Column.ORIGINAL);
-        assertThat(p.bpfOptions().programOptions()).isEqualTo(new ProgramOptions(true, false, OptionalInt.empty(), 0, false, false, 0));
+        assertThat(p.bpfOptions()).isEqualTo(BpfOptions.defaults());
+        assertThat(p.bpfOptions().reportStartedBefore()).isTrue();
+        assertThat(p.bpfOptions().uid()).isEmpty();
+        assertThat(p.bpfOptions().argsMax()).isZero();
         assertThat(p.bpfOptions().pagesPerCpu()).isEqualTo(BpfOptions.DEFAULT_PAGES_PER_CPU);
         assertThat(p.bpfOptions().maxProcesses()).isZero();
         assertThat(p.queue()).isEqualTo(65_536);
@@ -66,10 +67,10 @@ class ProcmonCommandTest {
         assertThat(kernel("--uid", "65534").uid()).hasValue(65534);
         assertThat(kernel("--uid", "nobody").uid()).hasValue(65534);
         assertThat(kernel("--uid", "root").uid()).hasValue(0);
-        assertThat(kernel("--min-duration", "1.5").minDurationNanos()).isEqualTo(1_500_000L);
-        assertThat(kernel("--min-duration", "1000").minDurationNanos()).isEqualTo(Duration.ofSeconds(1).toNanos());
+        assertThat(kernel("--min-duration", "1.5").minDuration().toNanos()).isEqualTo(1_500_000L);
+        assertThat(kernel("--min-duration", "1000").minDuration()).isEqualTo(Duration.ofSeconds(1));
         assertThat(kernel("--failed").failedOnly()).isTrue();
-        assertThat(kernel("--no-started-before").reportWithoutStart()).isFalse();
+        assertThat(kernel("--no-started-before").reportStartedBefore()).isFalse();
         assertThat(kernel("--exe").executablePaths()).isTrue();
         assertThat(kernel("--cgroups").cgroups()).isTrue();
         assertThat(kernel("--args").argsMax()).isEqualTo(4096);

@@ -8,7 +8,7 @@ import io.procmon.bpf.BpfTest;
 import io.procmon.bpf.testing.NativeHelpers;
 import io.procmon.core.Host;
 import io.procmon.core.LostEvents;
-import io.procmon.jsonl.ProcessRecords;
+import io.procmon.schema.ProcessRecords;
 import io.procmon.report.Chromium;
 import java.io.StringWriter;
 import java.nio.file.Files;

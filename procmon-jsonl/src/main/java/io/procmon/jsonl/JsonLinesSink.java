@@ -1,5 +1,6 @@
 package io.procmon.jsonl;
 
+import io.procmon.schema.ProcessRecords;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.procmon.core.BatchedOutput;

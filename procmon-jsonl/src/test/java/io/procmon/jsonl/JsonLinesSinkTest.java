@@ -1,11 +1,11 @@
 package io.procmon.jsonl;
 
+import io.procmon.schema.ProcessRecord;
+import io.procmon.schema.ProcessRecords;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.procmon.core.Arguments;
 import io.procmon.core.BatchedOutput;
 import io.procmon.core.CommandNames;
 import io.procmon.core.Host;
@@ -43,116 +43,19 @@ class JsonLinesSinkTest {
     }
 
     @Test
-    void oneNestedObjectPerProcessWithOpenTelemetryNames() throws Exception {
+    void oneRecordPerLineNumberedInTheOrderReceived() throws Exception {
         String text = write(sink -> {
-            sink.onEvent(ProcessEvent.builder().pid(1234).ppid(1200).uid(0).command("bash").execTimeNanos(1_000)
-                    .exitTimeNanos(1_000 + 1_520_340_000L).exitCode(3 << 8).executable("/usr/bin/bash").build()
-                    .withUserName("root"));
-            sink.onEvent(ProcessEvent.builder().pid(7).ppid(1).parentAtExit(1).uid(1000).command("sleep").exitCode(9 | 0x80)
-                    .startedBeforeMonitoring(true).build());
-        });
-        List<JsonNode> lines = parse(text);
-        assertThat(lines).hasSize(2);
-        JsonNode bash = lines.get(0);
-        assertThat(bash.at("/process/pid").asInt()).isEqualTo(1234);
-        assertThat(bash.at("/process/parent_pid").asInt()).isEqualTo(1200);
-        assertThat(bash.at("/process/real_user/id").asInt()).isZero();
-        assertThat(bash.at("/process/real_user/name").asText()).isEqualTo("root");
-        assertThat(bash.at("/process/exit/code").asInt()).isEqualTo(3);
-        assertThat(bash.at("/process/executable/path").asText()).isEqualTo("/usr/bin/bash");
-        assertThat(bash.at("/process/executable/name").asText()).isEqualTo("bash");
-        assertThat(bash.at("/host/name").asText()).isEqualTo("edge-7");
-        assertThat(bash.at("/host/id").asText()).isEqualTo("0123abcd");
-        assertThat(bash.at("/procmon/schema").asInt()).isEqualTo(ProcessRecords.SCHEMA);
-        assertThat(bash.at("/procmon/run").asText()).isEqualTo("run-1");
-        assertThat(bash.at("/procmon/seq").asLong()).isEqualTo(1);
-        assertThat(bash.at("/procmon/type").asText()).isEqualTo("process");
-        assertThat(bash.at("/procmon/comm").asText()).isEqualTo("bash");
-        assertThat(bash.at("/procmon/duration_ms").decimalValue()).isEqualByComparingTo("1520.34");
-        assertThat(bash.at("/procmon/signal").isMissingNode()).isTrue();
-        assertThat(bash.at("/procmon/started_before_monitoring").asBoolean()).isFalse();
-        JsonNode sleep = lines.get(1);
-        assertThat(sleep.at("/procmon/seq").asLong()).isEqualTo(2);
-        assertThat(sleep.at("/procmon/signal").asInt()).isEqualTo(9);
-        assertThat(sleep.at("/procmon/core_dumped").asBoolean()).isTrue();
-        assertThat(sleep.at("/process/exit/code").isMissingNode()).isTrue();
-        assertThat(sleep.at("/process/real_user/name").isMissingNode()).isTrue();
-        assertThat(sleep.at("/process/executable").isMissingNode()).isTrue();
-        assertThat(sleep.at("/procmon/started_before_monitoring").asBoolean()).isTrue();
-        assertThat(sleep.at("/procmon/parent_at_exit").isMissingNode()).as("same as ppid").isTrue();
-    }
-
-    @Test
-    void wallClockCgroupContainerAndArgumentsWhenRecorded() throws Exception {
-        String id = "ab12".repeat(16);
-        String text = write(sink -> {
-            sink.onEvent(ProcessEvent.builder().pid(5).command("sh").execTimeNanos(5_123_456_789L).exitTimeNanos(6_000_000_000L)
-                    .clockOffsetNanos(java.time.Instant.parse("2026-11-26T13:04:00Z").getEpochSecond() * 1_000_000_000L)
-                    .cgroup(77, "/kubepods.slice/kubepods-pod0f1e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b.slice/cri-containerd-" + id + ".scope")
-                    .arguments(new Arguments(List.of("sh", "-c", "x\\xff"), true, 4000)).build());
-            sink.onEvent(ProcessEvent.builder().pid(6).command("lost").argumentsMissing().build());
-        });
-        List<JsonNode> lines = parse(text);
-        JsonNode e = lines.get(0);
-        assertThat(e.at("/process/creation/time").asText()).isEqualTo("2026-11-26T13:04:05.123456Z");
-        assertThat(e.at("/process/exit/time").asText()).isEqualTo("2026-11-26T13:04:06.000000Z");
-        assertThat(e.at("/process/linux/cgroup").asText()).endsWith(id + ".scope");
-        assertThat(e.at("/procmon/cgroup_id").asLong()).isEqualTo(77);
-        assertThat(e.at("/container/id").asText()).isEqualTo(id);
-        assertThat(e.at("/container/runtime").asText()).isEqualTo("containerd");
-        assertThat(e.at("/k8s/pod/uid").asText()).isEqualTo("0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b");
-        assertThat(e.at("/process/command_args")).extracting(JsonNode::asText).containsExactly("sh", "-c", "x\\xff");
-        assertThat(e.at("/procmon/args/truncated").asBoolean()).isTrue();
-        assertThat(e.at("/procmon/args/bytes").asLong()).isEqualTo(4000);
-        assertThat(e.at("/procmon/args/missing").asBoolean()).isFalse();
-        JsonNode lost = lines.get(1);
-        assertThat(lost.at("/process/command_args").isMissingNode()).isTrue();
-        assertThat(lost.at("/procmon/args/missing").asBoolean()).isTrue();
-        assertThat(lost.at("/procmon/cgroup_id").isMissingNode()).as("cgroups not recorded: no fields").isTrue();
-        assertThat(lost.at("/process/creation").isMissingNode()).isTrue();
-    }
-
-    @Test
-    void lossesAreNumberedRecordsToo() throws Exception {
-        String text = write(sink -> {
-            sink.onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 1, 12));
-            sink.onLost(new LostEvents(LostEvents.Origin.DISPATCH_QUEUE, LostEvents.NO_CPU, 3));
-        });
-        List<JsonNode> lines = parse(text);
-        assertThat(lines.get(0).toString()).isEqualTo("{\"host\":{\"name\":\"edge-7\",\"id\":\"0123abcd\"},\"procmon\":{\"schema\":1,"
-                + "\"run\":\"run-1\",\"seq\":1,\"type\":\"lost\",\"lost\":{\"origin\":\"kernel_buffer\",\"cpu\":1,\"count\":12}}}");
-        assertThat(lines.get(1).at("/procmon/seq").asLong()).isEqualTo(2);
-        assertThat(lines.get(1).at("/procmon/lost/cpu").isMissingNode()).isTrue();
-    }
-
-    @Test
-    void everyRecordReadsBackToWhatWasWritten() throws Exception {
-        ProcessEvent full = ProcessEvent.builder().pid(42).ppid(41).parentAtExit(1).uid(1000).commandBytes(new byte[] {'a', (byte) 0xff})
-                .execTimeNanos(1_000_000_123L).exitTimeNanos(2_000_000_456L).exitCode(6 | 0x80).executable("/opt/x")
-                .executableTruncated(true).startedBeforeMonitoring(true).userName("ann").clockOffsetNanos(1_700_000_000_000_000_000L)
-                .host(HOST).cgroup(9, "/system.slice/docker-" + "cd".repeat(32) + ".scope")
-                .arguments(new Arguments(List.of("x", "y z"), false, 6)).build();
-        ProcessEvent bare = ProcessEvent.builder().pid(1).ppid(0).command("init").exitCode(0).argumentsMissing().host(HOST).build();
-        String text = write(sink -> {
-            sink.onEvent(full);
-            sink.onLost(new LostEvents(LostEvents.Origin.SINK, LostEvents.NO_CPU, 5));
-            sink.onEvent(bare);
+            sink.onEvent(ProcessEvent.builder().pid(1).command("a").build());
+            sink.onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 0, 4));
+            sink.onEvent(ProcessEvent.builder().pid(2).command("b").build());
         });
         String[] lines = text.split("\n");
-        ProcessRecord first = ProcessRecord.parse(lines[0]);
-        assertThat(first.event()).contains(full);
-        assertThat(first.host()).isEqualTo(HOST);
-        assertThat(first.run()).isEqualTo("run-1");
-        assertThat(first.seq()).isEqualTo(1);
-        assertThat(ProcessRecord.parse(lines[1]).lost()).contains(new LostEvents(LostEvents.Origin.SINK, LostEvents.NO_CPU, 5));
-        assertThat(ProcessRecord.parse(lines[2]).event()).contains(bare);
-    }
-
-    @Test
-    void textThatIsNotARecordIsRefusedWithAReason() {
-        assertThatThrownBy(() -> ProcessRecord.parse("{\"pid\":1}")).hasMessageContaining("no procmon object");
-        assertThatThrownBy(() -> ProcessRecord.parse("{\"procmon\":{\"schema\":99}}")).hasMessageContaining("schema 99");
-        assertThatThrownBy(() -> ProcessRecord.parse("nope")).hasMessageStartingWith("not JSON");
+        assertThat(lines).hasSize(3);
+        for (int i = 0; i < lines.length; i++) {
+            assertThat(ProcessRecord.parse(lines[i]).seq()).isEqualTo(i + 1);
+        }
+        assertThat(ProcessRecord.parse(lines[1]).lost()).contains(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 0, 4));
+        assertThat(ProcessRecord.parse(lines[2]).event().orElseThrow().pid()).isEqualTo(2);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.procmon.kafka;
 
-import io.procmon.jsonl.ProcessRecord;
+import io.procmon.schema.SequenceTracker;
+import io.procmon.schema.ProcessRecord;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;

@@ -1,12 +1,13 @@
 package io.procmon.kafka;
 
+import io.procmon.schema.SeqRanges;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.procmon.core.EventSink;
 import io.procmon.core.LostEvents;
 import io.procmon.core.ProcessEvent;
-import io.procmon.jsonl.ProcessRecords;
+import io.procmon.schema.ProcessRecords;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -2,7 +2,7 @@ package io.procmon.kafka;
 
 import io.procmon.core.Host;
 import io.procmon.core.ProcessEvent;
-import io.procmon.jsonl.ProcessRecords;
+import io.procmon.schema.ProcessRecords;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Locale;

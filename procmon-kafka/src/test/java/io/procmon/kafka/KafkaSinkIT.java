@@ -1,12 +1,13 @@
 package io.procmon.kafka;
 
+import io.procmon.schema.SequenceTracker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmon.core.Host;
 import io.procmon.core.LostEvents;
 import io.procmon.core.ProcessEvent;
-import io.procmon.jsonl.ProcessRecord;
-import io.procmon.jsonl.ProcessRecords;
+import io.procmon.schema.ProcessRecord;
+import io.procmon.schema.ProcessRecords;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;

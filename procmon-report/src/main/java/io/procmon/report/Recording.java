@@ -1,8 +1,10 @@
 package io.procmon.report;
 
 import io.procmon.core.LostEvents;
+import io.procmon.csv.Column;
+import io.procmon.csv.CsvReader;
 import io.procmon.core.ProcessEvent;
-import io.procmon.jsonl.ProcessRecord;
+import io.procmon.schema.ProcessRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
@@ -10,10 +12,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVParser;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * A recording read back for a report: procmon CSV with start times, or JSON Lines. Processes are
@@ -128,47 +126,57 @@ public final class Recording {
     }
 
     private static Recording readCsv(BufferedReader in) throws IOException, BadInputException {
-        CSVParser parser = CSVParser.parse(in, CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get());
-        Map<String, Integer> header = parser.getHeaderMap();
-        for (String needed : new String[] {"PID", "PPID", "COMMAND", "START_TIME"}) {
-            if (!header.containsKey(needed)) {
-                throw new BadInputException(1, "the input has no " + needed + " column; record with --columns " + NEEDED_COLUMNS
-                        + " (or --format jsonl)", true);
+        CsvReader csv;
+        try {
+            csv = CsvReader.of(in);
+        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
+            throw new BadInputException(1, "line 1: " + e.getMessage(), false);
+        }
+        for (Column needed : new Column[] {Column.PID, Column.PPID, Column.COMMAND, Column.START_TIME}) {
+            if (!csv.has(needed)) {
+                throw new BadInputException(1, "the input has no " + needed.header() + " column; record with --columns "
+                        + NEEDED_COLUMNS + " (or --format jsonl)", true);
             }
         }
-        boolean hasEnd = header.containsKey("END_TIME");
-        if (!hasEnd && !header.containsKey("DURATION_MS")) {
-            throw new BadInputException(1, "the input has neither END_TIME nor DURATION_MS; record with --columns " + NEEDED_COLUMNS, true);
+        boolean hasEnd = csv.has(Column.END_TIME);
+        if (!hasEnd && !csv.has(Column.DURATION_MS)) {
+            throw new BadInputException(1, "the input has neither " + Column.END_TIME.header() + " nor "
+                    + Column.DURATION_MS.header() + "; record with --columns " + NEEDED_COLUMNS, true);
         }
         List<Proc> procs = new ArrayList<>();
+        var rows = csv.iterator();
         long line = 1;
-        for (CSVRecord r : parser) {
-            line = parser.getCurrentLineNumber();
+        while (true) {
+            CsvReader.Row r;
             try {
-                if (!r.isConsistent()) {
-                    throw new IllegalArgumentException(r.size() + " cells where the header has " + header.size());
+                if (!rows.hasNext()) {
+                    break;
                 }
-                long start = micros(Instant.parse(r.get("START_TIME")));
-                long end = hasEnd ? micros(Instant.parse(r.get("END_TIME")))
-                        : start + Math.round(Double.parseDouble(r.get("DURATION_MS")) * 1000);
+                r = rows.next();
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException(line + 1, e.getMessage(), false); // it names its line
+            } catch (java.io.UncheckedIOException e) {
+                throw new BadInputException(line + 1, "after line " + line + ": " + e.getMessage(), false);
+            }
+            line = r.line();
+            try {
+                long start = micros(Instant.parse(r.get(Column.START_TIME)));
+                long end = hasEnd ? micros(Instant.parse(r.get(Column.END_TIME)))
+                        : start + Math.round(Double.parseDouble(r.get(Column.DURATION_MS)) * 1000);
                 if (end < start) {
                     throw new IllegalArgumentException("it ends before it starts");
                 }
-                procs.add(new Proc(Integer.parseInt(r.get("PID")), Integer.parseInt(r.get("PPID")), r.get("COMMAND"),
-                        cell(r, "USER"), cell(r, "HOST"), start, end, intCell(r, "EXIT_CODE"), intCell(r, "SIGNAL")));
-            } catch (IllegalArgumentException | DateTimeParseException e) {
+                procs.add(new Proc(Integer.parseInt(r.get(Column.PID)), Integer.parseInt(r.get(Column.PPID)), r.get(Column.COMMAND),
+                        r.get(Column.USER), r.get(Column.HOST), start, end, intCell(r, Column.EXIT_CODE), intCell(r, Column.SIGNAL)));
+            } catch (IllegalArgumentException | DateTimeParseException | ArithmeticException e) {
                 throw new BadInputException(line, "line " + line + ": " + e.getMessage(), false);
             }
         }
         return new Recording(procs, List.of());
     }
 
-    private static String cell(CSVRecord r, String name) {
-        return r.isMapped(name) ? r.get(name) : "";
-    }
-
-    private static int intCell(CSVRecord r, String name) {
-        String v = cell(r, name);
+    private static int intCell(CsvReader.Row r, Column column) {
+        String v = r.get(column);
         return v.isEmpty() ? -1 : Integer.parseInt(v);
     }
 

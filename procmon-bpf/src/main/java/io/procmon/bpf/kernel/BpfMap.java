@@ -52,7 +52,7 @@ public final class BpfMap implements AutoCloseable {
 
     /** Sets {@code key} to {@code value}. */
     public void update(byte[] key, byte[] value, long flags) {
-        Errno.check(LibBcc.Elements.bpf_update_elem(fd(), checked(key), checkedValue(value), flags), "update map " + name);
+        Errno.check(BccNative.Elements.bpf_update_elem(fd(), checked(key), checkedValue(value), flags), "update map " + name);
     }
 
     /**
@@ -62,7 +62,7 @@ public final class BpfMap implements AutoCloseable {
      * @return false when the key is absent
      */
     public boolean lookup(byte[] key, byte[] value) {
-        int rc = LibBcc.Elements.bpf_lookup_elem(fd(), checked(key), checkedValue(value));
+        int rc = BccNative.Elements.bpf_lookup_elem(fd(), checked(key), checkedValue(value));
         if (rc < 0) {
             if (Errno.of(rc) == 2) {
                 return false;
@@ -74,7 +74,7 @@ public final class BpfMap implements AutoCloseable {
 
     /** Removes {@code key}; returns false when it was absent. */
     public boolean delete(byte[] key) {
-        int rc = LibBcc.Elements.bpf_delete_elem(fd(), checked(key));
+        int rc = BccNative.Elements.bpf_delete_elem(fd(), checked(key));
         if (rc < 0 && Errno.of(rc) == 2) {
             return false;
         }
@@ -102,7 +102,7 @@ public final class BpfMap implements AutoCloseable {
         long total = 0;
         for (boolean first = true; ; first = false) {
             count[0] = COUNT_CHUNK;
-            int rc = LibBcc.Elements.bpf_lookup_batch(fd(), first ? null : token, token, countKeys, countValues, count);
+            int rc = BccNative.Elements.bpf_lookup_batch(fd(), first ? null : token, token, countKeys, countValues, count);
             if (rc < 0 && Errno.of(rc) == 2) { // ENOENT: the last batch, possibly not empty
                 return total + Math.max(0, count[0]);
             }

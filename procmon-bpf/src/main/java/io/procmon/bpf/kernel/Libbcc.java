@@ -4,17 +4,17 @@ import io.procmon.bpf.BpfException;
 
 /** Access to libbcc, with a clear error when it is not installed. */
 public final class Libbcc {
-    /** The Debian/Ubuntu package that ships {@value LibBcc#SONAME}. */
+    /** The Debian/Ubuntu package that ships {@value BccNative#SONAME}. */
     public static final String PACKAGE = "libbpfcc";
 
     private Libbcc() {
     }
 
-    static LibBcc lib() {
+    static BccNative lib() {
         try {
-            return LibBcc.Holder.INSTANCE;
+            return BccNative.Holder.INSTANCE;
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new BpfException(BpfException.Reason.LIBBCC_MISSING, "load " + LibBcc.SONAME
+            throw new BpfException(BpfException.Reason.LIBBCC_MISSING, "load " + BccNative.SONAME
                     + ": not found; install it with: apt-get install " + PACKAGE, e);
         }
     }

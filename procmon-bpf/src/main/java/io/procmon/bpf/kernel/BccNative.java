@@ -10,12 +10,12 @@ import com.sun.jna.Pointer;
  *
  * <p>Loaded by its versioned soname, so only the runtime package ({@code libbpfcc}) is needed.
  */
-interface LibBcc extends Library {
+interface BccNative extends Library {
     String SONAME = "libbcc_bpf.so.0";
 
     /** Loaded on first use; an {@link UnsatisfiedLinkError} means libbcc is not installed. */
     final class Holder {
-        static final LibBcc INSTANCE = Native.load(SONAME, LibBcc.class);
+        static final BccNative INSTANCE = Native.load(SONAME, BccNative.class);
 
         private Holder() {
         }

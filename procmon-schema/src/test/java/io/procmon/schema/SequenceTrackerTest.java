@@ -1,4 +1,4 @@
-package io.procmon.kafka;
+package io.procmon.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

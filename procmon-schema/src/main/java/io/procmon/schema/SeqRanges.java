@@ -1,4 +1,4 @@
-package io.procmon.kafka;
+package io.procmon.schema;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,15 +9,15 @@ import java.util.List;
  * ranges {@code [from1, to1, from2, to2, ...]} (inclusive), so a loss notice can say exactly which
  * records it announces.
  */
-final class SeqRanges {
+public final class SeqRanges {
     private final List<Long> seqs = new ArrayList<>();
 
-    synchronized void add(long seq) {
+    public synchronized void add(long seq) {
         seqs.add(seq);
     }
 
     /** Adds flattened inclusive ranges. */
-    synchronized void addRanges(long[] ranges) {
+    public synchronized void addRanges(long[] ranges) {
         for (int i = 0; i + 1 < ranges.length; i += 2) {
             for (long s = ranges[i]; s <= ranges[i + 1]; s++) {
                 seqs.add(s);
@@ -25,12 +25,12 @@ final class SeqRanges {
         }
     }
 
-    synchronized long count() {
+    public synchronized long count() {
         return seqs.size();
     }
 
     /** Takes everything gathered, as sorted merged ranges; empty when nothing was. */
-    synchronized long[] drain() {
+    public synchronized long[] drain() {
         long[] all = seqs.stream().mapToLong(Long::longValue).sorted().distinct().toArray();
         seqs.clear();
         long[] out = new long[all.length * 2];
@@ -46,7 +46,7 @@ final class SeqRanges {
         return Arrays.copyOf(out, n);
     }
 
-    static long count(long[] ranges) {
+    public static long count(long[] ranges) {
         long c = 0;
         for (int i = 0; i + 1 < ranges.length; i += 2) {
             c += ranges[i + 1] - ranges[i] + 1;

@@ -1,4 +1,4 @@
-package io.procmon.jsonl;
+package io.procmon.schema;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

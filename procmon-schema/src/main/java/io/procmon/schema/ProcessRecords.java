@@ -1,4 +1,4 @@
-package io.procmon.jsonl;
+package io.procmon.schema;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.procmon.core.Container;

@@ -1,4 +1,4 @@
-package io.procmon.kafka;
+package io.procmon.schema;
 
 import io.procmon.core.LostEvents;
 import java.util.BitSet;
