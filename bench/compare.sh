@@ -13,7 +13,7 @@
 # alone, runs outside the monitor's cgroup; the endpoint's work is the monitor's and is counted).
 # Usage: sudo bench/compare.sh [ROTATIONS=3] [EXECS=20000] [WARMUP=30000] [-- PROCMON OPTIONS...]
 set -euo pipefail
-root="$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)"
+source "$(dirname "$(readlink -f "$0")")/lib.sh"
 rotations="${1:-3}" execs="${2:-20000}" warmup="${3:-30000}"
 shift $(( $# < 3 ? $# : 3 ))
 [ "${1:-}" = "--" ] && shift
@@ -22,8 +22,6 @@ procmon_options=("$@")
 command -v bpftrace >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; }
 command -v bpftool >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool >/dev/null; }
 work="$(mktemp -d)"
-cg_root="$(findmnt -n -o TARGET -t cgroup2 | head -1)"
-[ -n "$cg_root" ] || { echo "compare: no cgroup v2 hierarchy is mounted (its cpu.stat measures the monitors)" >&2; exit 1; }
 cg=""
 stats_before="$(sysctl -n kernel.bpf_stats_enabled)"
 mon=""
@@ -40,16 +38,8 @@ sysctl -qw kernel.bpf_stats_enabled=1
 gcc -O2 -o "$work/storm" "$root/load/storm.c"
 cp /bin/true "$work/cmp-true"       # the storm's own name: its rows are easy to count
 cp /bin/true "$work/cmp-probe"      # the probe whose row marks "first row visible"
-launcher="$root/procmon-deb/src/deb/bin/procmon" # the package's launcher: its JVM options and class-data archive
-launcher_opts="${PROCMON_JAVA_OPTS:-$(sed -n 's/^opts="\${PROCMON_JAVA_OPTS:-\(.*\)}"$/\1/p' "$launcher")}"
-export PROCMON_JAR="$root/procmon-examples/target/procmon.jar" PROCMON_JAVA_OPTS="$launcher_opts" PROCMON_CDS_ARCHIVE="$work/procmon.jsa"
-
-in_cgroup() { # command...: runs it in a new cgroup of its own, named in $cg
-  cg="$cg_root/procmon-compare.$$.$((++cgroups))"
-  mkdir "$cg"
-  setsid bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@" 2>"$work/err.txt" &
-}
-cgroups=0
+use_launcher "$work"
+in_cgroup() { start_in_cgroup "$work/err.txt" "$@"; }
 metrics_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkfifo "$work/never" # read -t on it waits without a child process, unlike sleep
 scrape_every_second() { # port: GET /metrics once a second, from bash alone; counts the answers in $work/scrapes
@@ -70,21 +60,17 @@ start_monitor() { # name output
     procmon) in_cgroup "$launcher" -q -o "$2" "${procmon_options[@]}" ;;
     procmon+metrics)
       in_cgroup "$launcher" -q -o "$2" --metrics "127.0.0.1:$metrics_port" "${procmon_options[@]}"
-      mon=$!
       scrape_every_second "$metrics_port" & scraper=$!
       return ;;
     bpftrace) in_cgroup bpftrace -q -o "$2" -e 'tracepoint:sched:sched_process_exec { @start[pid] = nsecs; }
         tracepoint:sched:sched_process_exit /@start[pid]/ { printf("%d,%d,%d,%s,%d\n", pid, curtask->real_parent->tgid, uid,
           comm, (nsecs - @start[pid]) / 1000000); delete(@start[pid]); }' ;;
   esac
-  mon=$!
 }
-cpu_usec() { awk '$1 == "usage_usec" {print $2}' "$cg/cpu.stat"; } # the monitor's cgroup
 thread_ns() { for t in /proc/"$1"/task/*; do echo "${t##*/} $(tr ' ' _ <"$t/comm" | tr -d '\n') $(cut -d' ' -f1 "$t/schedstat")"; done; }
-stop_monitor() { # SIGTERM: a background job of a script inherits SIGINT ignored, and the JVM honours that.
+stop_all() { # the scraper, then the monitor
   if [ -n "$scraper" ]; then kill "$scraper"; wait "$scraper" 2>/dev/null || true; scraper=""; fi
-  kill -TERM "$mon"; wait "$mon" 2>/dev/null || true; mon=""
-  rmdir "$cg" 2>/dev/null || { sleep 0.5; rmdir "$cg"; }; cg=""
+  stop_monitor
 }
 rss_sampler() { # pid file: the largest VmRSS in KiB, sampled every 100 ms until the pid is gone
   local max=0 v
@@ -116,9 +102,9 @@ wait_rows() { # file count: until the storm's rows are all there (at most 60 s)
 
 # As on a user's machine after its first run: the class-data archive exists (made at that run's exit).
 start_monitor procmon "$work/training.out"
-until grep -q cmp-probe "$work/training.out" 2>/dev/null; do "$work/cmp-probe"; sleep 0.05; done
+await_row "$work/training.out" "$work/err.txt" "$work/cmp-probe"
 "$work/storm" 2000 4 "$work/cmp-true" >/dev/null 2>&1
-stop_monitor
+stop_all
 [ -s "$work/procmon.jsa" ] || echo "compare: no class-data archive was made; procmon runs without one" >&2
 
 declare -A results
@@ -127,28 +113,25 @@ for r in $(seq "$rotations"); do
     out="$work/$m.out"; : >"$out"; echo 0 >"$work/scrapes"
     launched=$(date +%s%N)
     start_monitor "$m" "$out"
-    until grep -q cmp-probe "$out" 2>/dev/null; do
-      kill -0 "$mon" 2>/dev/null || { cat "$work/err.txt" >&2; exit 1; }
-      "$work/cmp-probe"; sleep 0.005
-    done
+    await_row "$out" "$work/err.txt" "$work/cmp-probe"
     first_ms=$(( ($(date +%s%N) - launched) / 1000000 ))
     rss_sampler "$mon" "$work/rss" & sampler=$!
     "$work/storm" "$execs" 4 "$work/cmp-true" >/dev/null 2>&1
     wait_rows "$out" "$execs"
-    cold=$(awk -v t="$(cpu_usec)" -v n="$execs" 'BEGIN {printf "%.1f", t / n}')
+    cold=$(awk -v t="$(cgroup_cpu_usec)" -v n="$execs" 'BEGIN {printf "%.1f", t / n}')
     "$work/storm" "$warmup" 4 "$work/cmp-true" >/dev/null 2>&1
     wait_rows "$out" $((execs + warmup))
-    t0="$(cpu_usec)"
+    t0="$(cgroup_cpu_usec)"
     thread_ns "$mon" >"$work/threads0"
     "$work/storm" "$execs" 4 "$work/cmp-true" >/dev/null 2>&1
     wait_rows "$out" $((2 * execs + warmup))
-    steady=$(awk -v t=$(( $(cpu_usec) - t0 )) -v n="$execs" 'BEGIN {printf "%.2f", t / n}')
+    steady=$(awk -v t=$(( $(cgroup_cpu_usec) - t0 )) -v n="$execs" 'BEGIN {printf "%.2f", t / n}')
     if [ "$m" = procmon ]; then # threads alive at both ends, those of at least 0.05 us per process
       results[split,$r]="$(thread_ns "$mon" | awk -v n="$execs" 'NR == FNR {a[$1] = $3; next}
         ($1 in a) && ($3 - a[$1]) / n >= 50 {printf "%s=%.2f ", $2, ($3 - a[$1]) / n / 1000}' "$work/threads0" -)"
     fi
     kernel_ns="$(exit_prog_cost "$mon")"
-    stop_monitor
+    stop_all
     wait "$sampler" 2>/dev/null || true
     results[$m,cold,$r]=$cold; results[$m,steady,$r]=$steady; results[$m,first,$r]=$first_ms
     results[$m,rss,$r]=$(( $(cat "$work/rss") / 1024 )); results[$m,kernel,$r]=$kernel_ns
@@ -160,7 +143,7 @@ done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 col() { local m=$1 k=$2 v=(); for r in $(seq "$rotations"); do v+=("${results[$m,$k,$r]}"); done; median "${v[@]}"; }
 echo "machine: $(nproc) CPUs, $(uname -r); storm of $execs execs from 4 workers, warm-up $warmup; medians of $rotations rotations"
-echo "procmon options: ${procmon_options[*]:-(defaults)}; JVM: $launcher_opts, class-data archive from a first run"
+echo "procmon options: ${procmon_options[*]:-(defaults)}; JVM: $PROCMON_JAVA_OPTS, class-data archive from a first run"
 printf '| %-15s | %-24s | %-22s | %-8s | %-21s | %-22s |\n' monitor "CPU/process from launch" "CPU/process steady" "RSS MiB" "launch -> first row" "in-kernel cost per exit"
 printf '| --- | --- | --- | --- | --- | --- |\n'
 for m in procmon procmon+metrics bpftrace; do

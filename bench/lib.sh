@@ -1,4 +1,4 @@
-# Shared by the bench scripts: source it, then call its functions.
+# Shared by the bench scripts: source it, then call its functions (it sets $root).
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 
 # run_it LOG TEST [MAVEN ARGS...]: builds what is missing, then runs one end-to-end test of
@@ -11,4 +11,48 @@ run_it() {
   (cd "$root" && PROCMON_REQUIRE_BPF=1 mvn -B -q install -DskipTests >/dev/null)
   (cd "$root" && PROCMON_REQUIRE_BPF=1 mvn -B -pl procmon-examples verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
       -Dit.test="$test" "$@") >"$log" 2>&1 || { tail -40 "$log" >&2; exit 1; }
+}
+
+# The monitor as the package starts it: the shipped launcher, its JVM options, a class-data archive
+# of this run's own (made at the first monitor's exit, used by the next ones, as on a user's host).
+launcher="$root/procmon-deb/src/deb/bin/procmon"
+use_launcher() { # work-dir
+  export PROCMON_JAR="$root/procmon-examples/target/procmon.jar" PROCMON_CDS_ARCHIVE="$1/procmon.jsa"
+  export PROCMON_JAVA_OPTS="${PROCMON_JAVA_OPTS:-$(sed -n 's/^opts="\${PROCMON_JAVA_OPTS:-\(.*\)}"$/\1/p' "$launcher")}"
+}
+
+# start_in_cgroup STDERR-FILE COMMAND...: runs it in a new cgroup v2 of its own (its CPU to the
+# microsecond, every thread counted, also those that ended); sets $mon (its pid) and $cg.
+cg_root="$(findmnt -n -o TARGET -t cgroup2 | head -1)"
+cgroups=0
+start_in_cgroup() {
+  [ -n "$cg_root" ] || { echo "bench: no cgroup v2 hierarchy is mounted (its cpu.stat measures the monitor)" >&2; exit 1; }
+  local err="$1"; shift
+  cg="$cg_root/procmon-bench.$$.$((++cgroups))"
+  mkdir "$cg"
+  setsid bash -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" "$@" 2>"$err" &
+  mon=$!
+}
+cgroup_cpu_usec() { awk '$1 == "usage_usec" {print $2}' "$cg/cpu.stat"; }
+
+# await_row OUTPUT STDERR-FILE PROBE: runs PROBE (an executable whose name is unique) until its row
+# is in OUTPUT, that is until the monitor records; fails with the monitor's errors if it exits first.
+await_row() {
+  local out="$1" err="$2" probe="$3" name="${3##*/}"
+  for _ in $(seq 12000); do
+    grep -q "$name" "$out" 2>/dev/null && return 0
+    kill -0 "$mon" 2>/dev/null || { echo "bench: the monitor exited before recording:" >&2; cat "$err" >&2; exit 1; }
+    "$probe"
+    sleep 0.005
+  done
+  echo "bench: no row of $name in $out after 60 s" >&2; exit 1
+}
+
+# stop_monitor: SIGTERM (a background job of a script inherits SIGINT ignored, and the JVM honours
+# that), wait for it, remove its cgroup.
+stop_monitor() {
+  kill -TERM "$mon" 2>/dev/null || true
+  wait "$mon" 2>/dev/null || true
+  mon=""
+  if [ -n "${cg:-}" ]; then rmdir "$cg" 2>/dev/null || { sleep 0.5; rmdir "$cg"; }; cg=""; fi
 }

@@ -115,6 +115,10 @@ public final class BpfEventSource implements EventSource {
         ProgramOptions programOptions = options.programOptions();
         Btf btf = kernelBtf();
         KernelOffsets offsets = adjustOffsets.apply(kernelOffsets(btf, tracefs));
+        if (programOptions.executablePaths() && offsets.execFilename().isEmpty()) {
+            throw new BpfException(BpfException.Reason.KERNEL,
+                    "cannot record executable paths: this kernel's exec tracepoint has no filename field");
+        }
         CgroupResolver cgroupResolver = programOptions.cgroups() ? CgroupResolver.discover() : null;
         CgroupOffsets cgroupOffsets = cgroupResolver == null ? null : cgroupOffsets(btf, tracefs, cgroupResolver.v1Controller());
         startCapacity = startCapacity();
@@ -386,32 +390,33 @@ public final class BpfEventSource implements EventSource {
         return Math.min(pidMax, BpfOptions.MAX_PROCESSES_CAP);
     }
 
-    /** Reading what the kernel says about itself; both kinds of failure mean its BTF or formats are unusable. */
+    /** Reading what the kernel says about itself: its BTF, or a tracepoint's format in tracefs. */
     private interface KernelRead<T> {
         T read() throws IOException;
     }
 
-    private static <T> T fromKernel(String what, KernelRead<T> read) {
+    /** A read of tracefs that fails is tracefs's problem; one of BTF, or a type BTF lacks, is BTF's. */
+    private static <T> T fromKernel(String what, BpfException.Reason ioReason, KernelRead<T> read) {
         try {
             return read.read();
         } catch (IOException e) {
-            throw new BpfException(BpfException.Reason.NO_BTF, "read " + what + ": " + e.getMessage(), e);
+            throw new BpfException(ioReason, "cannot read " + what + ": " + e.getMessage(), e);
         } catch (BtfException e) {
-            throw new BpfException(BpfException.Reason.NO_BTF, e.getMessage(), e);
+            throw new BpfException(BpfException.Reason.NO_BTF, "cannot use the kernel's BTF: " + e.getMessage(), e);
         }
     }
 
     private static Btf kernelBtf() {
-        return fromKernel("kernel BTF", Btf::kernel);
+        return fromKernel("the kernel's BTF", BpfException.Reason.NO_BTF, Btf::kernel);
     }
 
     private static CgroupOffsets cgroupOffsets(Btf btf, Path tracefs, String v1Controller) {
-        return fromKernel("the cgroup_mkdir tracepoint's format", () ->
+        return fromKernel("the cgroup_mkdir tracepoint's format", BpfException.Reason.NO_TRACEFS, () ->
                 CgroupOffsets.from(btf, TracepointFormat.read(tracefs, "cgroup", "cgroup_mkdir"), v1Controller));
     }
 
     private static KernelOffsets kernelOffsets(Btf btf, Path tracefs) {
-        return fromKernel("the sched tracepoints' formats", () -> KernelOffsets.from(btf,
+        return fromKernel("the sched tracepoints' formats", BpfException.Reason.NO_TRACEFS, () -> KernelOffsets.from(btf,
                 TracepointFormat.read(tracefs, "sched", "sched_process_exit"), TracepointFormat.read(tracefs, "sched", "sched_process_exec")));
     }
 

@@ -3,7 +3,7 @@ package io.procmon.bpf;
 import io.procmon.core.EventSourceException;
 
 /**
- * The eBPF engine could not do something. The message reads "operation object: cause" and is meant
+ * The eBPF engine could not do something. The message reads "cannot OPERATION: cause" and is meant
  * for a user; {@link #reason()} says which kind of failure it is, so a CLI can choose an exit code.
  */
 public class BpfException extends EventSourceException {

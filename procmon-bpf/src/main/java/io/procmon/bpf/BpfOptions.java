@@ -10,9 +10,9 @@ import java.util.OptionalInt;
  * variants with {@link #toBuilder()}.
  */
 public final class BpfOptions {
-    /** Perf ring pages per CPU without executable paths: 8,192 records of 64 bytes. */
+    /** Perf ring pages per CPU without executable paths: 512 KiB, about 6,000 exit records of 72 bytes (88 with perf's header). */
     public static final int DEFAULT_PAGES_PER_CPU = 128;
-    /** Perf ring pages per CPU with executable paths: the record grows from 56 to 320 bytes. */
+    /** Perf ring pages per CPU with executable paths: the record grows from 72 to 336 bytes. */
     public static final int DEFAULT_PAGES_PER_CPU_WITH_EXE = 512;
     /**
      * Samples per CPU between wake-ups of the reader (what sits below is read every {@link #DEFAULT_MAX_DELAY}).
@@ -22,6 +22,8 @@ public final class BpfOptions {
     public static final int DEFAULT_WAKEUP_EVENTS = 128;
     public static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(20);
     static final int MAX_PROCESSES_CAP = 131_072;
+    /** The most argument bytes recorded per exec. */
+    public static final int ARGS_MAX_LIMIT = io.procmon.bpf.prog.EventLayout.ARGS_MAX_LIMIT;
 
     private final int pagesPerCpu;
     private final int wakeupEvents;
@@ -36,8 +38,8 @@ public final class BpfOptions {
     private final int argsMax;
 
     private BpfOptions(Builder b) {
-        if (b.pagesPerCpu != 0 && Integer.bitCount(b.pagesPerCpu) != 1) {
-            throw new IllegalArgumentException("pages per CPU must be a power of two, got " + b.pagesPerCpu);
+        if (b.pagesPerCpu != 0) {
+            checkPagesPerCpu("pages per CPU", b.pagesPerCpu);
         }
         if (b.wakeupEvents < 1) {
             throw new IllegalArgumentException("wakeup events must be at least 1, got " + b.wakeupEvents);
@@ -62,6 +64,30 @@ public final class BpfOptions {
         this.failedOnly = b.failedOnly;
         this.cgroups = b.cgroups;
         this.argsMax = b.argsMax;
+    }
+
+    /**
+     * The rule for a ring size, stated once for the library and the CLI alike: a power of two.
+     *
+     * @param subject what the value is called where it came from ("--pages")
+     * @throws IllegalArgumentException "SUBJECT must be a power of two, got N"
+     */
+    public static void checkPagesPerCpu(String subject, int pages) {
+        if (pages < 1 || Integer.bitCount(pages) != 1) {
+            throw new IllegalArgumentException(subject + " must be a power of two, got " + pages);
+        }
+    }
+
+    /**
+     * The rule for argument bytes recorded per exec, stated once: 1 to {@value #ARGS_MAX_LIMIT}
+     * (a perf record must stay under 64 KiB).
+     *
+     * @throws IllegalArgumentException "SUBJECT must be between 1 and 32768 bytes, got N"
+     */
+    public static void checkArgsMax(String subject, int bytes) {
+        if (bytes < 1 || bytes > ARGS_MAX_LIMIT) {
+            throw new IllegalArgumentException(subject + " must be between 1 and " + ARGS_MAX_LIMIT + " bytes, got " + bytes);
+        }
     }
 
     public static BpfOptions defaults() {
@@ -191,7 +217,7 @@ public final class BpfOptions {
         }
 
         /**
-         * Wake the reader every this many events (default 32); the rest are read every
+         * Wake the reader every this many events (default {@value BpfOptions#DEFAULT_WAKEUP_EVENTS}); the rest are read every
          * {@link #maxDelay}. Batching cuts the kernel and reader cost per event several-fold.
          */
         public Builder wakeupEvents(int events) {
@@ -259,9 +285,8 @@ public final class BpfOptions {
          * command line's total length is kept when it is cut); 0 turns them off (default).
          */
         public Builder args(int maxBytes) {
-            if (maxBytes < 0 || maxBytes > io.procmon.bpf.prog.EventLayout.ARGS_MAX_LIMIT) {
-                throw new IllegalArgumentException("argument bytes must be between 0 and "
-                        + io.procmon.bpf.prog.EventLayout.ARGS_MAX_LIMIT + ", got " + maxBytes);
+            if (maxBytes != 0) {
+                checkArgsMax("argument bytes", maxBytes);
             }
             this.argsMax = maxBytes;
             return this;

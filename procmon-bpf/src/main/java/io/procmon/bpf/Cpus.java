@@ -31,7 +31,7 @@ final class Cpus {
         try {
             return parse(ProcFiles.read(file));
         } catch (IOException | NumberFormatException e) {
-            throw new BpfException(BpfException.Reason.KERNEL, "read " + file + ": " + e.getMessage(), e);
+            throw new BpfException(BpfException.Reason.KERNEL, "cannot read " + file + ": " + e.getMessage(), e);
         }
     }
 

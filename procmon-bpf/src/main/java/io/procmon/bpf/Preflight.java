@@ -28,17 +28,17 @@ public final class Preflight {
      */
     public static Path check() {
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
-            throw new BpfException(BpfException.Reason.KERNEL, "procmon needs Linux; this is " + System.getProperty("os.name"));
+            throw new BpfException(BpfException.Reason.KERNEL, "cannot run here: procmon needs Linux; this is " + System.getProperty("os.name"));
         }
         long caps = effectiveCapabilities();
         boolean admin = has(caps, CAP_SYS_ADMIN);
         if (!admin && !(has(caps, CAP_BPF) && has(caps, CAP_PERFMON))) {
             throw new BpfException(BpfException.Reason.NOT_PERMITTED,
-                    "permission denied: procmon must run as root (or with CAP_BPF and CAP_PERFMON)");
+                    "cannot load eBPF programs: permission denied; procmon must run as root (or with CAP_BPF and CAP_PERFMON)");
         }
         Libbcc.ensureLoaded();
         if (!Files.isReadable(Btf.KERNEL_BTF)) {
-            throw new BpfException(BpfException.Reason.NO_BTF, "read " + Btf.KERNEL_BTF
+            throw new BpfException(BpfException.Reason.NO_BTF, "cannot read " + Btf.KERNEL_BTF
                     + ": not found; this kernel was built without BTF (CONFIG_DEBUG_INFO_BTF=y is needed)");
         }
         return tracefs(admin);
@@ -58,7 +58,7 @@ public final class Preflight {
                 return target;
             }
         }
-        throw new BpfException(BpfException.Reason.NO_TRACEFS, "tracefs: not mounted; run: mount -t tracefs nodev " + target);
+        throw new BpfException(BpfException.Reason.NO_TRACEFS, "cannot find tracefs: not mounted; run: mount -t tracefs nodev " + target);
     }
 
     private static boolean hasSchedEvents(Path tracefs) {

@@ -33,6 +33,8 @@ public final class Monitor implements AutoCloseable {
 
     private final EventSource source;
     private final List<SinkSlot> sinks;
+    private final java.util.function.Consumer<MonitorFailure> failureHandler;
+    private final java.util.concurrent.atomic.AtomicBoolean failureReported = new java.util.concurrent.atomic.AtomicBoolean();
     private final UserNameResolver userNames;
     private final Host host;
     private final java.util.function.Predicate<ProcessEvent> filter;
@@ -67,8 +69,9 @@ public final class Monitor implements AutoCloseable {
 
     private Monitor(Builder b) {
         this.source = b.source;
+        this.failureHandler = b.failureHandler;
         this.sinks = java.util.stream.IntStream.range(0, b.sinks.size())
-                .mapToObj(i -> new SinkSlot(b.sinkNames.get(i), b.sinks.get(i))).toList();
+                .mapToObj(i -> new SinkSlot(b.sinkNames.get(i), b.sinks.get(i), b.sinkPolicies.get(i), this::failed)).toList();
         this.userNames = b.userNames;
         this.host = b.host;
         this.filter = b.filter;
@@ -347,6 +350,17 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
+    /** Hands the first failure that stops the monitor to the handler; later ones are only counted. */
+    private void failed(MonitorFailure failure) {
+        if (failureHandler != null && failureReported.compareAndSet(false, true)) {
+            try {
+                failureHandler.accept(failure);
+            } catch (RuntimeException e) {
+                LOG.error("the failure handler threw: {}", e.toString());
+            }
+        }
+    }
+
     /** Runs on the source's thread: never blocks. */
     private final class QueueingListener implements SourceListener {
         @Override
@@ -390,7 +404,10 @@ public final class Monitor implements AutoCloseable {
         @Override
         public void onFailure(EventSourceException failure) {
             sourceFailure = failure;
-            LOG.error("event source failed: {}; no more events will be recorded", failure.getMessage());
+            if (failureHandler == null) {
+                LOG.error("event source failed: {}; no more events will be recorded", failure.getMessage());
+            }
+            failed(new MonitorFailure(null, failure));
         }
 
         private void offerDropNotice() {
@@ -412,18 +429,27 @@ public final class Monitor implements AutoCloseable {
     private static final class SinkSlot {
         private final String name;
         private final EventSink sink;
+        private final SinkFailurePolicy policy;
+        private final java.util.function.Consumer<MonitorFailure> onStop;
         private final AtomicLong written = new AtomicLong();
         private final AtomicLong failures = new AtomicLong();
         /** The message of the latest call's failure; null once a call succeeds again. */
         private volatile String lastFailure;
+        /** Set at the first failure under {@link SinkFailurePolicy#STOP}: only close is called from then on. */
+        private volatile boolean halted;
 
-        SinkSlot(String name, EventSink sink) {
+        SinkSlot(String name, EventSink sink, SinkFailurePolicy policy, java.util.function.Consumer<MonitorFailure> onStop) {
             this.name = name;
             this.sink = sink;
+            this.policy = policy;
+            this.onStop = onStop;
         }
 
         // Not through call: a lambda per event would be allocated on the hottest path.
         void onEvent(ProcessEvent event) {
+            if (halted) {
+                return;
+            }
             try {
                 sink.onEvent(event);
                 written.lazySet(written.get() + 1); // one writer: no atomic read-modify-write needed
@@ -434,6 +460,9 @@ public final class Monitor implements AutoCloseable {
         }
 
         void call(java.util.function.Consumer<EventSink> action, String what) {
+            if (halted && !"close".equals(what)) {
+                return;
+            }
             try {
                 action.accept(sink);
                 succeeded();
@@ -456,7 +485,7 @@ public final class Monitor implements AutoCloseable {
         }
 
         private void succeeded() {
-            if (lastFailure != null) {
+            if (lastFailure != null && !halted) {
                 lastFailure = null;
             }
         }
@@ -466,7 +495,14 @@ public final class Monitor implements AutoCloseable {
                 throw vmError;
             }
             lastFailure = what + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
-            if (failures.getAndIncrement() == 0) {
+            boolean first = failures.getAndIncrement() == 0;
+            if (policy == SinkFailurePolicy.STOP && !halted) {
+                halted = true;
+                LOG.debug("sink {} failure stops the monitor", sink, e);
+                onStop.accept(new MonitorFailure(name, e)); // the handler reports it: not logged twice
+                return;
+            }
+            if (first) {
                 // Mostly the environment (disk full, closed pipe): one line; the trace is for debugging.
                 LOG.error("sink {} failed in {}: {} (further failures are only counted)", sink, what, e.getMessage());
                 LOG.debug("sink {} failure", sink, e);
@@ -479,6 +515,8 @@ public final class Monitor implements AutoCloseable {
         private final EventSource source;
         private final List<EventSink> sinks = new ArrayList<>();
         private final List<String> sinkNames = new ArrayList<>();
+        private final List<SinkFailurePolicy> sinkPolicies = new ArrayList<>();
+        private java.util.function.Consumer<MonitorFailure> failureHandler;
         private UserNameResolver userNames = UserNameResolver.system();
         private Host host;
         private int queueCapacity = 65_536;
@@ -499,7 +537,13 @@ public final class Monitor implements AutoCloseable {
          * in {@link MonitorStats#sinks()} and {@link Monitor#health()} (for example "file", "kafka").
          */
         public Builder sink(String name, EventSink sink) {
+            return sink(name, sink, SinkFailurePolicy.CONTINUE);
+        }
+
+        /** Adds a sink with what to do when it fails; see {@link SinkFailurePolicy}. */
+        public Builder sink(String name, EventSink sink, SinkFailurePolicy policy) {
             Objects.requireNonNull(sink, "sink");
+            Objects.requireNonNull(policy, "policy");
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("a sink needs a name");
             }
@@ -508,6 +552,19 @@ public final class Monitor implements AutoCloseable {
             }
             sinks.add(sink);
             sinkNames.add(name);
+            sinkPolicies.add(policy);
+            return this;
+        }
+
+        /**
+         * Called once, with the first failure that stops the monitor: its source died, or a sink
+         * added with {@link SinkFailurePolicy#STOP} failed. It runs on the thread that saw it (the
+         * source's or the dispatcher's), so it must not block or close the monitor itself: it tells
+         * the owner, who closes it (the close drains what was received to the other sinks). Without
+         * a handler such failures are logged and shown by {@link Monitor#health()}.
+         */
+        public Builder onFailure(java.util.function.Consumer<MonitorFailure> handler) {
+            this.failureHandler = Objects.requireNonNull(handler, "handler");
             return this;
         }
 

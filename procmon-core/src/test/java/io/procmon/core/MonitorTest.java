@@ -292,4 +292,65 @@ class MonitorTest {
             log.add("close");
         }
     }
+
+    @Test
+    void aStopSinkHaltsAtItsFirstFailureAndTellsTheHandlerOnceWhileTheOthersGoOn() throws Exception {
+        List<ProcessEvent> other = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> fileCalls = Collections.synchronizedList(new ArrayList<>());
+        EventSink file = e -> {
+            fileCalls.add(e.pid());
+            if (e.pid() == 2) {
+                throw new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+            }
+        };
+        List<MonitorFailure> failures = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch told = new CountDownLatch(1);
+        start(Monitor.builder(source).sink("file", file, SinkFailurePolicy.STOP).sink("other", other::add)
+                .onFailure(f -> {
+                    failures.add(f);
+                    told.countDown();
+                }));
+        for (int pid = 1; pid <= 4; pid++) {
+            listener.get().onEvent(event(pid, 0));
+        }
+        assertThat(told.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        io.procmon.core.testing.CapturingSource.awaitDelivered(monitor, 4);
+        monitor.close();
+        assertThat(fileCalls).containsExactly(1, 2); // halted: not called again
+        assertThat(other).extracting(ProcessEvent::pid).containsExactly(1, 2, 3, 4);
+        assertThat(failures).hasSize(1);
+        assertThat(failures.get(0).sink()).isEqualTo("file");
+        assertThat(failures.get(0).message()).isEqualTo("cannot write to sink file: java.io.IOException: No space left on device");
+        assertThat(monitor.stats().sinks().get(0).failures()).isEqualTo(1);
+    }
+
+    @Test
+    void aContinueSinkIsCalledAgainAfterAFailureAndStopsNothing() throws Exception {
+        List<Integer> calls = Collections.synchronizedList(new ArrayList<>());
+        List<MonitorFailure> failures = Collections.synchronizedList(new ArrayList<>());
+        start(Monitor.builder(source).sink("flaky", e -> {
+            calls.add(e.pid());
+            if (e.pid() == 1) {
+                throw new IllegalStateException("broker away");
+            }
+        }).onFailure(failures::add));
+        listener.get().onEvent(event(1, 0));
+        listener.get().onEvent(event(2, 0));
+        io.procmon.core.testing.CapturingSource.awaitDelivered(monitor, 2);
+        monitor.close();
+        assertThat(calls).containsExactly(1, 2);
+        assertThat(failures).isEmpty();
+    }
+
+    @Test
+    void theSourcesDeathGoesToTheHandler() {
+        List<MonitorFailure> failures = new ArrayList<>();
+        start(Monitor.builder(source).sink(e -> { }).onFailure(failures::add));
+        listener.get().onFailure(new EventSourceException("cannot read the kernel's events any more: boom"));
+        assertThat(failures).singleElement().satisfies(f -> {
+            assertThat(f.sourceFailed()).isTrue();
+            assertThat(f.message()).isEqualTo("cannot read the kernel's events any more: boom");
+        });
+        assertThat(monitor.health().healthy()).isFalse();
+    }
 }

@@ -77,33 +77,24 @@ final class CollectCommand implements Callable<Integer> {
         if (kafka.topic == null || kafka.topic.isBlank()) {
             return usage(err, "the Kafka topic must not be empty");
         }
-        boolean jsonl;
-        switch (format.toLowerCase(Locale.ROOT)) {
-            case "csv" -> jsonl = false;
-            case "jsonl" -> jsonl = true;
-            default -> {
-                return usage(err, "--format must be csv or jsonl, got '" + format + "'");
-            }
-        }
-        if (jsonl && columns != null) {
-            return usage(err, "--columns applies to --format csv only");
-        }
         if (idleExit < 0 || Double.isNaN(idleExit)) {
             return usage(err, "--idle-exit must not be negative, got " + idleExit);
         }
-        List<Column> cols;
+        OutputFormat chosen;
         java.util.Properties props;
         try {
-            cols = Column.parseList(columns == null ? DEFAULT_COLUMNS : columns);
+            chosen = OutputFormat.parse(format, columns, Column.parseList(DEFAULT_COLUMNS));
             props = kafka.clientProperties();
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
         }
+        boolean jsonl = chosen.jsonl();
+        List<Column> cols = chosen.columns();
         Output out;
         try {
             out = jsonl ? new RawLines(open()) : new Rows(open(), cols);
         } catch (IOException | UncheckedIOException | java.nio.file.InvalidPathException e) {
-            err.println("procmon collect: cannot write " + output + ": " + ProcmonCommand.describe(e));
+            err.println("procmon collect: cannot write " + output + ": " + ProcmonCli.describe(e));
             return ExitCode.OUTPUT.code;
         }
         FleetCollector collector;
@@ -111,7 +102,7 @@ final class CollectCommand implements Callable<Integer> {
             collector = new FleetCollector(kafka.bootstrap, kafka.topic, group, props, out.handler(err));
         } catch (org.apache.kafka.common.KafkaException e) {
             out.close();
-            return usage(err, "bad Kafka configuration: " + ProcmonCommand.describe(e.getCause() != null ? e.getCause() : e));
+            return usage(err, "bad Kafka configuration: " + ProcmonCli.describe(e.getCause() != null ? e.getCause() : e));
         }
         Stopper stopper = new Stopper(collector, idleExit);
         stopper.install();
@@ -122,7 +113,7 @@ final class CollectCommand implements Callable<Integer> {
         try {
             collector.run();
         } catch (UncheckedIOException e) {
-            err.println("procmon collect: writing " + output + " failed: " + ProcmonCommand.describe(e));
+            err.println("procmon collect: writing " + output + " failed: " + ProcmonCli.describe(e));
             collector.close();
             return ExitCode.OUTPUT.code;
         } finally {
@@ -132,7 +123,7 @@ final class CollectCommand implements Callable<Integer> {
         try {
             out.close();
         } catch (UncheckedIOException e) {
-            err.println("procmon collect: writing " + output + " failed: " + ProcmonCommand.describe(e));
+            err.println("procmon collect: writing " + output + " failed: " + ProcmonCli.describe(e));
             return ExitCode.OUTPUT.code;
         }
         if (!quiet) {

@@ -33,7 +33,7 @@ final class KafkaOptions {
             try {
                 p.putAll(KafkaSinkConfig.load(config));
             } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read --kafka-config " + config + ": " + ProcmonCommand.describe(e));
+                throw new IllegalArgumentException("cannot read --kafka-config " + config + ": " + ProcmonCli.describe(e));
             }
         }
         for (String text : properties) {

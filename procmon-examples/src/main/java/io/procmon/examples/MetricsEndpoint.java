@@ -52,7 +52,7 @@ final class MetricsEndpoint {
      * @throws IOException when the address cannot be bound
      */
     static MetricsServer start(InetSocketAddress address, Monitor monitor, BpfEventSource source, KafkaSink kafka) throws IOException {
-        ProcmonMetrics.Builder metrics = ProcmonMetrics.builder(monitor).kernel(source).version(ProcmonCommand.Version.number());
+        ProcmonMetrics.Builder metrics = ProcmonMetrics.builder(monitor).kernel(source).version(ProcmonCli.Version.number());
         if (kafka != null) {
             metrics.kafka(kafka);
         }
@@ -60,6 +60,12 @@ final class MetricsEndpoint {
     }
 
     /** The URL of the metrics at the bound address, for the start message. */
+    /** The address as --metrics takes it: HOST:PORT, an IPv6 host in brackets. */
+    static String describe(InetSocketAddress address) {
+        String host = address.getHostString();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + address.getPort();
+    }
+
     static String url(MetricsServer server) {
         InetSocketAddress a = server.address();
         String host = a.getAddress().getHostAddress();

@@ -1,34 +1,14 @@
 package io.procmon.examples;
 
-import io.procmon.bpf.BpfEventSource;
-import io.procmon.bpf.BpfException;
 import io.procmon.bpf.BpfOptions;
-import io.procmon.bpf.Preflight;
-import io.procmon.core.EventSink;
-import io.procmon.core.Monitor;
-import io.procmon.core.MonitorStats;
-import io.procmon.core.ProcessEvent;
-import io.procmon.schema.ProcessRecords;
-import io.procmon.kafka.KafkaProbe;
-import io.procmon.kafka.KafkaSink;
 import io.procmon.kafka.KafkaSinkConfig;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileSystemException;
-import java.nio.file.NoSuchFileException;
-import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The procmon monitor: one CSV row per process, from exec to exit, until Ctrl+C or SIGTERM. */
-@Command(name = "procmon", mixinStandardHelpOptions = true, versionProvider = ProcmonCommand.Version.class,
+/** The procmon monitor's command line: its options, resolved into a {@link Plan} that {@link MonitorRun} runs. */
+@Command(name = "procmon", mixinStandardHelpOptions = true, versionProvider = ProcmonCli.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         // One string per paragraph: picocli wraps it to the terminal's width.
         description = {
@@ -154,73 +134,9 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     boolean debug;
 
     private final PrintStream err;
-    private final CountDownLatch stop = new CountDownLatch(1);
-    private final AtomicReference<String> outputFailure = new AtomicReference<>();
-    /** The reader of standard output went away ({@code procmon -o - | head}): leave quietly. */
-    private volatile boolean outputClosed;
 
     ProcmonCommand(PrintStream err) {
         this.err = err;
-    }
-
-    public static void main(String[] args) {
-        System.exit(run(args));
-    }
-
-    static int run(String[] args) {
-        return run(args, System.err);
-    }
-
-    /** Runs the command line, its messages to {@code err}; returns the exit code. */
-    static int run(String[] args, PrintStream err) {
-        ProcmonCommand command = new ProcmonCommand(err);
-        CommandLine cli = new CommandLine(command);
-        if (mayNameASubcommand(args)) {
-            // Only then: their models (and the Kafka and report classes) cost a monitor's start-up 80 ms.
-            cli.addSubcommand(CollectCommand.class);
-            cli.addSubcommand(ReportCommand.class);
-        }
-        cli.getCommandSpec().usageMessage().footer(concat(cli.getCommandSpec().usageMessage().footer(), ExitCode.table()));
-        cli.setExitCodeExceptionMapper(e -> ExitCode.INTERNAL.code);
-        cli.setParameterExceptionHandler((e, a) -> {
-            command.err.println("procmon: " + e.getMessage());
-            command.err.println("Try 'procmon --help' for more information.");
-            return ExitCode.USAGE.code;
-        });
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            command.err.println("procmon: internal error: " + e);
-            if (command.debug) {
-                e.printStackTrace(command.err);
-            }
-            return ExitCode.INTERNAL.code;
-        });
-        try {
-            return cli.execute(args);
-        } catch (Error e) {
-            // picocli hands only Exceptions to the handler above; an Error (out of memory with a
-            // heap set too small, a broken JDK) is still one line, not a stack trace.
-            command.err.println("procmon: internal error: " + e);
-            if (command.debug) {
-                e.printStackTrace(command.err);
-            }
-            return ExitCode.INTERNAL.code;
-        }
-    }
-
-    /** Whether the arguments name a subcommand, or ask for the help that lists them. */
-    static boolean mayNameASubcommand(String[] args) {
-        for (String arg : args) {
-            if (arg.equals("collect") || arg.equals("report") || arg.equals("-h") || arg.equals("--help") || arg.equals("help")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static String[] concat(String[] footer, String table) {
-        String[] all = java.util.Arrays.copyOf(footer, footer.length + 1);
-        all[footer.length] = table;
-        return all;
     }
 
     @Override
@@ -230,109 +146,11 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         try {
             plan = plan();
         } catch (IllegalArgumentException e) {
-            return usage(e.getMessage());
+            err.println("procmon: " + e.getMessage());
+            err.println("Try 'procmon --help' for more information.");
+            return ExitCode.USAGE.code;
         }
-        Selection selection = plan.selection();
-        KafkaSinkConfig kafkaConfig = plan.kafka();
-        boolean noFile = plan.output() == null;
-        try {
-            Preflight.check(); // before the output file is touched
-        } catch (BpfException e) {
-            return fail(ExitCode.of(e.reason()), e);
-        }
-        io.procmon.core.Host host = plan.host();
-        String run = java.util.UUID.randomUUID().toString();
-        KafkaSink kafkaSink = null;
-        if (kafkaConfig != null) {
-            try {
-                kafkaSink = KafkaSink.open(kafkaConfig, new ProcessRecords(host, run));
-            } catch (org.apache.kafka.common.KafkaException e) {
-                return usage("bad Kafka configuration: " + describe(e.getCause() != null ? e.getCause() : e));
-            }
-        }
-        EventSink sink = null;
-        if (!noFile) {
-            try {
-                sink = selection.openSink(plan.output(), plan.append(), new ProcessRecords(host, run));
-            } catch (IOException | UncheckedIOException | java.nio.file.InvalidPathException e) {
-                err.println("procmon: cannot write " + output + ": " + describe(e));
-                if (kafkaSink != null) {
-                    kafkaSink.close();
-                }
-                return ExitCode.OUTPUT.code;
-            }
-        }
-        BpfEventSource source = new BpfEventSource(plan.bpfOptions());
-        Monitor.Builder builder = Monitor.builder(source).filter(selection.javaFilter()).host(host).queueCapacity(plan.queue())
-                .userNames(io.procmon.core.UserNameResolver.system());
-        if (sink != null) {
-            builder.sink("file", stopOnFailure(sink)); // first: a broker never delays the local file
-        }
-        if (kafkaSink != null) {
-            builder.sink("kafka", kafkaSink);
-            warnIfUnreachable(kafkaConfig);
-        }
-        Monitor monitor = builder.build();
-        io.procmon.metrics.MetricsServer metricsServer = null;
-        java.net.InetSocketAddress metricsAddress = plan.metrics();
-        if (metricsAddress != null) {
-            try {
-                // Before attaching: a busy port fails the start, and /healthz says "not attached yet" meanwhile.
-                metricsServer = MetricsEndpoint.start(metricsAddress, monitor, source, kafkaSink);
-            } catch (IOException e) {
-                err.println("procmon: cannot serve metrics at " + metrics + ": " + describe(e));
-                monitor.close();
-                return ExitCode.METRICS.code;
-            }
-        }
-        installSignalHandlers();
-        long started = System.nanoTime();
-        try {
-            monitor.start();
-        } catch (BpfException e) {
-            if (metricsServer != null) {
-                metricsServer.close();
-            }
-            return fail(ExitCode.of(e.reason()), e);
-        }
-        if (!quiet) {
-            err.println("procmon: recording to " + destinations(kafkaConfig)
-                    + (metricsServer == null ? "" : "; metrics at " + MetricsEndpoint.url(metricsServer)) + "; Ctrl+C to stop");
-        }
-        // Start-up garbage (the kernel's BTF, about 10 MB) would otherwise stay in the old generation,
-        // which the steady state never fills: collect it once, so the heap shrinks and stays small.
-        System.gc();
-        if (debug) {
-            err.printf("procmon: attached in %.0f ms (%d ms after the JVM started)%n", (System.nanoTime() - started) / 1e6,
-                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
-        }
-        showStatusUntilStopped(monitor, plan.statsInterval());
-        monitor.close();
-        if (metricsServer != null) {
-            metricsServer.close();
-        }
-        MonitorStats stats = monitor.stats();
-        // After a failed write the count of rows "written" would be untrue: the error line says it all.
-        if (!quiet && outputFailure.get() == null) {
-            if (statusShown) {
-                err.print("\r\033[K");
-            }
-            err.println(Summary.onStop(stats, destinations(kafkaConfig), (System.nanoTime() - started) / 1e9)
-                    + (kafkaSink == null ? "" : "; " + Summary.kafka(kafkaSink.stats())));
-        }
-        if (kafkaSink != null && kafkaSink.stats().undeliveredAtClose() > 0) {
-            err.printf(java.util.Locale.ROOT, "procmon: Kafka: %,d records could not be delivered within %s s of stopping; "
-                    + "they are missing from %s without a loss notice%n", kafkaSink.stats().undeliveredAtClose(),
-                    Summary.seconds(kafkaCloseTimeout), kafkaConfig.topic());
-        }
-        if (outputClosed) {
-            return ExitCode.OUTPUT_CLOSED.code;
-        }
-        if (outputFailure.get() != null) {
-            err.println("procmon: writing " + output + " failed: " + outputFailure.get());
-            return ExitCode.OUTPUT.code;
-        }
-        return ExitCode.OK.code;
+        return new MonitorRun(plan, err, quiet, debug).run();
     }
 
     /**
@@ -346,8 +164,8 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
 
     /** @throws IllegalArgumentException with a one-line message for the user */
     Plan plan() {
-        if (pages != 0 && Integer.bitCount(pages) != 1) {
-            throw new IllegalArgumentException("--pages must be a power of two, got " + pages);
+        if (pages != 0) {
+            BpfOptions.checkPagesPerCpu("--pages", pages);
         }
         Selection selection = Selection.parse(this);
         if (maxProcesses < 0) {
@@ -370,8 +188,6 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
                 noFile ? null : output, append, host, statsInterval);
     }
 
-    private boolean statusShown;
-
     /** The Kafka sink's configuration, or null without --kafka. */
     private KafkaSinkConfig kafkaConfig() {
         if (kafka.bootstrap == null) {
@@ -385,172 +201,5 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         }
         return KafkaSinkConfig.builder(kafka.bootstrap).topic(kafka.topic).properties(kafka.clientProperties())
                 .queueCapacity(kafkaQueue).closeTimeout(java.time.Duration.ofMillis((long) (kafkaCloseTimeout * 1000))).build();
-    }
-
-    private String destinations(KafkaSinkConfig kafkaConfig) {
-        String file = "none".equals(output) ? null : "-".equals(output) ? "standard output" : output;
-        String topic = kafkaConfig == null ? null : "Kafka topic " + kafkaConfig.topic() + " at " + kafkaConfig.bootstrapServers();
-        return file == null ? topic : topic == null ? file : file + " and " + topic;
-    }
-
-    /** An unreachable broker at start is worth a warning, not a failure: records wait for it. */
-    private void warnIfUnreachable(KafkaSinkConfig config) {
-        Thread probe = new Thread(() -> {
-            java.util.Optional<String> problem = KafkaProbe.unreachable(config, java.time.Duration.ofSeconds(5));
-            problem.ifPresent(p -> err.printf(java.util.Locale.ROOT, "procmon: warning: Kafka at %s is not reachable (%s); "
-                    + "records wait in a queue of %,d, beyond which they are dropped, counted and announced%n",
-                    config.bootstrapServers(), p, config.queueCapacity()));
-        }, "procmon-kafka-probe");
-        probe.setDaemon(true);
-        probe.start();
-    }
-
-    private void showStatusUntilStopped(Monitor monitor, double intervalSeconds) {
-        boolean live = !quiet && intervalSeconds > 0 && Terminal.stderrIsTerminal();
-        long intervalNanos = live ? (long) (intervalSeconds * 1e9) : Long.MAX_VALUE;
-        long lastCount = 0;
-        long lastTime = System.nanoTime();
-        try {
-            while (!stop.await(Math.min(intervalNanos, TimeUnit.HOURS.toNanos(1)), TimeUnit.NANOSECONDS)) {
-                if (live) {
-                    MonitorStats stats = monitor.stats();
-                    long now = System.nanoTime();
-                    double rate = (stats.delivered() - lastCount) / ((now - lastTime) / 1e9);
-                    lastCount = stats.delivered();
-                    lastTime = now;
-                    err.print("\r" + Summary.status(rate, stats) + "\033[K");
-                    err.flush();
-                    statusShown = true;
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** First signal: stop and drain; second: leave at once, saying what is lost. */
-    private void installSignalHandlers() {
-        CliSetup.onStopSignals(stop::countDown, () -> {
-            err.println();
-            err.println("procmon: forced to stop; rows not yet written are lost");
-        });
-    }
-
-    /**
-     * A failed write (disk full, closed pipe) stops the monitor instead of failing silently forever.
-     * The failure is this command's to report, in one line: it is not passed on to the monitor's log.
-     */
-    private EventSink stopOnFailure(EventSink csv) {
-        return new EventSink() {
-            @Override
-            public void onEvent(ProcessEvent event) {
-                // Not through guard: a lambda per event would be allocated on the monitor's hottest path.
-                try {
-                    csv.onEvent(event);
-                } catch (UncheckedIOException e) {
-                    failed(e);
-                }
-            }
-
-            @Override
-            public void onLost(io.procmon.core.LostEvents lost) {
-                guard(() -> csv.onLost(lost));
-            }
-
-            @Override
-            public void flush() {
-                guard(csv::flush);
-            }
-
-            @Override
-            public void close() {
-                guard(csv::close);
-            }
-
-            private void guard(Runnable action) {
-                try {
-                    action.run();
-                } catch (UncheckedIOException e) {
-                    failed(e);
-                }
-            }
-
-            private void failed(UncheckedIOException e) {
-                if ("-".equals(output) && isBrokenPipe(e)) {
-                    outputClosed = true;
-                }
-                outputFailure.compareAndSet(null, describe(e.getCause()));
-                stop.countDown();
-            }
-
-            @Override
-            public String toString() {
-                return csv.toString();
-            }
-        };
-    }
-
-    private int usage(String message) {
-        err.println("procmon: " + message);
-        err.println("Try 'procmon --help' for more information.");
-        return ExitCode.USAGE.code;
-    }
-
-    private int fail(ExitCode code, Exception e) {
-        err.println("procmon: " + e.getMessage());
-        if (debug) {
-            e.printStackTrace(err);
-        }
-        return code.code;
-    }
-
-    private static boolean isBrokenPipe(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("Broken pipe")) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    static String describe(Throwable e) {
-        if (e instanceof UncheckedIOException && e.getCause() != null) {
-            return describe(e.getCause());
-        }
-        if (e instanceof AccessDeniedException) {
-            return "permission denied";
-        }
-        if (e instanceof NoSuchFileException) {
-            return "no such file or directory";
-        }
-        if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason().toLowerCase(java.util.Locale.ROOT);
-        }
-        if (e instanceof java.net.BindException && e.getMessage() != null) {
-            return e.getMessage().toLowerCase(java.util.Locale.ROOT); // "Address already in use", as the other reasons read
-        }
-        String message = e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : message;
-    }
-
-    /** Version from the build. */
-    static final class Version implements CommandLine.IVersionProvider {
-        @Override
-        public String[] getVersion() {
-            return new String[] {"procmon " + number()};
-        }
-
-        /** The build's version, or "unknown" when the jar does not say. */
-        static String number() {
-            Properties p = new Properties();
-            try (InputStream in = ProcmonCommand.class.getResourceAsStream("version.properties")) {
-                if (in != null) {
-                    p.load(in);
-                }
-            } catch (IOException e) {
-                return "unknown";
-            }
-            return p.getProperty("version", "unknown");
-        }
     }
 }

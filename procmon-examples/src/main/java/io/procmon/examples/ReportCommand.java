@@ -48,7 +48,7 @@ final class ReportCommand implements Callable<Integer> {
             System.err.println("procmon report: " + input + ": " + e.getMessage());
             return e.missingColumns() ? ExitCode.USAGE.code : ExitCode.INPUT.code;
         } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
-            System.err.println("procmon report: cannot read " + input + ": " + ProcmonCommand.describe(e));
+            System.err.println("procmon report: cannot read " + input + ": " + ProcmonCli.describe(e));
             return ExitCode.INPUT.code;
         }
         Path out = Path.of(output).toAbsolutePath();
@@ -61,7 +61,7 @@ final class ReportCommand implements Callable<Integer> {
             Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
             Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | java.io.UncheckedIOException e) {
-            System.err.println("procmon report: cannot write " + output + ": " + ProcmonCommand.describe(e));
+            System.err.println("procmon report: cannot write " + output + ": " + ProcmonCli.describe(e));
             if (tmp != null) {
                 try {
                     Files.deleteIfExists(tmp);

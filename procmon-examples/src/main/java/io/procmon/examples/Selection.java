@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
@@ -29,15 +28,9 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
      * @throws IllegalArgumentException with a one-line message for the user
      */
     static Selection parse(ProcmonCommand c) {
-        boolean jsonl = switch (c.format.toLowerCase(Locale.ROOT)) {
-            case "csv" -> false;
-            case "jsonl" -> true;
-            default -> throw new IllegalArgumentException("--format must be csv or jsonl, got '" + c.format + "'");
-        };
-        if (jsonl && c.columns != null) {
-            throw new IllegalArgumentException("--columns applies to --format csv only");
-        }
-        List<Column> columns = c.columns == null ? Column.ORIGINAL : Column.parseList(c.columns);
+        OutputFormat format = OutputFormat.parse(c.format, c.columns, Column.ORIGINAL);
+        boolean jsonl = format.jsonl();
+        List<Column> columns = format.columns();
         OptionalInt uid = OptionalInt.empty();
         if (c.user != null) {
             uid = c.user.matches("\\d+") ? OptionalInt.of(Integer.parseUnsignedInt(c.user)) : NssUserNameResolver.uidOf(c.user);
@@ -77,9 +70,7 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
         }
         boolean cgroups = c.cgroups || c.containerPrefix != null || c.cgroupPrefix != null
                 || columns.stream().anyMatch(Column.CGROUP_COLUMNS::contains);
-        if (c.argsMax < 1 || c.argsMax > 32 * 1024) {
-            throw new IllegalArgumentException("--args-max must be between 1 and 32768 bytes, got " + c.argsMax);
-        }
+        BpfOptions.checkArgsMax("--args-max", c.argsMax);
         boolean args = c.args || columns.stream().anyMatch(Column.ARGS_COLUMNS::contains);
         return new Selection(jsonl, columns, c.exe || columns.contains(Column.EXE), uid, command, min, c.failedOnly,
                 c.dropStartedBefore, cgroups, args ? c.argsMax : 0);

@@ -88,7 +88,7 @@ class ExitCodesIT {
             Files.delete(launcher);
             Files.delete(shared);
         }
-        assertOneLine(r, 3, "procmon: permission denied: procmon must run as root (or with CAP_BPF and CAP_PERFMON)");
+        assertOneLine(r, 3, "procmon: cannot load eBPF programs: permission denied; procmon must run as root (or with CAP_BPF and CAP_PERFMON)");
         assertThat(dir.resolve("never.csv")).doesNotExist();
     }
 
@@ -96,14 +96,14 @@ class ExitCodesIT {
     void withoutLibbccItIsExit4(@TempDir Path dir) throws Exception {
         RunningMonitor.Result r = inNamespace("lib=\"$(readlink -f \"$(ldconfig -p | awk '/libbcc_bpf.so.0 /{print $NF; exit}')\")\" "
                 + "&& mount --bind /dev/null \"$lib\"", List.of(), "-o", dir.resolve("x.csv").toString());
-        assertOneLine(r, 4, "procmon: load libbcc_bpf.so.0: not found; install it with: apt-get install libbpfcc");
+        assertOneLine(r, 4, "procmon: cannot load libbcc_bpf.so.0: not found; install it with: apt-get install libbpfcc");
         assertThat(dir.resolve("x.csv")).doesNotExist();
     }
 
     @Test
     void withoutBtfItIsExit5(@TempDir Path dir) throws Exception {
         RunningMonitor.Result r = inNamespace("mount -t tmpfs none /sys/kernel/btf", List.of(), "-o", dir.resolve("x.csv").toString());
-        assertOneLine(r, 5, "procmon: read /sys/kernel/btf/vmlinux: not found; this kernel was built without BTF "
+        assertOneLine(r, 5, "procmon: cannot read /sys/kernel/btf/vmlinux: not found; this kernel was built without BTF "
                 + "(CONFIG_DEBUG_INFO_BTF=y is needed)");
     }
 
@@ -113,7 +113,7 @@ class ExitCodesIT {
         RunningMonitor.Result r = inNamespace("for d in /sys/kernel/tracing /sys/kernel/debug; do "
                 + "if [ -d $d ]; then mount -t tmpfs none $d || exit 99; fi; done; true",
                 List.of("setpriv", "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin"), "-o", dir.resolve("x.csv").toString());
-        assertOneLine(r, 6, "procmon: tracefs: not mounted; run: mount -t tracefs nodev /sys/kernel/tracing");
+        assertOneLine(r, 6, "procmon: cannot find tracefs: not mounted; run: mount -t tracefs nodev /sys/kernel/tracing");
     }
 
     @Test
@@ -135,7 +135,7 @@ class ExitCodesIT {
         RunningMonitor.Result r = RunningMonitor.run(List.of("-o", dir.resolve("x.csv").toString(), "--pages", "1024"), Map.of(),
                 List.of("prlimit", "--memlock=0:0", "setpriv", "--bounding-set", "-ipc_lock,-sys_resource", "--inh-caps",
                         "-ipc_lock,-sys_resource"));
-        assertOneLine(r, 8, "procmon: map perf ring of cpu 0 (1024 pages): EPERM (Operation not permitted)");
+        assertOneLine(r, 8, "procmon: cannot map the perf ring of cpu 0 (1024 pages): EPERM (Operation not permitted)");
     }
 
     @Test

@@ -180,7 +180,7 @@ class ProcmonCommandTest {
     })
     void eachMistakeIsOneLineAndExit2(String args, String message) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int code = ProcmonCommand.run(args.trim().split(" +"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        int code = ProcmonCli.run(args.trim().split(" +"), new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String err = bytes.toString(StandardCharsets.UTF_8);
         assertThat(code).as(err).isEqualTo(ExitCode.USAGE.code);
         assertThat(err.lines().toList()).as(err).hasSize(2);

@@ -63,6 +63,8 @@ public final class KafkaSink implements EventSink {
     private final AtomicLong failedDelivery = new AtomicLong();
     /** Losses (records and the losses of failed notices) not yet announced by a notice in the queue. */
     private final SeqRanges unannounced = new SeqRanges();
+    /** The number of the record serialize() wrote last (the records are shared with the other outputs of the run). */
+    private long serializedSeq;
     private volatile boolean closing;
     private volatile long closeDeadline;
     private volatile long undeliveredAtClose = -1;
@@ -90,13 +92,13 @@ public final class KafkaSink implements EventSink {
     @Override
     public void onEvent(ProcessEvent event) {
         announceLosses();
-        enqueue(serialize(g -> records.writeProcess(g, event)), null);
+        enqueue(serialize(g -> serializedSeq = records.writeProcess(g, event)), null);
     }
 
     @Override
     public void onLost(LostEvents lost) {
         announceLosses();
-        enqueue(serialize(g -> records.writeLost(g, lost)), null);
+        enqueue(serialize(g -> serializedSeq = records.writeLost(g, lost)), null);
     }
 
     /** Announces losses found since the last call (delivery failures happen on the producer's thread). */
@@ -112,7 +114,7 @@ public final class KafkaSink implements EventSink {
         long[] ranges = unannounced.drain();
         if (ranges.length > 0) {
             LostEvents notice = new LostEvents(LostEvents.Origin.SINK, LostEvents.NO_CPU, SeqRanges.count(ranges));
-            enqueue(serialize(g -> records.writeLost(g, notice, ranges)), ranges);
+            enqueue(serialize(g -> serializedSeq = records.writeLost(g, notice, ranges)), ranges);
         }
     }
 
@@ -120,7 +122,7 @@ public final class KafkaSink implements EventSink {
         if (closed) {
             throw new IllegalStateException("sink is closed");
         }
-        Pending record = new Pending(value, records.nextSeq() - 1, announces);
+        Pending record = new Pending(value, serializedSeq, announces);
         if (queue.offer(record)) {
             accepted.incrementAndGet();
         } else {

@@ -15,7 +15,10 @@ import java.io.IOException;
  * {@code procmon.run} (one id per monitor run) and {@code procmon.seq} (1, 2, 3... per run, one per
  * record, loss notices included), so a consumer sees gaps and duplicates. Absent values are left out.
  *
- * <p>A writer numbers the records it writes; it is not thread-safe.
+ * <p>A writer numbers the records it writes. One writer serves every output of a run (the file and
+ * Kafka alike), so one (run, seq) pair names one record everywhere: an event or notice the monitor
+ * hands to several sinks in turn keeps the number the first of them gave it. Not thread-safe: the
+ * sinks sharing one call it from the monitor's dispatch thread.
  */
 public final class ProcessRecords {
     /** Version of the layout below; bumped on an incompatible change. */
@@ -24,6 +27,9 @@ public final class ProcessRecords {
     private final Host host;
     private final String run;
     private long seq;
+    /** The event or notice numbered last, by identity, and its number: the next sink writing it gets the same. */
+    private Object lastDispatched;
+    private long lastDispatchedSeq;
 
     /**
      * @param host the host written into loss notices (process records carry their own, when set)
@@ -52,8 +58,9 @@ public final class ProcessRecords {
         return host;
     }
 
-    /** Writes one process record (an object, without a line end) and numbers it. */
-    public void writeProcess(JsonGenerator json, ProcessEvent e) throws IOException {
+    /** Writes one process record (an object, without a line end); returns its number. */
+    public long writeProcess(JsonGenerator json, ProcessEvent e) throws IOException {
+        long number = numberOf(e);
         json.writeStartObject();
         json.writeObjectFieldStart("process");
         json.writeNumberField("pid", e.pid());
@@ -114,7 +121,7 @@ public final class ProcessRecords {
                 json.writeEndObject();
             }
         }
-        startProcmon(json, "process");
+        startProcmon(json, "process", number);
         json.writeStringField("comm", e.command());
         json.writeFieldName("duration_ms");
         json.writeNumber(Formats.millis(e.durationNanos()));
@@ -150,21 +157,38 @@ public final class ProcessRecords {
         json.writeEndObject();
         json.writeEndObject();
         json.writeEndObject();
+        return number;
     }
 
-    /** Writes one loss notice (an object, without a line end) and numbers it. */
-    public void writeLost(JsonGenerator json, LostEvents lost) throws IOException {
-        writeLost(json, lost, null);
+    /** Writes one loss notice the monitor dispatched (an object, without a line end); returns its number. */
+    public long writeLost(JsonGenerator json, LostEvents lost) throws IOException {
+        long number = numberOf(lost);
+        writeLost(json, lost, null, number);
+        return number;
     }
 
     /**
      * Writes a loss notice that also says which records of this run it announces, as inclusive
      * ranges of sequence numbers {@code [from1, to1, from2, to2...]} ({@code procmon.lost.seqs}).
      */
-    public void writeLost(JsonGenerator json, LostEvents lost, long[] seqRanges) throws IOException {
+    public long writeLost(JsonGenerator json, LostEvents lost, long[] seqRanges) throws IOException {
+        long number = ++seq; // a sink's own notice: in its output alone
+        writeLost(json, lost, seqRanges, number);
+        return number;
+    }
+
+    private long numberOf(Object dispatched) {
+        if (dispatched != lastDispatched) {
+            lastDispatched = dispatched;
+            lastDispatchedSeq = ++seq;
+        }
+        return lastDispatchedSeq;
+    }
+
+    private void writeLost(JsonGenerator json, LostEvents lost, long[] seqRanges, long number) throws IOException {
         json.writeStartObject();
         writeHost(json, host);
-        startProcmon(json, "lost");
+        startProcmon(json, "lost", number);
         json.writeObjectFieldStart("lost");
         json.writeStringField("origin", lost.origin().label());
         if (lost.cpu() != LostEvents.NO_CPU) {
@@ -186,11 +210,11 @@ public final class ProcessRecords {
         json.writeEndObject();
     }
 
-    private void startProcmon(JsonGenerator json, String type) throws IOException {
+    private void startProcmon(JsonGenerator json, String type, long number) throws IOException {
         json.writeObjectFieldStart("procmon");
         json.writeNumberField("schema", SCHEMA);
         json.writeStringField("run", run);
-        json.writeNumberField("seq", ++seq);
+        json.writeNumberField("seq", number);
         json.writeStringField("type", type);
     }
 

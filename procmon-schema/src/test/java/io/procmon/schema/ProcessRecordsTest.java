@@ -181,4 +181,22 @@ class ProcessRecordsTest {
         assertThatThrownBy(() -> ProcessRecord.parse("{\"procmon\":{\"schema\":99}}")).hasMessageContaining("schema 99");
         assertThatThrownBy(() -> ProcessRecord.parse("nope")).hasMessageStartingWith("not JSON");
     }
+
+    @Test
+    void outputsSharingOneWriterGiveTheSameRecordTheSameNumber() throws Exception {
+        ProcessRecords records = new ProcessRecords(HOST, "run-1");
+        java.io.StringWriter sink = new java.io.StringWriter();
+        JsonGenerator g = JSON.createGenerator(sink);
+        ProcessEvent first = ProcessEvent.builder().pid(1).command("a").build();
+        ProcessEvent second = ProcessEvent.builder().pid(2).command("b").build();
+        LostEvents dispatched = new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 0, 3);
+        assertThat(records.writeProcess(g, first)).isEqualTo(1); // the file
+        assertThat(records.writeProcess(g, first)).isEqualTo(1); // Kafka, the same event
+        assertThat(records.writeLost(g, new LostEvents(LostEvents.Origin.SINK, LostEvents.NO_CPU, 1), new long[] {9, 9}))
+                .as("a sink's own notice").isEqualTo(2);
+        assertThat(records.writeLost(g, dispatched)).isEqualTo(3);
+        assertThat(records.writeLost(g, dispatched)).isEqualTo(3);
+        assertThat(records.writeProcess(g, second)).isEqualTo(4);
+        assertThat(records.nextSeq()).isEqualTo(5);
+    }
 }

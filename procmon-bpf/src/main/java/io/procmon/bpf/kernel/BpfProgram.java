@@ -37,7 +37,7 @@ public final class BpfProgram implements AutoCloseable {
             if (rc < 0) {
                 int errno = Errno.of(rc);
                 String verifierLog = log.getString(0).strip();
-                String message = "load program " + name + ": " + Errno.describe(errno);
+                String message = "cannot load program " + name + ": " + Errno.describe(errno);
                 if (!verifierLog.isEmpty()) {
                     throw new BpfException(BpfException.Reason.VERIFIER_REJECTED,
                             message + "\nverifier log:\n" + verifierLog);

@@ -32,7 +32,7 @@ final class Errno {
     static int check(int result, String operation) {
         if (result < 0) {
             throw new io.procmon.bpf.BpfException(io.procmon.bpf.BpfException.Reason.KERNEL,
-                    operation + ": " + describe(of(result)));
+                    "cannot " + operation + ": " + describe(of(result)));
         }
         return result;
     }

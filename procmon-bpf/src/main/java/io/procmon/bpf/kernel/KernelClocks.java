@@ -23,7 +23,8 @@ public final class KernelClocks implements WallClock.Clocks {
     private long read(int clock) {
         long[] ts = new long[2];
         if (LibC.Direct.clock_gettime(clock, ts) != 0) {
-            throw new IllegalStateException("clock_gettime(" + clock + ") failed");
+            throw new IllegalStateException("cannot read clock " + clock + " (clock_gettime): "
+                    + Errno.describe(com.sun.jna.Native.getLastError()));
         }
         return ts[0] * 1_000_000_000L + ts[1];
     }

@@ -14,7 +14,7 @@ public final class Libbcc {
         try {
             return BccNative.Holder.INSTANCE;
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-            throw new BpfException(BpfException.Reason.LIBBCC_MISSING, "load " + BccNative.SONAME
+            throw new BpfException(BpfException.Reason.LIBBCC_MISSING, "cannot load " + BccNative.SONAME
                     + ": not found; install it with: apt-get install " + PACKAGE, e);
         }
     }
@@ -44,7 +44,7 @@ public final class Libbcc {
         int rc = LibC.INSTANCE.mount("nodev", target, "tracefs", 0, null);
         if (rc != 0) {
             throw new BpfException(BpfException.Reason.NO_TRACEFS,
-                    "mount tracefs " + target + ": " + Errno.describe(Errno.of(rc)));
+                    "cannot mount tracefs at " + target + ": " + Errno.describe(Errno.of(rc)));
         }
     }
 }

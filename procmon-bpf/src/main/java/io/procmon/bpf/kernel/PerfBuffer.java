@@ -103,16 +103,14 @@ public final class PerfBuffer implements AutoCloseable {
 
     /**
      * Opens a ring of {@code pagesPerCpu} pages on each of {@code cpus} and stores its fd in
-     * {@code perfMap} at the CPU's index.
+     * {@code perfMap} at the CPU's index. {@code pagesPerCpu} is a power of two (BpfOptions' rule;
+     * the kernel refuses other sizes with EINVAL).
      *
      * @param wakeupEvents wake the reader every this many samples (1 = every sample); the rest are
      *     picked up by {@link #consume()}
      */
     public static PerfBuffer open(BpfMap perfMap, List<Integer> cpus, int pagesPerCpu, int wakeupEvents,
             SampleHandler samples, LostHandler losses) {
-        if (Integer.bitCount(pagesPerCpu) != 1) {
-            throw new IllegalArgumentException("pages per CPU must be a power of two: " + pagesPerCpu);
-        }
         List<Ring> opened = new ArrayList<>();
         try {
             for (int cpu : cpus) {
@@ -141,21 +139,21 @@ public final class PerfBuffer implements AutoCloseable {
         attr.setInt(48, wakeupEvents);
         int fd = LibC.INSTANCE.syscall(PERF_EVENT_OPEN, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
         if (fd < 0) {
-            throw new BpfException(BpfException.Reason.KERNEL, "perf_event_open for cpu " + cpu + ": " + Errno.describe(Errno.of(-1)));
+            throw new BpfException(BpfException.Reason.KERNEL, "cannot open the perf event of cpu " + cpu + " (perf_event_open)" + ": " + Errno.describe(Errno.of(-1)));
         }
         long size = (long) (pages + 1) * PAGE_SIZE;
         Pointer mapping = LibC.INSTANCE.mmap(null, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         if (mapping == null || Pointer.nativeValue(mapping) == -1L) {
             int errno = Errno.of(-1);
             LibC.INSTANCE.close(fd);
-            throw new BpfException(BpfException.Reason.KERNEL, "map perf ring of cpu " + cpu + " (" + pages + " pages): "
+            throw new BpfException(BpfException.Reason.KERNEL, "cannot map the perf ring of cpu " + cpu + " (" + pages + " pages): "
                     + Errno.describe(errno));
         }
         Ring ring = new Ring(cpu, fd, mapping, size);
         if (LibC.INSTANCE.ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) < 0) {
             int errno = Errno.of(-1);
             ring.release();
-            throw new BpfException(BpfException.Reason.KERNEL, "enable perf event of cpu " + cpu + ": " + Errno.describe(errno));
+            throw new BpfException(BpfException.Reason.KERNEL, "cannot enable the perf event of cpu " + cpu + ": " + Errno.describe(errno));
         }
         return ring;
     }
@@ -220,7 +218,8 @@ public final class PerfBuffer implements AutoCloseable {
                 losses.onLost(cpu, data.getLong(at + 16)); // after the header and the event id
             }
         } catch (RuntimeException | Error e) {
-            LOG.error("perf record handler failed", e); // one bad record must not stop the reader
+            LOG.error("cannot handle a record of cpu {}: {}", cpu, e.toString()); // one bad record must not stop the reader
+            LOG.debug("record handler failure", e);
         }
     }
 

@@ -3,7 +3,8 @@ package io.procmon.bpf.prog;
 import java.util.OptionalInt;
 
 /**
- * What the programs are built to do, fixed at load time.
+ * What the programs are built to do, fixed at load time; made from a {@link io.procmon.bpf.BpfOptions},
+ * which validates every value.
  *
  * @param reportWithoutStart send exits that have no start record (processes older than the
  *     monitor), flagged, with the task's own start time
@@ -16,15 +17,6 @@ import java.util.OptionalInt;
  */
 public record ProgramOptions(boolean reportWithoutStart, boolean executablePaths, OptionalInt uid, long minDurationNanos,
         boolean failedOnly, boolean cgroups, int argsMax) {
-
-    public ProgramOptions {
-        if (minDurationNanos < 0) {
-            throw new IllegalArgumentException("minimum duration must not be negative: " + minDurationNanos);
-        }
-        if (argsMax < 0 || argsMax > EventLayout.ARGS_MAX_LIMIT) {
-            throw new IllegalArgumentException("argument bytes must be between 0 and " + EventLayout.ARGS_MAX_LIMIT + ": " + argsMax);
-        }
-    }
 
     /** The original behaviour: processes that exec'd while monitored, no path, no filter. */
     public static ProgramOptions original() {

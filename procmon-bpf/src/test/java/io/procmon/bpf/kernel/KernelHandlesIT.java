@@ -22,7 +22,7 @@ class KernelHandlesIT {
         assertThatThrownBy(() -> BpfProgram.loadTracepoint("procmon_bad", bad, "GPL"))
                 .isInstanceOf(BpfException.class)
                 .satisfies(e -> assertThat(((BpfException) e).reason()).isEqualTo(BpfException.Reason.VERIFIER_REJECTED))
-                .hasMessageStartingWith("load program procmon_bad: EACCES")
+                .hasMessageStartingWith("cannot load program procmon_bad: EACCES")
                 .hasMessageContaining("verifier log:")
                 .hasMessageContaining("R5 !read_ok");
     }
@@ -34,7 +34,7 @@ class KernelHandlesIT {
             assertThat(program.fd()).isPositive();
             assertThatThrownBy(() -> TracepointLink.attach(program, "sched", "no_such_tracepoint"))
                     .isInstanceOf(BpfException.class)
-                    .hasMessageStartingWith("attach tracepoint sched/no_such_tracepoint: ");
+                    .hasMessageStartingWith("cannot attach tracepoint sched/no_such_tracepoint: ");
         }
     }
 
@@ -56,7 +56,7 @@ class KernelHandlesIT {
             assertThatThrownBy(() -> map.lookup(key, new byte[7])).isInstanceOf(IllegalArgumentException.class);
         }
         assertThatThrownBy(() -> BpfMap.create(BpfMap.Type.HASH, "procmon_bad", 0, 8, 16))
-                .isInstanceOf(BpfException.class).hasMessageStartingWith("create map procmon_bad").hasMessageContaining("EINVAL");
+                .isInstanceOf(BpfException.class).hasMessageStartingWith("cannot create map procmon_bad").hasMessageContaining("EINVAL");
     }
 
     @Test
