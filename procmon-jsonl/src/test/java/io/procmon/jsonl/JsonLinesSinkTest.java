@@ -1,38 +1,24 @@
 package io.procmon.jsonl;
 
-import io.procmon.schema.ProcessRecord;
-import io.procmon.schema.ProcessRecords;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.procmon.core.BatchedOutput;
-import io.procmon.core.CommandNames;
 import io.procmon.core.Host;
 import io.procmon.core.LostEvents;
 import io.procmon.core.ProcessEvent;
+import io.procmon.schema.ProcessRecord;
+import io.procmon.schema.ProcessRecords;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JsonLinesSinkTest {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Host HOST = new Host("edge-7", "0123abcd");
-
-    private static List<JsonNode> parse(String text) throws Exception {
-        assertThat(text).endsWith("\n");
-        List<JsonNode> nodes = new ArrayList<>();
-        for (String line : text.split("\n")) {
-            nodes.add(MAPPER.readTree(line));
-        }
-        return nodes;
-    }
 
     private static String write(java.util.function.Consumer<JsonLinesSink> body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -69,9 +55,10 @@ class JsonLinesSinkTest {
             }
         }
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-        List<JsonNode> lines = parse(Files.readString(file));
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertThat(lines).hasSize(names.size());
         for (int i = 0; i < names.size(); i++) {
-            assertThat(CommandNames.encode(lines.get(i).at("/procmon/comm").asText())).isEqualTo(names.get(i));
+            assertThat(ProcessRecord.parse(lines.get(i)).event().orElseThrow().commandBytes()).isEqualTo(names.get(i));
         }
     }
 }

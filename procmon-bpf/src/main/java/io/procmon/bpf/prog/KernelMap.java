@@ -99,8 +99,7 @@ public enum KernelMap {
         }
 
         public static byte[] pack(byte[] key, int tgid, long startNanos) {
-            ByteBuffer.wrap(key).order(ByteOrder.nativeOrder()).putInt(TGID, tgid).putInt(TGID + 4, 0).putLong(START_NS, startNanos);
-            return key;
+            return packU32ThenU64(key, tgid, startNanos);
         }
     }
 
@@ -114,8 +113,13 @@ public enum KernelMap {
         }
 
         public static byte[] pack(byte[] key, int hierarchy, long id) {
-            ByteBuffer.wrap(key).order(ByteOrder.nativeOrder()).putInt(HIERARCHY, hierarchy).putInt(HIERARCHY + 4, 0).putLong(ID, id);
-            return key;
+            return packU32ThenU64(key, hierarchy, id);
         }
+    }
+
+    /** The layout both 16-byte keys share: a u32 at 0, four zero bytes of padding, a u64 at 8. */
+    private static byte[] packU32ThenU64(byte[] key, int first, long second) {
+        ByteBuffer.wrap(key).order(ByteOrder.nativeOrder()).putInt(0, first).putInt(4, 0).putLong(8, second);
+        return key;
     }
 }
