@@ -175,12 +175,14 @@ public final class BpfOptions {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BpfOptions other && toString().equals(other.toString());
+        return o instanceof BpfOptions other && programOptions().equals(other.programOptions())
+                && pagesPerCpu() == other.pagesPerCpu() && wakeupEvents == other.wakeupEvents
+                && maxDelay.equals(other.maxDelay) && maxProcesses == other.maxProcesses;
     }
 
     @Override
     public int hashCode() {
-        return toString().hashCode();
+        return java.util.Objects.hash(programOptions(), pagesPerCpu(), wakeupEvents, maxDelay, maxProcesses);
     }
 
     @Override

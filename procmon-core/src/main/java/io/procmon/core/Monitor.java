@@ -350,9 +350,14 @@ public final class Monitor implements AutoCloseable {
         }
     }
 
-    /** Hands the first failure that stops the monitor to the handler; later ones are only counted. */
+    /** Hands the first failure that stops the monitor to the handler (or the log); later ones are only counted. */
     private void failed(MonitorFailure failure) {
-        if (failureHandler != null && failureReported.compareAndSet(false, true)) {
+        if (failureHandler == null) {
+            LOG.error("{}; {}", failure.message(), failure.sourceFailed()
+                    ? "no more events will be recorded" : "the sink is halted, the others go on");
+            return;
+        }
+        if (failureReported.compareAndSet(false, true)) {
             try {
                 failureHandler.accept(failure);
             } catch (RuntimeException e) {
@@ -404,9 +409,6 @@ public final class Monitor implements AutoCloseable {
         @Override
         public void onFailure(EventSourceException failure) {
             sourceFailure = failure;
-            if (failureHandler == null) {
-                LOG.error("event source failed: {}; no more events will be recorded", failure.getMessage());
-            }
             failed(new MonitorFailure(null, failure));
         }
 
@@ -499,7 +501,7 @@ public final class Monitor implements AutoCloseable {
             if (policy == SinkFailurePolicy.STOP && !halted) {
                 halted = true;
                 LOG.debug("sink {} failure stops the monitor", sink, e);
-                onStop.accept(new MonitorFailure(name, e)); // the handler reports it: not logged twice
+                onStop.accept(new MonitorFailure(name, e)); // reported there: not logged twice
                 return;
             }
             if (first) {

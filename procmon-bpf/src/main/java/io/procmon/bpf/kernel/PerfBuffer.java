@@ -139,7 +139,7 @@ public final class PerfBuffer implements AutoCloseable {
         attr.setInt(48, wakeupEvents);
         int fd = LibC.INSTANCE.syscall(PERF_EVENT_OPEN, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
         if (fd < 0) {
-            throw new BpfException(BpfException.Reason.KERNEL, "cannot open the perf event of cpu " + cpu + " (perf_event_open)" + ": " + Errno.describe(Errno.of(-1)));
+            throw new BpfException(BpfException.Reason.KERNEL, "cannot open the perf event of cpu " + cpu + " (perf_event_open): " + Errno.describe(Errno.of(-1)));
         }
         long size = (long) (pages + 1) * PAGE_SIZE;
         Pointer mapping = LibC.INSTANCE.mmap(null, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

@@ -156,12 +156,11 @@ public final class EventLayout {
     /** Decodes an arguments record (host order, as {@link #decodeExit}). */
     public static ArgsRecord decodeArgs(ByteBuffer sample) {
         requireNativeOrder(sample);
-        ByteBuffer b = sample;
-        int base = b.position();
-        int copied = Math.min(b.getInt(base + ARGS_COPIED), b.remaining() - ARGS_HEADER);
+        int base = sample.position();
+        int copied = Math.min(sample.getInt(base + ARGS_COPIED), sample.remaining() - ARGS_HEADER);
         byte[] bytes = new byte[Math.max(0, copied)];
-        b.get(base + ARGS_HEADER, bytes);
-        return new ArgsRecord(b.getInt(base + ARGS_PID), b.getLong(base + ARGS_EXEC_NS), b.getLong(base + ARGS_TOTAL), bytes);
+        sample.get(base + ARGS_HEADER, bytes);
+        return new ArgsRecord(sample.getInt(base + ARGS_PID), sample.getLong(base + ARGS_EXEC_NS), sample.getLong(base + ARGS_TOTAL), bytes);
     }
 
     /** One exec's arguments as the kernel sent them. */
