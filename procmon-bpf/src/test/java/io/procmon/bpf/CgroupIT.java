@@ -14,9 +14,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real cgroups, v2 and a v1 controller's, named as container runtimes name theirs: a process run
- * in each is reported with the cgroup's id and path and the container it names, also when the
- * cgroup was made after the monitor started and removed right after the process ended.
+ * Real cgroups, v2 and a v1 controller's, named and placed as container runtimes make theirs: a
+ * process run in each is reported with the cgroup's id and path and the container it names, also
+ * when the cgroup was made after the monitor started and removed right after the process ended.
+ * The same name where a runtime does not put it (a subtree a user can be delegated) names none.
  */
 @BpfTest
 class CgroupIT {
@@ -49,7 +50,7 @@ class CgroupIT {
         assertThat(v1).as("a v1 controller's mount (%s)", hierarchies.v1Controller()).isNotNull();
 
         // Made before the monitor starts: found by walking the hierarchies.
-        Path docker = mkdirs(v2, "procmon-it.slice", "docker-" + DOCKER + ".scope");
+        Path docker = mkdirs(v2, "system.slice", "docker-" + DOCKER + ".scope");
         Path kubepods = mkdirs(v1, "procmon-it", "kubepods", "burstable", "pod" + POD, K8S);
 
         RecordingListener recorder = new RecordingListener();
@@ -57,15 +58,18 @@ class CgroupIT {
         source.start(recorder);
 
         // Made after it started: named by the cgroup_mkdir program.
-        Path containerd = mkdirs(v2, "procmon-it.slice", "kubepods-burstable-pod" + POD.replace('-', '_') + ".slice",
-                "cri-containerd-" + CONTAINERD + ".scope");
-        Path podman = mkdirs(v2, "procmon-it.slice", "libpod-" + PODMAN + ".scope", "container");
-        Path crio = mkdirs(v2, "procmon-it.slice", "crio-" + CRIO + ".scope");
+        Path containerd = mkdirs(v2, "kubepods.slice", "kubepods-burstable.slice",
+                "kubepods-burstable-pod" + POD.replace('-', '_') + ".slice", "cri-containerd-" + CONTAINERD + ".scope");
+        Path podman = mkdirs(v2, "machine.slice", "libpod-" + PODMAN + ".scope", "container");
+        Path crio = mkdirs(v2, "system.slice", "crio-" + CRIO + ".scope");
+        // As a login's delegated user@UID.service would let its user make it.
+        Path forged = mkdirs(v2, "procmon-it.slice", "user@1000.service", "app.slice", "docker-" + DOCKER + ".scope");
 
         List<Expected> expected = new ArrayList<>();
         expected.add(runIn(docker, v2, new Container("docker", DOCKER, "")));
         expected.add(runIn(containerd, v2, new Container("containerd", CONTAINERD, POD)));
         expected.add(runIn(podman, v2, new Container("podman", PODMAN, "")));
+        expected.add(runIn(forged, v2, null));
         // A hybrid host: in v2's root cgroup, a process is named by its v1 controller's cgroup.
         expected.add(runIn(kubepods, v1, new Container("", K8S, POD), v2));
         // Removed right after its process ends, before the event is read.
@@ -80,10 +84,11 @@ class CgroupIT {
             ProcessEvent event = events.get(0);
             assertThat(event.cgroupId()).as("cgroup id of %s", e).isEqualTo(e.id);
             assertThat(event.cgroupPath()).as("cgroup path of %s", e).hasValue(e.path);
-            assertThat(event.container()).as("container of %s", e).hasValue(e.container);
+            assertThat(event.container()).as("container of %s", e).isEqualTo(java.util.Optional.ofNullable(e.container));
         }
     }
 
+    /** @param container null where the path names none */
     record Expected(long pid, long id, String path, Container container) {
     }
 

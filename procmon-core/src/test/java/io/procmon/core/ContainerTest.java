@@ -11,6 +11,8 @@ class ContainerTest {
     static final String ID = "4f0e9b1c2d3a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
     static final String POD = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
     static final String POD_ = "0f1e2d3c_4b5a_6978_8796_a5b4c3d2e1f0";
+    static final String OTHER = "ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12ab12";
+    static final String POD2 = "11111111-2222-3333-4444-555555555555";
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
@@ -29,7 +31,13 @@ class ContainerTest {
                 + "|containerd|" + ID + "|" + POD,
         "/machine.slice/libpod-" + ID + ".scope|podman|" + ID + "|",
         "/machine.slice/libpod-" + ID + ".scope/container|podman|" + ID + "|",
-        "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + ID + ".scope/container|podman|" + ID + "|",
+        // A container's own cgroups belong to it; a name it gives them does not make another container.
+        "/system.slice/docker-" + ID + ".scope/init.scope|docker|" + ID + "|",
+        "/system.slice/docker-" + ID + ".scope/docker-" + OTHER + ".scope|docker|" + ID + "|",
+        "/docker/" + ID + "/docker/" + OTHER + "|docker|" + ID + "|",
+        "/machine.slice/libpod-" + ID + ".scope/container/libpod-" + OTHER + ".scope|podman|" + ID + "|",
+        "/kubepods.slice/kubepods-pod" + POD_ + ".slice/crio-" + ID + ".scope/docker-" + OTHER + ".scope|cri-o|" + ID + "|" + POD,
+        "/kubepods/pod" + POD + "/" + ID + "/kubepods/pod" + POD2 + "/" + OTHER + "||" + ID + "|" + POD,
     })
     void runtimesNameTheirCgroups(String path, String runtime, String id, String pod) {
         assertThat(Container.fromCgroupPath(path))
@@ -50,6 +58,30 @@ class ContainerTest {
         "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-podnot_a_uid.slice",
     })
     void otherPathsNameNoContainer(String path) {
+        assertThat(Container.fromCgroupPath(path)).isEqualTo(Optional.empty());
+    }
+
+    /** Cgroups an unprivileged user can make (a login's delegated user@UID.service, a service with Delegate=yes). */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "/user.slice/user-1000.slice/user@1000.service/app.slice/docker-" + ID + ".scope",
+        "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + ID + ".scope/container", // rootless podman
+        "/user.slice/user-1000.slice/user@1000.service/docker/" + ID,
+        "/user.slice/user-1000.slice/user@1000.service/kubepods.slice/kubepods-pod" + POD_ + ".slice/crio-" + ID + ".scope",
+        "/user.slice/user-1000.slice/user@1000.service/kubepods/pod" + POD + "/" + ID,
+        "/user.slice/user-1000.slice/session-3.scope/system.slice/docker-" + ID + ".scope",
+        "/system.slice/build.service/docker-" + ID + ".scope",
+        "/system.slice/build.service/docker/" + ID,
+        "/system.slice/containerd.service/delegated/kubepods-pod" + POD_ + ".slice:cri-containerd:" + ID,
+        "/system.slice/libpod-" + ID + ".scope/../docker-" + ID + ".scope",
+        "/machine.slice/docker-" + ID + ".scope",
+        "/machine.slice/qemu-1-vm.scope/libpod-" + ID + ".scope",
+        "/kubepods.slice/kubepods-burstable.slice/app.slice/kubepods-burstable-pod" + POD_ + ".slice/crio-" + ID + ".scope",
+        "/kubepods/burstable/x/pod" + POD + "/" + ID,
+        "/init.scope/docker/" + ID,
+        "docker-" + ID + ".scope",
+    })
+    void namesInCgroupsAUserCanMakeAreNotContainers(String path) {
         assertThat(Container.fromCgroupPath(path)).isEqualTo(Optional.empty());
     }
 
