@@ -2,6 +2,7 @@ package io.procmon.bpf;
 
 import io.procmon.bpf.kernel.BpfMap;
 import io.procmon.bpf.prog.KernelMap;
+import io.procmon.core.CommandNames;
 import io.procmon.core.ProcessEvent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -132,7 +133,8 @@ final class CgroupResolver {
         while (end < value.length && value[end] != 0) {
             end++;
         }
-        String path = new String(value, 0, end, StandardCharsets.UTF_8);
+        // Any user with a delegated subtree names cgroups: none may write a control character.
+        String path = CommandNames.escapeControls(new String(value, 0, end, StandardCharsets.UTF_8));
         h.byId.put(id, path);
         return path;
     }
@@ -144,7 +146,7 @@ final class CgroupResolver {
         try (Stream<Path> dirs = Files.walk(h.mount)) {
             dirs.filter(Files::isDirectory).forEach(dir -> {
                 try {
-                    h.byId.put(inode(dir), "/" + h.mount.relativize(dir));
+                    h.byId.put(inode(dir), CommandNames.escapeControls("/" + h.mount.relativize(dir)));
                 } catch (IOException e) {
                     // removed while walking: the mkdir map or nothing will name it
                 }

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
  * A process's command line, as the kernel had it ({@code /proc/PID/cmdline}: NUL-separated
  * arguments), possibly cut at a bound.
  *
- * @param values the arguments; text that is not valid UTF-8 is written as {@link CommandNames} does
+ * @param values the arguments; one that is not valid UTF-8 or holds a control character
+ *     ({@link CommandNames#isControl}) is written in {@link CommandNames}' escaped form
  * @param truncated whether the command line was longer than what was recorded (the last value is then cut)
  * @param totalBytes the whole command line's length in bytes, NULs included
  */
@@ -64,11 +65,15 @@ public record Arguments(List<String> values, boolean truncated, long totalBytes)
         return "'" + value.replace("'", "'\"'\"'") + "'";
     }
 
-    /** Valid UTF-8 is kept exactly; otherwise the lossless escaped form of {@link CommandNames}. */
+    /**
+     * Printable UTF-8 is kept exactly (backslashes too: arguments are full of them); otherwise the
+     * lossless escaped form of {@link CommandNames}, so no argument writes a control character.
+     */
     private static String text(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+            String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return CommandNames.hasControl(text) ? CommandNames.decode(bytes) : text;
         } catch (CharacterCodingException e) {
             return CommandNames.decode(bytes);
         }

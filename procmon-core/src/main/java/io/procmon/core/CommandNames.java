@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 /**
  * The policy for turning a process name's bytes into text, losslessly.
  *
- * <p>A {@code comm} is up to 15 arbitrary bytes: usually UTF-8, but it may hold any byte and may be
- * cut in the middle of a multi-byte character. Valid UTF-8 is kept as is (control characters
- * included: output formats quote them). Each byte that is not part of valid UTF-8 becomes
- * {@code \xNN} (two lower-case hex digits), and a backslash becomes {@code \\}, so
- * {@link #encode(String)} restores the exact bytes.
+ * <p>A {@code comm} is up to 15 arbitrary bytes, chosen by whoever runs the process: usually UTF-8,
+ * but it may hold any byte and may be cut in the middle of a multi-byte character. Printable UTF-8
+ * is kept as is. Each byte that is not part of valid UTF-8, and each byte of a character that would
+ * act on whoever reads the text rather than show (see {@link #isControl}: a terminal's escape
+ * sequences, a line break inside a name, a bidirectional override that reorders what is shown),
+ * becomes {@code \xNN} (two lower-case hex digits); a backslash becomes {@code \\}. So the text is
+ * safe to print anywhere and {@link #encode(String)} restores the exact bytes.
  */
 public final class CommandNames {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -37,7 +39,7 @@ public final class CommandNames {
         while (true) {
             CoderResult result = decoder.decode(in, out, true);
             out.flip();
-            appendEscapingBackslash(text, out);
+            appendEscaping(text, out);
             out.clear();
             if (result.isUnderflow()) {
                 break;
@@ -50,7 +52,57 @@ public final class CommandNames {
         return text.toString();
     }
 
-    /** Inverse of {@link #decode(byte[])}. */
+    /**
+     * Whether a character is written escaped: C0 and C1 controls and DEL (terminal escape
+     * sequences, line breaks), the line and paragraph separators, and the bidirectional embedding,
+     * override and isolate controls.
+     */
+    public static boolean isControl(char c) {
+        return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == '\u2028' || c == '\u2029'
+                || (c >= '\u202a' && c <= '\u202e') || (c >= '\u2066' && c <= '\u2069');
+    }
+
+    /** Whether {@code text} holds a character {@link #isControl} escapes. */
+    public static boolean hasControl(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (isControl(text.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code text} with each character {@link #isControl} escapes written as {@code \xNN} of its
+     * UTF-8 bytes, and nothing else changed: for names that are read rather than decoded back, such as
+     * cgroup paths, whose own backslashes (systemd's {@code \x2d}) must stay as they are.
+     */
+    public static String escapeControls(String text) {
+        if (!hasControl(text)) {
+            return text;
+        }
+        StringBuilder out = new StringBuilder(text.length() + 16);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (isControl(c)) {
+                appendHex(out, c);
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+
+    private static void appendHex(StringBuilder out, char c) {
+        for (byte b : String.valueOf(c).getBytes(StandardCharsets.UTF_8)) {
+            out.append("\\x").append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+        }
+    }
+
+    /**
+     * Inverse of {@link #decode(byte[])}. Any text is accepted: a backslash that starts no escape
+     * ({@code \xZZ}, a trailing one) stands for itself.
+     */
     public static byte[] encode(String text) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(text.length());
         StringBuilder run = new StringBuilder();
@@ -64,9 +116,9 @@ public final class CommandNames {
                     i++;
                     continue;
                 }
-                if (next == 'x' && i + 3 < text.length()) {
+                if (next == 'x' && i + 3 < text.length() && hex(text.charAt(i + 2)) >= 0 && hex(text.charAt(i + 3)) >= 0) {
                     flush(run, bytes);
-                    bytes.write(Integer.parseInt(text.substring(i + 2, i + 4), 16));
+                    bytes.write(hex(text.charAt(i + 2)) << 4 | hex(text.charAt(i + 3)));
                     i += 3;
                     continue;
                 }
@@ -77,6 +129,11 @@ public final class CommandNames {
         return bytes.toByteArray();
     }
 
+    /** The value of a hex digit (either case), or -1. */
+    private static int hex(char c) {
+        return Character.digit(c, 16) >= 0 && c < 0x80 ? Character.digit(c, 16) : -1;
+    }
+
     private static void flush(StringBuilder run, ByteArrayOutputStream bytes) {
         byte[] utf8 = run.toString().getBytes(StandardCharsets.UTF_8);
         bytes.write(utf8, 0, utf8.length);
@@ -85,20 +142,24 @@ public final class CommandNames {
 
     private static boolean isPlainAscii(byte[] bytes) {
         for (byte b : bytes) {
-            if (b < 0 || b == '\\') {
+            if (b < 0x20 || b == 0x7f || b == '\\') { // negative: not ASCII
                 return false;
             }
         }
         return true;
     }
 
-    private static void appendEscapingBackslash(StringBuilder text, CharBuffer chars) {
+    private static void appendEscaping(StringBuilder text, CharBuffer chars) {
         while (chars.hasRemaining()) {
             char c = chars.get();
             if (c == '\\') {
                 text.append('\\');
             }
-            text.append(c);
+            if (isControl(c)) {
+                appendHex(text, c);
+            } else {
+                text.append(c);
+            }
         }
     }
 }

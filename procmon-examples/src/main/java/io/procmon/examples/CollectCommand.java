@@ -84,7 +84,7 @@ final class CollectCommand implements Callable<Integer> {
         java.util.Properties props;
         try {
             chosen = OutputFormat.parse(format, columns, Column.parseList(DEFAULT_COLUMNS));
-            props = kafka.clientProperties();
+            props = kafka.clientProperties(err);
         } catch (IllegalArgumentException e) {
             return usage(err, e.getMessage());
         }

@@ -199,7 +199,7 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         if (kafkaCloseTimeout < 0 || Double.isNaN(kafkaCloseTimeout)) {
             throw new IllegalArgumentException("--kafka-close-timeout must not be negative, got " + kafkaCloseTimeout);
         }
-        return KafkaSinkConfig.builder(kafka.bootstrap).topic(kafka.topic).properties(kafka.clientProperties())
+        return KafkaSinkConfig.builder(kafka.bootstrap).topic(kafka.topic).properties(kafka.clientProperties(err))
                 .queueCapacity(kafkaQueue).closeTimeout(java.time.Duration.ofMillis((long) (kafkaCloseTimeout * 1000))).build();
     }
 }

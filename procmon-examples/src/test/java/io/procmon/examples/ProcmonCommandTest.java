@@ -146,6 +146,35 @@ class ProcmonCommandTest {
         assertThat(tuned.kafka().producerProperties().getProperty("linger.ms")).isEqualTo("7");
     }
 
+    /** What a --kafka command line resolved with {@code args} says on standard error. */
+    private static String kafkaWarnings(String... args) {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        ProcmonCommand command = new ProcmonCommand(new PrintStream(err, true, StandardCharsets.UTF_8));
+        new CommandLine(command).parseArgs(args);
+        assertThat(command.plan().kafka()).isNotNull();
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void credentialsOtherUsersCanReadAreWarnedAbout(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path config = dir.resolve("kafka.properties");
+        java.nio.file.Files.writeString(config, "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required;\n");
+        java.nio.file.Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        assertThat(kafkaWarnings("--kafka", "b:9092", "--kafka-config", config.toString()))
+                .isEqualTo("procmon: warning: --kafka-config " + config + " is readable by other users (rw-r--r--); if it holds "
+                        + "credentials: chmod 600 " + config + "\n");
+        java.nio.file.Files.setPosixFilePermissions(config, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        assertThat(kafkaWarnings("--kafka", "b:9092", "--kafka-config", config.toString())).isEmpty();
+
+        for (String secret : List.of("sasl.jaas.config=x", "ssl.key.password=x", "ssl.truststore.password=x", "ssl.keystore.key=x")) {
+            assertThat(kafkaWarnings("--kafka", "b:9092", "--kafka-property", secret)).as(secret)
+                    .startsWith("procmon: warning: --kafka-property " + secret.substring(0, secret.indexOf('=')) + " is readable by every user")
+                    .contains("--kafka-config file of mode 0600");
+        }
+        assertThat(kafkaWarnings("--kafka", "b:9092", "--kafka-property", "linger.ms=7", "--kafka-property", "security.protocol=SSL"))
+                .isEmpty();
+    }
+
     @Test
     void quietAndDebugAreParsed() {
         ProcmonCommand command = new ProcmonCommand(System.err);
