@@ -55,7 +55,7 @@ class ProcmonJarIT {
         expected.add(new Expected(grandchild, shell.pid(), "sleep", 300));
 
         for (String hostile : List.of("a,b", "q\"uote", "new\nline", "cr\rx", "=cmd", "+cmd", "-cmd", "@cmd", " lead",
-                "tab\tx", "ünï", "日本", "back\\slash")) {
+                "tab\tx", "ünï", "日本", "back\\slash", "esc\u001b[2J", "\u202eexe")) {
             Path link = dir.resolve(hostile);
             Files.createSymbolicLink(link, Path.of("/bin/true"));
             Process p = new ProcessBuilder(link.toString()).start();
