@@ -23,6 +23,12 @@ import java.util.stream.Collectors;
 /**
  * Writes one self-contained HTML report: the timeline drawn on a canvas by a script inside the
  * file (no library, nothing fetched), and summary panels as HTML tables computed here.
+ *
+ * <p>Every name in it was chosen by some user of the recorded host, so none may become markup: in
+ * the page's text they are HTML-escaped, and in the script's data {@code <}, {@code >}, {@code &}
+ * and U+2028/U+2029 are JSON escapes, so no name ends the script, opens a comment in it or breaks
+ * its string literals. A Content-Security-Policy allows only this page's own script and style (by
+ * their hashes): no other script runs, no inline handler, nothing is fetched.
  */
 public final class ReportWriter {
     private static final int TOP = 10;
@@ -37,17 +43,58 @@ public final class ReportWriter {
         try (InputStream in = ReportWriter.class.getResourceAsStream("report.html")) {
             template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-        int at = template.indexOf("/*DATA*/");
+        int scriptAt = template.indexOf(SCRIPT_OPEN) + SCRIPT_OPEN.length();
+        int scriptEnd = template.indexOf(SCRIPT_CLOSE, scriptAt);
+        int styleAt = template.indexOf(STYLE_OPEN) + STYLE_OPEN.length();
+        String script = template.substring(scriptAt, scriptEnd).replace("/*DATA*/", data(timeline, recording.gaps()));
+        String policy = "default-src 'none'; script-src " + sha256(script) + "; style-src "
+                + sha256(template.substring(styleAt, template.indexOf(STYLE_CLOSE, styleAt))) + "; base-uri 'none'; form-action 'none'";
         int panelsAt = template.indexOf("<!--PANELS-->");
-        out.write(template.substring(0, panelsAt).replace("<!--TITLE-->", html(title)));
+        out.write(template.substring(0, panelsAt).replace("<!--TITLE-->", html(title)).replace("<!--CSP-->", html(policy)));
         out.write(panels(recording));
-        out.write(template, panelsAt, at - panelsAt);
-        data(timeline, recording.gaps(), out);
-        out.write(template, at + "/*DATA*/".length(), template.length() - at - "/*DATA*/".length());
+        out.write(template, panelsAt, scriptAt - panelsAt);
+        out.write(script);
+        out.write(template, scriptEnd, template.length() - scriptEnd);
     }
 
-    /** The timeline's data, columnar, times in µs from the first start. {@code </} never appears in it. */
-    private static void data(Timeline t, List<Gap> gaps, Writer out) throws IOException {
+    private static final String SCRIPT_OPEN = "<script>";
+    private static final String SCRIPT_CLOSE = "</script>";
+    private static final String STYLE_OPEN = "<style>";
+    private static final String STYLE_CLOSE = "</style>";
+
+    /** A CSP source for an inline element's text: {@code 'sha256-BASE64'} of its UTF-8 bytes. */
+    private static String sha256(String text) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return "'sha256-" + java.util.Base64.getEncoder().encodeToString(digest) + "'";
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e); // required of every Java platform
+        }
+    }
+
+    /**
+     * JSON text that is safe inside a script element: {@code <}, {@code >} and {@code &} (which
+     * could end the element or open a comment in it) and U+2028/U+2029 as JSON escapes. JSON
+     * has them only inside strings, where the escape means the same character.
+     */
+    static String scriptSafe(String json) {
+        StringBuilder sb = new StringBuilder(json.length() + 64);
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            switch (c) {
+                case '<' -> sb.append("\\u003c");
+                case '>' -> sb.append("\\u003e");
+                case '&' -> sb.append("\\u0026");
+                case '\u2028' -> sb.append("\\u2028");
+                case '\u2029' -> sb.append("\\u2029");
+                default -> sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The timeline's data, columnar, times in µs from the first start, {@link #scriptSafe}. */
+    private static String data(Timeline t, List<Gap> gaps) throws IOException {
         List<Proc> procs = t.processes();
         long t0 = procs.stream().mapToLong(Proc::startMicros).min().orElse(0);
         Map<String, Integer> commands = new LinkedHashMap<>();
@@ -100,7 +147,7 @@ public final class ReportWriter {
             g.writeEndArray();
             g.writeEndObject();
         }
-        out.write(buf.toString().replace("</", "<\\/"));
+        return scriptSafe(buf.toString());
     }
 
     private interface Cell {
@@ -191,6 +238,7 @@ public final class ReportWriter {
                 case '>' -> sb.append("&gt;");
                 case '&' -> sb.append("&amp;");
                 case '"' -> sb.append("&quot;");
+                case '\'' -> sb.append("&#39;");
                 default -> sb.append(c);
             }
         }
