@@ -4,16 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * Where a sink's records go: text is gathered in memory and written only as whole records, in
@@ -47,20 +39,13 @@ public final class BatchedOutput implements AutoCloseable {
     }
 
     /**
-     * Opens {@code file}. A new file gets mode 0600. A symbolic link at {@code file} is refused, so
-     * a link planted in a shared directory cannot redirect root's output.
+     * Opens {@code file} safely for root in directories other users may write: see
+     * {@link OutputFiles#openForWriting}. A new file gets mode 0600.
      *
      * @throws IOException naming the file and the cause
      */
     public static BatchedOutput open(Path file, WriteMode mode) throws IOException {
-        if (Files.isSymbolicLink(file)) {
-            throw new IOException(file + ": is a symbolic link; refusing to follow it");
-        }
-        Set<OpenOption> options = new HashSet<>(Set.of(StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                LinkOption.NOFOLLOW_LINKS));
-        options.add(mode == WriteMode.APPEND ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
-        SeekableByteChannel channel = Files.newByteChannel(file, options,
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        java.nio.channels.FileChannel channel = OutputFiles.openForWriting(file, mode == WriteMode.APPEND);
         Target target = new Target() {
             @Override
             public void write(ByteBuffer bytes) throws IOException {

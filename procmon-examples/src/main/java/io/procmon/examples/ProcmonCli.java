@@ -90,13 +90,18 @@ public final class ProcmonCli {
             return "no such file or directory";
         }
         if (e instanceof FileSystemException fse && fse.getReason() != null) {
-            return fse.getReason().toLowerCase(java.util.Locale.ROOT);
+            return lowerFirst(fse.getReason());
         }
         if (e instanceof java.net.BindException && e.getMessage() != null) {
-            return e.getMessage().toLowerCase(java.util.Locale.ROOT); // "Address already in use", as the other reasons read
+            return lowerFirst(e.getMessage()); // "Address already in use", as the other reasons read
         }
         String message = e.getMessage();
         return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    /** "No space left on device" reads "no space left on device"; "FIFO" and "/proc/self/fd/N" further on stay. */
+    private static String lowerFirst(String reason) {
+        return reason.isEmpty() ? reason : reason.substring(0, 1).toLowerCase(java.util.Locale.ROOT) + reason.substring(1);
     }
 
     /** Version from the build. */

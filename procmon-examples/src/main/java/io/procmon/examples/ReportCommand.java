@@ -1,5 +1,6 @@
 package io.procmon.examples;
 
+import io.procmon.core.OutputFiles;
 import io.procmon.report.Recording;
 import io.procmon.report.ReportWriter;
 import java.io.IOException;
@@ -32,11 +33,21 @@ final class ReportCommand implements Callable<Integer> {
     String input;
 
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "report.html",
-            description = "The HTML file to write (default: ${DEFAULT-VALUE}); written whole or not at all.")
+            description = "The HTML file to write, - for standard output (default: ${DEFAULT-VALUE}); written whole or not "
+                    + "at all, with the input's mode; another user's file, a hard link or a device is refused.")
     String output;
 
     @Option(names = "--title", paramLabel = "TEXT", description = "The report's title (default: the input's name).")
     String title;
+
+    /**
+     * The report shows what the recording holds, so it is as readable as the recording: the input
+     * file's permission bits; 0600 for standard input, whose readers are unknown.
+     */
+    private java.util.Set<java.nio.file.attribute.PosixFilePermission> modeOfInput() throws IOException {
+        return "-".equals(input) ? java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")
+                : Files.getPosixFilePermissions(Path.of(input));
+    }
 
     @Override
     public Integer call() {
@@ -51,17 +62,38 @@ final class ReportCommand implements Callable<Integer> {
             System.err.println("procmon report: cannot read " + input + ": " + ProcmonCli.describe(e));
             return ExitCode.INPUT.code;
         }
-        Path out = Path.of(output).toAbsolutePath();
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile(out.getParent(), ".procmon-report-", ".tmp");
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                ReportWriter.write(recording, title != null ? title : "-".equals(input) ? "procmon recording" : Path.of(input).getFileName().toString(), w);
+        String reportTitle = title != null ? title : "-".equals(input) ? "procmon recording" : Path.of(input).getFileName().toString();
+        if ("-".equals(output)) {
+            try {
+                Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+                ReportWriter.write(recording, reportTitle, w);
+                w.flush();
+                if (System.out.checkError()) {
+                    throw new IOException("standard output was closed");
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                System.err.println("procmon report: cannot write standard output: " + ProcmonCli.describe(e));
+                return ExitCode.OUTPUT.code;
             }
-            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | java.io.UncheckedIOException e) {
+            System.err.printf(java.util.Locale.ROOT, "procmon report: %,d processes drawn into standard output%n", recording.processes().size());
+            return ExitCode.OK.code;
+        }
+        // Written beside the target, then renamed over it: whole or not at all. The target is checked
+        // first (another user's file, a hard link, a device are refused) and the directory held open,
+        // so the rename lands where it was checked.
+        Path tmp = null;
+        try (OutputFiles.Replaceable target = OutputFiles.checkReplaceable(Path.of(output))) {
+            tmp = Files.createTempFile(target.directory(), ".procmon-report-", ".tmp"); // 0600 until it has the input's mode
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                ReportWriter.write(recording, reportTitle, w);
+            }
+            Files.setPosixFilePermissions(tmp, modeOfInput());
+            Files.move(tmp, target.target(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            tmp = null;
+        } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
             System.err.println("procmon report: cannot write " + output + ": " + ProcmonCli.describe(e));
+            return ExitCode.OUTPUT.code;
+        } finally {
             if (tmp != null) {
                 try {
                     Files.deleteIfExists(tmp);
@@ -69,7 +101,6 @@ final class ReportCommand implements Callable<Integer> {
                     // nothing more to do
                 }
             }
-            return ExitCode.OUTPUT.code;
         }
         System.err.printf(java.util.Locale.ROOT, "procmon report: %,d processes drawn into %s%n", recording.processes().size(), output);
         return ExitCode.OK.code;

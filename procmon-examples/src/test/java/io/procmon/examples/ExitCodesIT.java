@@ -126,6 +126,24 @@ class ExitCodesIT {
         assertThat(symlink.code()).isEqualTo(7);
         assertThat(symlink.err()).contains("symbolic link").hasLineCount(1);
         assertThat(Files.readString(victim)).isEqualTo("keep");
+
+        // Traps another user lays in a shared directory (as /tmp): each refused, nothing written or truncated.
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setAttribute(shared, "unix:mode", 01777);
+        Path theirs = Files.writeString(shared.resolve("theirs.csv"), "theirs");
+        Files.setAttribute(theirs, "unix:uid", 65534);
+        assertOneLine(RunningMonitor.run("-o", theirs.toString()), 7, "procmon: cannot write " + theirs
+                + ": belongs to uid 65534, not to this user; refusing to write into another user's file");
+        Path hardLink = Files.createLink(shared.resolve("linked.csv"), victim);
+        assertOneLine(RunningMonitor.run("-o", hardLink.toString()), 7, "procmon: cannot write " + hardLink
+                + ": has 2 hard links; refusing to write through a link");
+        assertThat(Files.readString(victim)).isEqualTo("keep");
+        Path fifo = shared.resolve("fifo.csv");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+        RunningMonitor.Result blocked = RunningMonitor.run("-o", fifo.toString()); // without O_NONBLOCK: blocked for ever in open()
+        assertThat(blocked.code()).as("stderr: %s", blocked.err()).isEqualTo(7);
+        assertThat(blocked.err()).startsWith("procmon: cannot write " + fifo + ": is a FIFO; name it explicitly").hasLineCount(1);
     }
 
     @Test

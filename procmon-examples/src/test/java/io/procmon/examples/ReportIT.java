@@ -234,4 +234,40 @@ class ReportIT {
             assertThat(dir.resolve("r.html")).doesNotExist();
         }
     }
+
+    @Test
+    void theReportKeepsTheRecordingsModeAndReplacesOnlyAFileOfItsOwn(@TempDir Path dir) throws Exception {
+        Path rec = dir.resolve("private.csv");
+        Files.writeString(rec, "PID,PPID,COMMAND,START_TIME,END_TIME\n1,0,a,2026-11-26T10:00:00Z,2026-11-26T10:00:01Z\n");
+        Files.setPosixFilePermissions(rec, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path html = dir.resolve("r.html");
+        report(rec, html);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(html))).isEqualTo("rw-------");
+
+        // "-": standard output, not a file named "-".
+        RunningMonitor.Result out = RunningMonitor.run("report", rec.toString(), "-o", "-");
+        assertThat(out.code()).as(out.err()).isZero();
+        assertThat(out.out()).startsWith("<!DOCTYPE html>").endsWith("</html>\n");
+        assertThat(Path.of("-")).doesNotExist();
+
+        // In a shared directory: another user's file and a device node are refused and stay what they were.
+        Path shared = Files.createDirectory(dir.resolve("shared"));
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setAttribute(shared, "unix:mode", 01777);
+        Path theirs = Files.writeString(shared.resolve("theirs.html"), "theirs");
+        Files.setAttribute(theirs, "unix:uid", 65534);
+        Path node = shared.resolve("node.html");
+        assertThat(new ProcessBuilder("mknod", node.toString(), "c", "1", "3").start().waitFor()).isZero();
+        for (Map.Entry<Path, String> c : Map.of(theirs, "belongs to uid 65534, not to this user; refusing to write into another user's file",
+                node, "is a character device, not a regular file; a rename would replace it; use -o - for a stream").entrySet()) {
+            RunningMonitor.Result r = RunningMonitor.run("report", rec.toString(), "-o", c.getKey().toString());
+            assertThat(r.code()).as(r.err()).isEqualTo(7);
+            assertThat(r.err().strip()).isEqualTo("procmon report: cannot write " + c.getKey() + ": " + c.getValue());
+        }
+        assertThat(Files.readString(theirs)).isEqualTo("theirs");
+        assertThat((Integer) Files.getAttribute(node, "unix:mode") & 0170000).as("still a character device").isEqualTo(0020000);
+        try (var left = Files.list(shared)) {
+            assertThat(left.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("theirs.html", "node.html");
+        }
+    }
 }
