@@ -50,7 +50,7 @@ final class CollectCommand implements Callable<Integer> {
     boolean append;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv",
-            description = "csv (default) or jsonl (each record exactly as the host sent it).")
+            description = "csv (default) or jsonl (each record as the host sent it, written afresh on one line).")
     String format;
 
     @Option(names = "--columns", paramLabel = "LIST", description = "CSV columns (default: " + DEFAULT_COLUMNS + "); as the monitor's --columns.")
@@ -191,7 +191,7 @@ final class CollectCommand implements Callable<Integer> {
         }
     }
 
-    /** JSON Lines: each record as its host sent it. */
+    /** JSON Lines: each record as its host sent it, re-serialised on one line by the collector. */
     private static final class RawLines extends Output {
         RawLines(BatchedOutput out) {
             super(out);

@@ -226,6 +226,58 @@ class KafkaCliIT {
         }
     }
 
+    /** A record of host "poison", run "r1", written by the schema's own writer and then edited as text. */
+    private static String record(long seq, String comm) throws Exception {
+        java.io.StringWriter text = new java.io.StringWriter();
+        io.procmon.schema.ProcessRecords records = new io.procmon.schema.ProcessRecords(new io.procmon.core.Host("poison", "id"), "r1");
+        try (com.fasterxml.jackson.core.JsonGenerator g = JSON.getFactory().createGenerator(text)) {
+            records.writeProcess(g, io.procmon.core.ProcessEvent.builder().pid(7).command(comm).exitCode(0).build());
+        }
+        return text.toString().replaceFirst("\"seq\":\\d+", "\"seq\":" + seq);
+    }
+
+    @Test
+    void poisonRecordsAreSkippedNamedAndCommittedNeverACrashLoop(@TempDir Path dir) throws Exception {
+        try (KafkaBroker broker = KafkaBroker.startNew()) {
+            List<String> values = List.of(
+                    record(1, "first"),
+                    "not json at all",
+                    record(2, "x").replace("\"seq\":2,", ""),                      // no seq
+                    record(0, "zero"),
+                    record(2_147_483_648L, "huge"),                                  // beyond any run's numbers
+                    record(3, "two") + "\n" + record(4, "forged"),                   // a second record after the first
+                    "{\"pad\":\n" + record(5, "forged") + "\n," + record(6, "spread").substring(1), // a line break between tokens
+                    record(7, "escZZ").replace("escZZ", "esc\\\\xZZ"),          // a comm not in procmon's escaped form: just text
+                    record(8, "last"));
+            java.util.Properties p = new java.util.Properties();
+            p.setProperty("bootstrap.servers", broker.bootstrap());
+            try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(p,
+                    new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                for (String v : values) {
+                    producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>("poison", v.getBytes(java.nio.charset.StandardCharsets.UTF_8))).get();
+                }
+            }
+
+            Collected got = collect(broker, "poison", dir, "jsonl");
+            for (int offset : new int[] {1, 2, 3, 4, 5}) {
+                assertThat(got.report()).contains("procmon collect: skipped poison-0@" + offset + ": ");
+            }
+            assertThat(got.report()).contains("5 values were not procmon records");
+            List<String> lines = got.text().lines().toList();
+            assertThat(lines).hasSize(4).noneMatch(l -> l.contains("forged") && !l.contains("\"pad\""));
+            List<String> comms = new ArrayList<>();
+            for (JsonNode n : got.records()) {
+                comms.add(n.at("/procmon/comm").asText());
+            }
+            assertThat(comms).containsExactly("first", "spread", "esc\\xZZ", "last");
+            assertThat(got.run("poison")[0]).isEqualTo(4);
+
+            // Offsets were committed past the poison: the next start of the same group reads nothing and ends well.
+            Collected again = collect(broker, "poison", dir, "jsonl");
+            assertThat(again.text()).isEmpty();
+        }
+    }
+
     @Test
     void badKafkaConfigurationIsOneLineAndExit2(@TempDir Path dir) throws Exception {
         String[][] cases = {

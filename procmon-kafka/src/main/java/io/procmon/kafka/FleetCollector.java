@@ -27,7 +27,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class FleetCollector implements AutoCloseable {
     /** Where collected records go. */
     public interface Handler {
-        /** One record, first time seen; {@code json} is its text as sent. */
+        /**
+         * One record, first time seen; {@code json} is its text written afresh from what was parsed,
+         * on one line (never the sender's bytes: whitespace between tokens may hold a line break).
+         */
         void onRecord(ProcessRecord record, String json);
 
         /** A value that is not a procmon record of a readable schema. */
@@ -108,23 +111,45 @@ public final class FleetCollector implements AutoCloseable {
 
     private void handle(ConsumerRecord<byte[], byte[]> r) {
         received.incrementAndGet();
-        String json = r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8);
         ProcessRecord record;
+        String line;
         try {
-            record = ProcessRecord.parse(json);
-        } catch (ProcessRecord.MalformedRecordException e) {
+            if (r.value() != null && r.value().length > ProcessRecord.MAX_CHARS) {
+                throw new ProcessRecord.MalformedRecordException("longer than " + ProcessRecord.MAX_CHARS + " bytes");
+            }
+            com.fasterxml.jackson.databind.JsonNode tree = ProcessRecord.readTree(r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8));
+            record = ProcessRecord.of(tree);
+            String key = runKey(record);
+            SequenceTracker tracker = runs.get(key);
+            if (tracker == null) {
+                if (runs.size() >= MAX_RUNS) {
+                    throw new ProcessRecord.MalformedRecordException("a run beyond the " + MAX_RUNS + " this collector tracks");
+                }
+                tracker = new SequenceTracker(resumed.contains(new TopicPartition(r.topic(), r.partition())));
+                runs.put(key, tracker);
+            }
+            if (!tracker.offer(record.seq())) {
+                return;
+            }
+            if (record.lost().isPresent()) {
+                tracker.announced(record.lost().get(), record.lostSeqs());
+            }
+            line = ProcessRecord.compact(tree);
+        } catch (ProcessRecord.MalformedRecordException | RuntimeException e) {
+            // Counted and named, never thrown: a record that threw would throw again at every restart.
             malformed++;
-            handler.onMalformed(e.getMessage(), r.topic() + "-" + r.partition() + "@" + r.offset());
+            handler.onMalformed(e instanceof ProcessRecord.MalformedRecordException ? e.getMessage() : "cannot read it: " + e,
+                    r.topic() + "-" + r.partition() + "@" + r.offset());
             return;
         }
-        SequenceTracker tracker = runs.computeIfAbsent(runKey(record),
-                k -> new SequenceTracker(resumed.contains(new TopicPartition(r.topic(), r.partition()))));
-        if (!tracker.offer(record.seq())) {
-            return;
-        }
-        record.lost().ifPresent(lost -> tracker.announced(lost, record.lostSeqs()));
-        handler.onRecord(record, json);
+        handler.onRecord(record, line); // a failure to write is the output's, not the record's: it propagates
     }
+
+    /**
+     * Runs tracked at most, each a few hundred bytes and a range per gap: records of new runs beyond
+     * it are skipped and counted as malformed, so a sender inventing run ids cannot exhaust memory.
+     */
+    public static final int MAX_RUNS = 100_000;
 
     /** {@code host (run RUN)}: one sequence per monitor run. */
     static String runKey(ProcessRecord r) {

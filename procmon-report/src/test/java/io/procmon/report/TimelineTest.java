@@ -70,7 +70,7 @@ class TimelineTest {
                 .isInstanceOf(Recording.BadInputException.class).hasMessageContaining("no START_TIME column")
                 .hasMessageContaining("--columns " + Recording.NEEDED_COLUMNS)
                 .satisfies(e -> assertThat(((Recording.BadInputException) e).missingColumns()).isTrue());
-        assertThatThrownBy(() -> Recording.read(new StringReader("{\"procmon\":{\"schema\":1,\"type\":\"nope\"}}\n")))
+        assertThatThrownBy(() -> Recording.read(new StringReader("{\"procmon\":{\"schema\":1,\"run\":\"r\",\"seq\":1,\"type\":\"nope\"}}\n")))
                 .hasMessage("line 1: unknown record type \"nope\"");
     }
 

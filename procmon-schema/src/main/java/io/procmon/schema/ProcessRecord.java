@@ -27,24 +27,68 @@ import java.util.Optional;
  */
 public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEvent> event, Optional<LostEvents> lost,
         long[] lostSeqs) {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * The longest record read, in characters: a record of 32 KiB of arguments, every byte escaped,
+     * is about 200 KB. Longer input is refused before it is parsed.
+     */
+    public static final int MAX_CHARS = 1 << 20;
+    /** Host names, run ids: as long as any a monitor writes, and no longer. */
+    private static final int MAX_NAME_CHARS = 255;
+    /** Ranges in one loss notice's {@code seqs}. */
+    private static final int MAX_LOST_RANGES = 65_536;
+    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxDocumentLength(MAX_CHARS).maxNestingDepth(16).maxNumberLength(32).build())
+            .build())
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // Decimals as written ("1.00" stays "1.00"), so a record written afresh is the record sent.
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+            .enable(com.fasterxml.jackson.core.JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
 
     /** Thrown for text that is not a record of a schema this version reads. */
     public static final class MalformedRecordException extends Exception {
-        MalformedRecordException(String message) {
+        public MalformedRecordException(String message) {
             super(message);
         }
     }
 
     /** Parses one JSON object written by {@link ProcessRecords}. */
     public static ProcessRecord parse(String json) throws MalformedRecordException {
-        JsonNode root;
-        try {
-            root = MAPPER.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new MalformedRecordException("not JSON: " + e.getOriginalMessage());
+        return of(readTree(json));
+    }
+
+    /**
+     * Parses one record's text into a tree, refusing what a monitor never writes: more than
+     * {@link #MAX_CHARS}, deep nesting, anything after the object (a second, forged record).
+     */
+    public static JsonNode readTree(String json) throws MalformedRecordException {
+        if (json.length() > MAX_CHARS) {
+            throw new MalformedRecordException("longer than " + MAX_CHARS + " characters");
         }
-        return of(root);
+        try {
+            return MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new MalformedRecordException("not one JSON object: " + oneLine(e.getOriginalMessage()));
+        }
+    }
+
+    /**
+     * The record as one compact line, written afresh from its tree: what a collector writes, so that
+     * no whitespace or line break a sender put between the tokens reaches its output.
+     */
+    public static String compact(JsonNode root) {
+        try {
+            return MAPPER.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a parsed tree always writes", e);
+        }
+    }
+
+    /** A parser's message, which may quote the input, on one line and bounded. */
+    private static String oneLine(String message) {
+        String text = CommandNames.escapeControls(message == null ? "malformed" : message);
+        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
     }
 
     /** Reads one parsed record. */
@@ -60,9 +104,13 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
         if (schema != ProcessRecords.SCHEMA) {
             throw new MalformedRecordException("schema " + procmon.path("schema") + " is not " + ProcessRecords.SCHEMA);
         }
-        Host host = new Host(root.path("host").path("name").asText(""), root.path("host").path("id").asText(""));
-        String run = procmon.path("run").asText("");
-        long seq = procmon.path("seq").asLong(0);
+        Host host = new Host(name(root.path("host").path("name"), "host.name", true), name(root.path("host").path("id"), "host.id", true));
+        String run = name(procmon.path("run"), "procmon.run", false);
+        JsonNode seqNode = procmon.path("seq");
+        if (!seqNode.canConvertToLong() || !seqNode.isIntegralNumber() || seqNode.asLong() < 1 || seqNode.asLong() > SequenceTracker.MAX_SEQ) {
+            throw new MalformedRecordException("procmon.seq is not a number from 1 to " + SequenceTracker.MAX_SEQ);
+        }
+        long seq = seqNode.asLong();
         String type = procmon.path("type").asText("");
         switch (type) {
             case "process":
@@ -79,16 +127,38 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                 if (count <= 0) {
                     throw new MalformedRecordException("loss notice without a positive count");
                 }
+                if (lost.path("seqs").size() > MAX_LOST_RANGES) {
+                    throw new MalformedRecordException("loss notice with more than " + MAX_LOST_RANGES + " ranges");
+                }
                 long[] seqs = new long[lost.path("seqs").size() * 2];
                 for (int i = 0; i < seqs.length / 2; i++) {
-                    seqs[2 * i] = lost.path("seqs").path(i).path(0).asLong();
-                    seqs[2 * i + 1] = lost.path("seqs").path(i).path(1).asLong();
+                    JsonNode from = lost.path("seqs").path(i).path(0);
+                    JsonNode to = lost.path("seqs").path(i).path(1);
+                    if (!from.isIntegralNumber() || !to.isIntegralNumber() || from.asLong() < 1 || from.asLong() > to.asLong()
+                            || to.asLong() > SequenceTracker.MAX_SEQ) {
+                        throw new MalformedRecordException("loss notice with a range of seqs that is not [from, to] within 1 to "
+                                + SequenceTracker.MAX_SEQ);
+                    }
+                    seqs[2 * i] = from.asLong();
+                    seqs[2 * i + 1] = to.asLong();
                 }
                 return new ProcessRecord(host, run, seq, Optional.empty(),
                         Optional.of(new LostEvents(origin, lost.path("cpu").asInt(LostEvents.NO_CPU), count)), seqs);
             default:
-                throw new MalformedRecordException("unknown record type \"" + type + "\"");
+                throw new MalformedRecordException("unknown record type \"" + oneLine(type) + "\"");
         }
+    }
+
+    /** A host name, host id or run id: text of at most {@value #MAX_NAME_CHARS} characters, without controls. */
+    private static String name(JsonNode node, String field, boolean optional) throws MalformedRecordException {
+        if (node.isMissingNode() && optional) {
+            return "";
+        }
+        if (!node.isTextual() || node.asText().length() > MAX_NAME_CHARS || CommandNames.hasControl(node.asText())
+                || (!optional && node.asText().isEmpty())) {
+            throw new MalformedRecordException(field + " is not a name of 1 to " + MAX_NAME_CHARS + " printable characters");
+        }
+        return node.asText();
     }
 
     private static ProcessEvent event(JsonNode root, JsonNode procmon, Host host) throws MalformedRecordException {

@@ -1,15 +1,17 @@
 package io.procmon.schema;
 
 import io.procmon.core.LostEvents;
-import java.util.BitSet;
 
 /**
  * What a consumer saw of one monitor run's records: which sequence numbers arrived, how often, and
- * the losses the run announced. Not thread-safe.
+ * the losses the run announced. Its memory follows the number of gaps, not the numbers' size. Not
+ * thread-safe.
  */
 public final class SequenceTracker {
-    private final BitSet seen = new BitSet();
-    private final BitSet announcedSeqs = new BitSet();
+    /** The highest sequence number a record may carry (a run numbers from 1). */
+    public static final long MAX_SEQ = Integer.MAX_VALUE;
+    private final SeqSet seen = new SeqSet();
+    private final SeqSet announcedSeqs = new SeqSet();
     private long distinct;
     private long duplicates;
     private long highest;
@@ -37,15 +39,13 @@ public final class SequenceTracker {
      * @return false when it had arrived before (a duplicate)
      */
     public boolean offer(long seq) {
-        if (seq < 1 || seq > Integer.MAX_VALUE) {
+        if (seq < 1 || seq > MAX_SEQ) {
             throw new IllegalArgumentException("sequence number out of range: " + seq);
         }
-        int i = (int) seq;
-        if (seen.get(i)) {
+        if (!seen.add(seq)) {
             duplicates++;
             return false;
         }
-        seen.set(i);
         distinct++;
         highest = Math.max(highest, seq);
         lowest = Math.min(lowest, seq);
@@ -60,8 +60,8 @@ public final class SequenceTracker {
     /** Counts a loss notice the run sent, with the sequence numbers it announces (inclusive ranges). */
     public void announced(LostEvents lost, long[] seqRanges) {
         for (int i = 0; i + 1 < seqRanges.length; i += 2) {
-            if (seqRanges[i] >= 1 && seqRanges[i + 1] < Integer.MAX_VALUE && seqRanges[i] <= seqRanges[i + 1]) {
-                announcedSeqs.set((int) seqRanges[i], (int) seqRanges[i + 1] + 1);
+            if (seqRanges[i] >= 1 && seqRanges[i + 1] <= MAX_SEQ && seqRanges[i] <= seqRanges[i + 1]) {
+                announcedSeqs.addRange(seqRanges[i], seqRanges[i + 1]);
             }
         }
         if (lost.origin() == LostEvents.Origin.SINK) {
@@ -100,13 +100,7 @@ public final class SequenceTracker {
 
     /** How many runs of consecutive missing numbers there are. */
     public long gapRanges() {
-        long ranges = 0;
-        int i = seen.nextClearBit((int) countedFrom());
-        while (i < highest) {
-            ranges++;
-            i = seen.nextClearBit(seen.nextSetBit(i));
-        }
-        return ranges;
+        return distinct == 0 ? 0 : seen.gapsIn(countedFrom(), highest);
     }
 
     public long highest() {
@@ -123,9 +117,7 @@ public final class SequenceTracker {
      * broker's answer, but the broker had written them (a timeout cannot tell).
      */
     public long announcedButArrived() {
-        BitSet both = (BitSet) announcedSeqs.clone();
-        both.and(seen);
-        return both.cardinality();
+        return announcedSeqs.overlap(seen);
     }
 
     /** Events lost before the monitor's sinks (kernel buffer, start records, dispatch queue): no gap in the sequence. */

@@ -179,7 +179,69 @@ class ProcessRecordsTest {
     void textThatIsNotARecordIsRefusedWithAReason() {
         assertThatThrownBy(() -> ProcessRecord.parse("{\"pid\":1}")).hasMessageContaining("no procmon object");
         assertThatThrownBy(() -> ProcessRecord.parse("{\"procmon\":{\"schema\":99}}")).hasMessageContaining("schema 99");
-        assertThatThrownBy(() -> ProcessRecord.parse("nope")).hasMessageStartingWith("not JSON");
+        assertThatThrownBy(() -> ProcessRecord.parse("nope")).hasMessageStartingWith("not one JSON object");
+    }
+
+    /** A record as a monitor writes it, changed by {@code edit}: what a hostile sender could put in the topic. */
+    private static String poisoned(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit) throws Exception {
+        String line = write(sink -> sink.onEvent(ProcessEvent.builder().pid(1).command("a").build())).strip();
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode) MAPPER.readTree(line);
+        edit.accept(root);
+        return MAPPER.writeValueAsString(root);
+    }
+
+    private static com.fasterxml.jackson.databind.node.ObjectNode procmon(com.fasterxml.jackson.databind.node.ObjectNode root) {
+        return (com.fasterxml.jackson.databind.node.ObjectNode) root.get("procmon");
+    }
+
+    @Test
+    void poisonRecordsAreRefusedWithAReasonNeverAnotherException() throws Exception {
+        String seqRange = "procmon.seq is not a number from 1 to 2147483647";
+        java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put(poisoned(r -> procmon(r).remove("seq")), seqRange);
+        cases.put(poisoned(r -> procmon(r).put("seq", 0)), seqRange);
+        cases.put(poisoned(r -> procmon(r).put("seq", -5)), seqRange);
+        cases.put(poisoned(r -> procmon(r).put("seq", 2_147_483_648L)), seqRange);
+        cases.put(poisoned(r -> procmon(r).put("seq", 1.5)), seqRange);
+        cases.put(poisoned(r -> procmon(r).put("seq", "7")), seqRange);
+        cases.put(poisoned(r -> procmon(r).remove("run")), "procmon.run is not a name of 1 to 255 printable characters");
+        cases.put(poisoned(r -> procmon(r).put("run", "x".repeat(256))), "procmon.run is not a name");
+        cases.put(poisoned(r -> ((com.fasterxml.jackson.databind.node.ObjectNode) r.get("host")).put("name", "web-1\nforged")),
+                "host.name is not a name");
+        String valid = poisoned(r -> { });
+        cases.put(valid + "\n" + valid, "not one JSON object");
+        cases.put(valid + " x", "not one JSON object");
+        cases.put("[".repeat(100) + "]".repeat(100), "not one JSON object");
+        cases.put("{\"a\":\"" + "x".repeat(ProcessRecord.MAX_CHARS) + "\"}", "longer than 1048576 characters");
+        cases.put("{\"procmon\":{\"schema\":" + ProcessRecords.SCHEMA + ",\"run\":\"r\",\"seq\":1,\"type\":\"lost\","
+                + "\"lost\":{\"origin\":\"sink\",\"count\":1,\"seqs\":[[5,2]]}}}", "loss notice with a range of seqs");
+        cases.put("{\"procmon\":{\"schema\":" + ProcessRecords.SCHEMA + ",\"run\":\"r\",\"seq\":1,\"type\":\"lost\","
+                + "\"lost\":{\"origin\":\"sink\",\"count\":1,\"seqs\":[[1,99999999999]]}}}", "loss notice with a range of seqs");
+        cases.forEach((text, reason) -> assertThatThrownBy(() -> ProcessRecord.parse(text)).as(text.substring(0, Math.min(80, text.length())))
+                .isInstanceOf(ProcessRecord.MalformedRecordException.class).hasMessageContaining(reason));
+
+        // Not poison: a comm that is not procmon's escaped form reads as its own text.
+        assertThat(ProcessRecord.parse(poisoned(r -> procmon(r).put("comm", "\\xZZ"))).event().orElseThrow().command()).isEqualTo("\\\\xZZ");
+    }
+
+    @Test
+    void aRecordIsWrittenBackAsOneCompactLine() throws Exception {
+        // Whitespace between tokens is valid JSON: a sender can put a line break, and a forged record on the line after it.
+        String forged = poisoned(r -> procmon(r).put("seq", 99));
+        String spread = "{\"pad\":\n" + forged + "\n," + poisoned(r -> { }).substring(1);
+        JsonNode tree = ProcessRecord.readTree(spread);
+        assertThat(ProcessRecord.of(tree).seq()).isEqualTo(1);
+        assertThat(ProcessRecord.compact(tree)).doesNotContain("\n").isEqualTo(MAPPER.writeValueAsString(tree));
+
+        // What a monitor wrote is written back byte for byte (decimals such as "1.00" included).
+        String sent = write(sink -> {
+            sink.onEvent(ProcessEvent.builder().pid(7).command("a\"b").execTimeNanos(1_000_000).exitTimeNanos(2_000_000)
+                    .clockOffsetNanos(1_700_000_000_000_000_000L).exitCode(256).build());
+            sink.onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 1, 3));
+        });
+        for (String line : sent.split("\n")) {
+            assertThat(ProcessRecord.compact(ProcessRecord.readTree(line))).isEqualTo(line);
+        }
     }
 
     @Test
