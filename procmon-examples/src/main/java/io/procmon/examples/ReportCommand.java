@@ -4,8 +4,6 @@ import io.procmon.core.OutputFiles;
 import io.procmon.report.Recording;
 import io.procmon.report.ReportWriter;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,8 +50,8 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Recording recording;
-        try (Reader in = "-".equals(input) ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
-                : Files.newBufferedReader(Path.of(input), StandardCharsets.UTF_8)) {
+        // Bytes: the reader decodes them strictly, so bad ones are refused with their line, never replaced.
+        try (java.io.InputStream in = "-".equals(input) ? System.in : Files.newInputStream(Path.of(input))) {
             recording = Recording.read(in);
         } catch (Recording.BadInputException e) {
             System.err.println("procmon report: " + input + ": " + e.getMessage());

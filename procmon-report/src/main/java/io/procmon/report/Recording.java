@@ -8,6 +8,7 @@ import io.procmon.schema.ProcessRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -37,7 +38,7 @@ public final class Recording {
         private final boolean missingColumns;
 
         BadInputException(long line, String message, boolean missingColumns) {
-            super(message);
+            super(printable(message)); // it quotes the input: no control character may reach a terminal
             this.line = line;
             this.missingColumns = missingColumns;
         }
@@ -51,6 +52,18 @@ public final class Recording {
             return missingColumns;
         }
     }
+
+    /** A message that quotes hostile input: controls escaped, at most 300 characters. */
+    private static String printable(String message) {
+        String text = io.procmon.core.CommandNames.escapeControls(message == null ? "malformed" : message);
+        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
+    }
+
+    /** The longest line read (a JSON record is refused beyond 1 MiB anyway); longer input is refused, not buffered. */
+    public static final int MAX_LINE_CHARS = ProcessRecord.MAX_CHARS;
+    /** Times a report draws: from the epoch to the end of year 9999 (micros of later ones overflow). */
+    private static final Instant EARLIEST = Instant.EPOCH;
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
     /** The CSV columns a report needs, as the monitor's --columns. */
     public static final String NEEDED_COLUMNS = "pid,ppid,user,command,duration_ms,start_time,end_time,exit_code,signal";
@@ -75,16 +88,167 @@ public final class Recording {
         return gaps;
     }
 
-    /** Reads CSV or JSON Lines, told apart by the first character ({@code {} is JSON). */
+    /**
+     * Reads CSV or JSON Lines, told apart by the first character ({@code {} is JSON). A leading
+     * byte-order mark is skipped. Input that is not UTF-8, or a line longer than
+     * {@link #MAX_LINE_CHARS}, is a {@link BadInputException} naming its line, when the reader decodes
+     * strictly (as {@code procmon report} does).
+     */
     public static Recording read(Reader input) throws IOException, BadInputException {
-        BufferedReader in = input instanceof BufferedReader b ? b : new BufferedReader(input, 1 << 16);
-        in.mark(1);
-        int first = in.read();
-        if (first == -1) {
-            throw new BadInputException(0, "the input is empty", false);
+        return read(new CheckedLines(input));
+    }
+
+    /**
+     * Reads a recording's bytes, decoded strictly as UTF-8 here: bytes that are not UTF-8 are refused
+     * with the line they are on.
+     */
+    public static Recording read(java.io.InputStream input) throws IOException, BadInputException {
+        return read(new CheckedLines(input));
+    }
+
+    private static Recording read(CheckedLines lines) throws IOException, BadInputException {
+        BufferedReader in = new BufferedReader(lines, 1 << 16);
+        try {
+            in.mark(2);
+            int first = in.read();
+            if (first == 0xfeff) {
+                in.mark(1);
+                first = in.read();
+            }
+            if (first == -1) {
+                throw new BadInputException(0, "the input is empty", false);
+            }
+            in.reset();
+            return first == '{' ? readJsonLines(in) : readCsv(in);
+        } catch (CheckedLines.Refused e) {
+            throw new BadInputException(e.line, "line " + e.line + ": " + e.getMessage(), false);
+        } catch (java.io.UncheckedIOException e) {
+            CheckedLines.Refused r = CheckedLines.Refused.in(e);
+            if (r != null) {
+                throw new BadInputException(r.line, "line " + r.line + ": " + r.getMessage(), false);
+            }
+            throw e;
         }
-        in.reset();
-        return first == '{' ? readJsonLines(in) : readCsv(in);
+    }
+
+    /**
+     * The input as read, its lines counted and bounded: a line over {@link #MAX_LINE_CHARS} or bytes
+     * that are not UTF-8 stop the reading with the line they are on, before anything holds them.
+     */
+    private static final class CheckedLines extends java.io.FilterReader {
+        /** Why the input was refused, and on which line. */
+        static final class Refused extends IOException {
+            final long line;
+
+            Refused(long line, String reason) {
+                super(reason);
+                this.line = line;
+            }
+
+            /** The refusal a parser wrapped (Commons CSV wraps what its reader throws, sometimes twice). */
+            static Refused in(Throwable e) {
+                for (Throwable t = e; t != null; t = t.getCause()) {
+                    if (t instanceof Refused r) {
+                        return r;
+                    }
+                }
+                return null;
+            }
+        }
+
+        private final java.io.InputStream bytes;
+        private final java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder();
+        private final java.nio.ByteBuffer pending = java.nio.ByteBuffer.allocate(8192).flip();
+        private boolean malformed;
+        private boolean eof;
+        private long line = 1;
+        private long lineChars;
+
+        CheckedLines(Reader in) {
+            super(in);
+            this.bytes = null;
+        }
+
+        /** Decodes {@code in} itself, so that bad bytes are known at their exact place. */
+        CheckedLines(java.io.InputStream in) {
+            super(Reader.nullReader());
+            this.bytes = in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            char[] one = new char[1];
+            return read(one, 0, 1) == -1 ? -1 : one[0];
+        }
+
+        @Override
+        public int read(char[] buf, int off, int len) throws IOException {
+            int n;
+            try {
+                n = bytes == null ? super.read(buf, off, len) : decode(buf, off, len);
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new Refused(line, "not valid UTF-8");
+            }
+            for (int i = off; i < off + n; i++) {
+                if (buf[i] == '\n') {
+                    line++;
+                    lineChars = 0;
+                } else if (++lineChars > MAX_LINE_CHARS) {
+                    throw new Refused(line, "longer than " + MAX_LINE_CHARS + " characters");
+                }
+            }
+            return n;
+        }
+
+        /** Chars decoded before bad bytes are handed over first; the refusal comes at the next read, on their line. */
+        private int decode(char[] buf, int off, int len) throws IOException {
+            if (malformed) {
+                throw new Refused(line, "not valid UTF-8");
+            }
+            java.nio.CharBuffer out = java.nio.CharBuffer.wrap(buf, off, len);
+            while (out.position() == off) {
+                java.nio.charset.CoderResult result = decoder.decode(pending, out, eof);
+                if (result.isError()) {
+                    malformed = true;
+                    break;
+                }
+                if (result.isUnderflow()) {
+                    if (eof) {
+                        decoder.flush(out);
+                        break;
+                    }
+                    pending.compact();
+                    int read = bytes.read(pending.array(), pending.position(), pending.remaining());
+                    if (read < 0) {
+                        eof = true;
+                    } else {
+                        pending.position(pending.position() + read);
+                    }
+                    pending.flip();
+                }
+            }
+            int n = out.position() - off;
+            if (n == 0 && malformed) {
+                throw new Refused(line, "not valid UTF-8");
+            }
+            return n == 0 && eof ? -1 : n;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (bytes != null) {
+                bytes.close();
+            }
+            super.close();
+        }
+    }
+
+    /** A time in the range a report draws, else the reason it is not. */
+    private static long checkedMicros(Instant t, String what) {
+        if (t.isBefore(EARLIEST) || t.isAfter(LATEST)) {
+            throw new IllegalArgumentException(what + " " + t + " is not between 1970 and 9999");
+        }
+        return micros(t);
     }
 
     private static Recording readJsonLines(BufferedReader in) throws IOException, BadInputException {
@@ -109,8 +273,17 @@ public final class Recording {
                     throw new BadInputException(lineNo, "line " + lineNo + ": the record has no process.creation.time "
                             + "(recorded without the wall clock)", true);
                 }
-                long start = micros(e.startTime().get());
-                long end = micros(e.endTime().get());
+                long start;
+                long end;
+                try {
+                    start = checkedMicros(e.startTime().get(), "the start");
+                    end = checkedMicros(e.endTime().get(), "the end");
+                } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException bad) {
+                    throw new BadInputException(lineNo, "line " + lineNo + ": " + bad.getMessage(), false);
+                }
+                if (end < start) {
+                    throw new BadInputException(lineNo, "line " + lineNo + ": the process ends before it starts", false);
+                }
                 procs.add(new Proc(e.pid(), e.ppid(), e.command(), e.userName().orElse(Integer.toUnsignedString(e.uid())),
                         r.host().name(), start, end, e.exitStatus().orElse(-1), e.signal().orElse(-1)));
                 lastEnd = Math.max(lastEnd, end);
@@ -156,13 +329,26 @@ public final class Recording {
             } catch (IllegalArgumentException e) {
                 throw new BadInputException(line + 1, e.getMessage(), false); // it names its line
             } catch (java.io.UncheckedIOException e) {
+                CheckedLines.Refused refused = CheckedLines.Refused.in(e);
+                if (refused != null) {
+                    throw refused;
+                }
                 throw new BadInputException(line + 1, "after line " + line + ": " + e.getMessage(), false);
             }
             line = r.line();
             try {
-                long start = micros(Instant.parse(r.get(Column.START_TIME)));
-                long end = hasEnd ? micros(Instant.parse(r.get(Column.END_TIME)))
-                        : start + Math.round(Double.parseDouble(r.get(Column.DURATION_MS)) * 1000);
+                long start = checkedMicros(Instant.parse(r.get(Column.START_TIME)), Column.START_TIME.header());
+                long end;
+                if (hasEnd) {
+                    end = checkedMicros(Instant.parse(r.get(Column.END_TIME)), Column.END_TIME.header());
+                } else {
+                    double millis = Double.parseDouble(r.get(Column.DURATION_MS));
+                    if (!(millis >= 0 && millis < 1e15)) { // NaN and infinities fail too
+                        throw new IllegalArgumentException(Column.DURATION_MS.header() + " " + r.get(Column.DURATION_MS)
+                                + " is not a duration");
+                    }
+                    end = Math.addExact(start, Math.round(millis * 1000));
+                }
                 if (end < start) {
                     throw new IllegalArgumentException("it ends before it starts");
                 }
