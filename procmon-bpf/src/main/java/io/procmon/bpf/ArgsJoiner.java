@@ -27,8 +27,18 @@ final class ArgsJoiner {
     /** /proc/PID/stat start times are in clock ticks (USER_HZ, 100 on Linux): 10 ms. */
     private static final long TICK_NANOS = 10_000_000L;
 
+    /**
+     * The most argument bytes held for processes still running: any user can run thousands of
+     * processes with 32 KiB command lines, and exits the kernel filters never claim theirs.
+     */
+    static final long DEFAULT_HELD_BYTES = 32L << 20;
+
     private final int maxBytes;
-    private final Map<Integer, ArgsRecord> byPid;
+    private final int capacity;
+    private final long heldBytesMax;
+    private long heldBytes;
+    private long evicted;
+    private final LinkedHashMap<Integer, ArgsRecord> byPid = new LinkedHashMap<>(1024, 0.75f, false);
     private final Map<Integer, Older> older = new HashMap<>();
     private final List<Parked> parked = new ArrayList<>();
     private long missing;
@@ -40,13 +50,14 @@ final class ArgsJoiner {
     }
 
     ArgsJoiner(int maxBytes, int capacity) {
+        this(maxBytes, capacity, DEFAULT_HELD_BYTES);
+    }
+
+    /** @param heldBytesMax the most argument bytes held at once; the eldest are let go beyond it */
+    ArgsJoiner(int maxBytes, int capacity, long heldBytesMax) {
         this.maxBytes = maxBytes;
-        this.byPid = new LinkedHashMap<>(1024, 0.75f, false) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<Integer, ArgsRecord> eldest) {
-                return size() > capacity; // processes whose exit the kernel filtered never claim theirs
-            }
-        };
+        this.capacity = capacity;
+        this.heldBytesMax = heldBytesMax;
     }
 
     /** Remembers the command lines of the processes running now (call right after attaching). */
@@ -72,7 +83,27 @@ final class ArgsJoiner {
     }
 
     void onArgs(ArgsRecord record) {
-        byPid.put(record.pid(), record);
+        ArgsRecord replaced = byPid.put(record.pid(), record);
+        if (replaced != null) {
+            heldBytes -= replaced.bytes().length;
+        }
+        heldBytes += record.bytes().length;
+        // Bounded in entries and in bytes: the eldest go first (their exits then say "no arguments").
+        for (var it = byPid.values().iterator(); it.hasNext() && (byPid.size() > capacity || heldBytes > heldBytesMax); ) {
+            heldBytes -= it.next().bytes().length;
+            it.remove();
+            evicted++;
+        }
+    }
+
+    /** Argument records let go to stay within the bounds, before their process ended. */
+    long evicted() {
+        return evicted;
+    }
+
+    /** Argument bytes held now. */
+    long heldBytes() {
+        return heldBytes;
     }
 
     /**
@@ -124,6 +155,7 @@ final class ArgsJoiner {
             return false;
         }
         byPid.remove(pid);
+        heldBytes -= r.bytes().length;
         event.arguments(Arguments.fromCmdline(r.bytes(), r.totalBytes()));
         return true;
     }

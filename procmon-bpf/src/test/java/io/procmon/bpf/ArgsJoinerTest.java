@@ -34,6 +34,23 @@ class ArgsJoinerTest {
     }
 
     @Test
+    void argumentsHeldAreBoundedInBytesTheEldestGoingFirst() {
+        ArgsJoiner joiner = new ArgsJoiner(32 * 1024, 131_072, 1 << 20);
+        String big = "A".repeat(32 * 1024 - 8);
+        // As the attack of issue 21: thousands of 32 KiB command lines whose exits the kernel filters out.
+        for (int pid = 1; pid <= 6_000; pid++) {
+            joiner.onArgs(record(pid, pid * 10L, "/bin/true", big));
+            assertThat(joiner.heldBytes()).isLessThanOrEqualTo(1 << 20);
+        }
+        assertThat(joiner.evicted()).isEqualTo(6_000 - (1 << 20) / ("/bin/true".length() + 1 + big.length() + 1)); // NUL after each
+        ProcessEvent.Builder newest = exit(6_000);
+        assertThat(joiner.complete(newest, 6_000, 59_000, 70_000, false)).isTrue();
+        assertThat(newest.build().arguments().orElseThrow().values()).containsExactly("/bin/true", big);
+        ProcessEvent.Builder eldest = exit(1);
+        assertThat(joiner.complete(eldest, 1, 5, 70_000, false)).as("let go: parked, then said missing").isFalse();
+    }
+
+    @Test
     void argumentsThatNeverCameAreSaidToBeMissing() {
         ArgsJoiner joiner = new ArgsJoiner(4096, 100);
         assertThat(joiner.complete(exit(8), 8, 1_000, 5_000, false)).isFalse();

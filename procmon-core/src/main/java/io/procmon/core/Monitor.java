@@ -40,6 +40,9 @@ public final class Monitor implements AutoCloseable {
     private final java.util.function.Predicate<ProcessEvent> filter;
     private final BlockingQueue<Object> queue;
     private final int queueCapacity;
+    /** The bytes the events in the queue hold (their arguments may be 32 KiB each), and the most they may. */
+    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final long queueBytesCapacity;
     private final long flushIntervalNanos;
     private final Thread dispatcher;
 
@@ -77,6 +80,7 @@ public final class Monitor implements AutoCloseable {
         this.filter = b.filter;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
         this.queueCapacity = b.queueCapacity;
+        this.queueBytesCapacity = b.queueBytes;
         this.flushIntervalNanos = b.flushInterval.toNanos();
         this.dispatcher = new Thread(this::dispatchLoop, "procmon-dispatch");
         this.dispatcher.setDaemon(true);
@@ -266,6 +270,7 @@ public final class Monitor implements AutoCloseable {
 
     private void dispatch(Object item) {
         if (item instanceof ProcessEvent event) {
+            queuedBytes.addAndGet(-event.retainedBytes());
             if (!filter.test(event)) {
                 filtered.incrementAndGet();
                 return;
@@ -375,8 +380,12 @@ public final class Monitor implements AutoCloseable {
             if (noticesHeld) {
                 offerHeldNotices();
             }
-            if (!queue.offer(event)) {
+            // Bounded in events and in bytes: long command lines must not fill the heap either.
+            long bytes = event.retainedBytes();
+            if (queuedBytes.get() + bytes > queueBytesCapacity || !queue.offer(event)) {
                 droppedNotYetReported.incrementAndGet();
+            } else {
+                queuedBytes.addAndGet(bytes);
             }
         }
 
@@ -522,6 +531,7 @@ public final class Monitor implements AutoCloseable {
         private UserNameResolver userNames = UserNameResolver.system();
         private Host host;
         private int queueCapacity = 65_536;
+        private long queueBytes = 32L << 20;
         private Duration flushInterval = Duration.ofMillis(100);
         private java.util.function.Predicate<ProcessEvent> filter = e -> true;
 
@@ -588,6 +598,19 @@ public final class Monitor implements AutoCloseable {
          */
         public Builder filter(java.util.function.Predicate<ProcessEvent> filter) {
             this.filter = Objects.requireNonNull(filter, "filter");
+            return this;
+        }
+
+        /**
+         * The most memory the events waiting in the queue may hold, by {@link ProcessEvent#retainedBytes()}
+         * (default 32 MiB); beyond it events are dropped and announced as the queue's losses, as when
+         * it is full.
+         */
+        public Builder queueBytes(long bytes) {
+            if (bytes < 1) {
+                throw new IllegalArgumentException("queue bytes must be at least 1: " + bytes);
+            }
+            this.queueBytes = bytes;
             return this;
         }
 

@@ -41,6 +41,8 @@ public final class ProcessEvent {
     private final Container container;
     private final Arguments arguments;
     private final boolean argumentsMissing;
+    /** {@link #retainedBytes()}, once computed (a benign race: every thread computes the same). */
+    private long retainedBytes;
 
     private ProcessEvent(Builder b) {
         if (b.commandBytes == null) {
@@ -162,6 +164,28 @@ public final class ProcessEvent {
     }
 
     /** The exact bytes of the kernel's {@code comm}, without the terminating NUL. */
+    /**
+     * About how many bytes of heap this event holds: what bounds queues in bytes, so that events
+     * with long command lines (any user chooses theirs) cannot fill the heap. Computed once.
+     */
+    public long retainedBytes() {
+        long bytes = retainedBytes;
+        if (bytes == 0) {
+            bytes = 160 + commandBytes.length + 2L * (command.length() + length(executable) + length(userName) + length(cgroupPath));
+            if (arguments != null) {
+                for (String v : arguments.values()) {
+                    bytes += 56 + 2L * v.length();
+                }
+            }
+            retainedBytes = bytes;
+        }
+        return bytes;
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
+    }
+
     public byte[] commandBytes() {
         return commandBytes.clone();
     }

@@ -140,6 +140,36 @@ class MonitorTest {
     }
 
     @Test
+    void theQueueIsBoundedInBytesToo() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch blocked = new CountDownLatch(1);
+        RecordingSink slow = blockedUntil(blocked, release);
+        // Room for 65,536 events, but 1 MiB of them: a user's 32 KiB command lines fill bytes first.
+        start(Monitor.builder(source).sink(slow).queueBytes(1 << 20));
+        listener.get().onEvent(event(1, 0));
+        blocked.await();
+        String argument = "A".repeat(32 * 1024);
+        ProcessEvent big = ProcessEvent.builder().pid(2).ppid(1).command("true").arguments(new Arguments(List.of("true", argument), false, 0))
+                .execTimeNanos(1_000).exitTimeNanos(2_000).build();
+        try {
+            for (int pid = 2; pid <= 1_000; pid++) {
+                listener.get().onEvent(ProcessEvent.builder().pid(pid).ppid(1).command("true")
+                        .arguments(new Arguments(List.of("true", argument), false, 0)).execTimeNanos(1_000).exitTimeNanos(2_000).build());
+            }
+        } finally {
+            release.countDown();
+        }
+        monitor.close();
+        assertThat(big.retainedBytes()).isGreaterThan(2L * argument.length());
+
+        long dropped = slow.lost.stream().mapToLong(LostEvents::count).sum();
+        long passed = slow.events.size() - 1;
+        assertThat(passed).as("events the byte bound let in").isBetween(1L, (1L << 20) / big.retainedBytes());
+        assertThat(passed + dropped).isEqualTo(999);
+        assertThat(slow.lost).allMatch(l -> l.origin() == LostEvents.Origin.DISPATCH_QUEUE);
+    }
+
+    @Test
     void lossNoticesThatFindTheQueueFullStillReachTheSinks() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch blocked = new CountDownLatch(1);
