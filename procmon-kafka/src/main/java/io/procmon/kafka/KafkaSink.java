@@ -53,6 +53,9 @@ public final class KafkaSink implements EventSink {
     private final byte[] key;
     private final ProcessRecords records;
     private final BlockingQueue<Pending> queue;
+    /** Bytes of the records in {@link #queue}, bounded by the configuration's queue bytes. */
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final long queueBytes;
     private final Duration closeTimeout;
     private final Thread sender;
     private final ByteArrayBuilder bytes = new ByteArrayBuilder(1024);
@@ -77,6 +80,7 @@ public final class KafkaSink implements EventSink {
         String id = records.host().id().isEmpty() ? records.host().name() : records.host().id();
         this.key = id.getBytes(StandardCharsets.UTF_8);
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.queueBytes = config.queueBytes();
         this.closeTimeout = config.closeTimeout();
         this.sender = new Thread(this::sendLoop, "procmon-kafka-sender");
         sender.setDaemon(true);
@@ -108,7 +112,7 @@ public final class KafkaSink implements EventSink {
     }
 
     private void announceLosses() {
-        if (queue.remainingCapacity() == 0) {
+        if (queue.remainingCapacity() == 0 || queuedBytes.get() > queueBytes - 64 * 1024) {
             return; // a notice now would only be dropped too, and cost a sequence number
         }
         long[] ranges = unannounced.drain();
@@ -123,7 +127,8 @@ public final class KafkaSink implements EventSink {
             throw new IllegalStateException("sink is closed");
         }
         Pending record = new Pending(value, serializedSeq, announces);
-        if (queue.offer(record)) {
+        if (queuedBytes.get() + value.length <= queueBytes && queue.offer(record)) {
+            queuedBytes.addAndGet(value.length);
             accepted.incrementAndGet();
         } else {
             droppedQueueFull.incrementAndGet();
@@ -166,6 +171,7 @@ public final class KafkaSink implements EventSink {
                         }
                         continue;
                     }
+                    queuedBytes.addAndGet(-next.value().length); // the producer's buffer.memory bounds it from here
                 }
                 if (!brokerSeen) {
                     // Until the broker has answered once, send() would fail records after max.block.ms:
@@ -242,6 +248,7 @@ public final class KafkaSink implements EventSink {
             Thread.currentThread().interrupt();
         }
         for (Pending left; (left = queue.poll()) != null; ) {
+            queuedBytes.addAndGet(-left.value().length);
             lost(left);
         }
         // What the topic's own loss notices do not announce: records that failed at close, and the

@@ -37,6 +37,7 @@ public final class KafkaSinkConfig {
     private final Properties properties;
     private final String topic;
     private final int queueCapacity;
+    private final long queueBytes;
     private final Duration closeTimeout;
 
     private KafkaSinkConfig(Builder b) {
@@ -48,6 +49,9 @@ public final class KafkaSinkConfig {
         }
         if (b.queueCapacity < 1) {
             throw new IllegalArgumentException("the Kafka queue must hold at least 1 record, got " + b.queueCapacity);
+        }
+        if (b.queueBytes < 1) {
+            throw new IllegalArgumentException("the Kafka queue must hold at least 1 byte, got " + b.queueBytes);
         }
         if (b.closeTimeout.isNegative()) {
             throw new IllegalArgumentException("the Kafka close timeout must not be negative");
@@ -84,6 +88,7 @@ public final class KafkaSinkConfig {
         this.properties = p;
         this.topic = b.topic;
         this.queueCapacity = b.queueCapacity;
+        this.queueBytes = b.queueBytes;
         this.closeTimeout = b.closeTimeout;
     }
 
@@ -118,6 +123,11 @@ public final class KafkaSinkConfig {
         return queueCapacity;
     }
 
+    /** The most bytes of serialised records the queue holds at once. */
+    public long queueBytes() {
+        return queueBytes;
+    }
+
     public Duration closeTimeout() {
         return closeTimeout;
     }
@@ -145,6 +155,7 @@ public final class KafkaSinkConfig {
         private final Properties properties = new Properties();
         private String topic = DEFAULT_TOPIC;
         private int queueCapacity = 20_000;
+        private long queueBytes = 32L << 20;
         private Duration closeTimeout = Duration.ofSeconds(10);
 
         private Builder(String bootstrap) {
@@ -170,6 +181,16 @@ public final class KafkaSinkConfig {
         /** Records held while the broker is slow or away (default 20,000); beyond it they are dropped and counted. */
         public Builder queueCapacity(int records) {
             this.queueCapacity = records;
+            return this;
+        }
+
+        /**
+         * The most bytes of serialised records held (default 32 MiB): records with long command lines
+         * fill memory before they fill the count; beyond it they are dropped and counted as when the
+         * queue is full.
+         */
+        public Builder queueBytes(long bytes) {
+            this.queueBytes = bytes;
             return this;
         }
 
