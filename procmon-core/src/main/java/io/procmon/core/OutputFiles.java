@@ -23,7 +23,7 @@ import java.util.Map;
  * followed only when it and its directory belong to root or to this user (as {@code /var/run} and
  * {@code /run}), never one another user planted. The file itself is opened with
  * {@code O_NOFOLLOW | O_NONBLOCK} (a FIFO cannot block the open), and refused unless it is a regular
- * file of this user's with one link: another user's file would receive every user's command lines, a
+ * file of this user's (or of the user who ran procmon through sudo) with one link: another user's file would receive every user's command lines, a
  * hard link would make root write into its target. Nothing is truncated before those checks.
  *
  * <p>A path under {@code /dev/} or {@code /proc/self/fd/} names a device or a stream explicitly
@@ -174,7 +174,7 @@ public final class OutputFiles {
             throw refused(file, "is " + typeName(type) + ", not a regular file; " + otherwise);
         }
         int uid = (Integer) attrs.get("uid");
-        if (uid != euid()) {
+        if (uid != euid() && uid != invoker()) {
             throw refused(file, "belongs to uid " + Integer.toUnsignedString(uid) + ", not to this user; refusing to write into "
                     + "another user's file");
         }
@@ -267,7 +267,24 @@ public final class OutputFiles {
     }
 
     private static boolean trusted(int uid) {
-        return uid == 0 || uid == euid();
+        return uid == 0 || uid == euid() || uid == invoker();
+    }
+
+    /**
+     * The user who ran procmon through sudo ({@code SUDO_UID}), or -1: they chose the path on the
+     * command line anyway, so their own files and links are no trap; the users to guard against
+     * are the others.
+     */
+    private static int invoker() {
+        String sudo = System.getenv("SUDO_UID");
+        if (sudo == null || euid() != 0) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(sudo);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     /** Group- or other-writable and not sticky: another user could replace what is in it. */

@@ -79,26 +79,26 @@ final class ReportCommand implements Callable<Integer> {
         // Written beside the target, then renamed over it: whole or not at all. The target is checked
         // first (another user's file, a hard link, a device are refused) and the directory held open,
         // so the rename lands where it was checked.
-        Path tmp = null;
         try (OutputFiles.Replaceable target = OutputFiles.checkReplaceable(Path.of(output))) {
-            tmp = Files.createTempFile(target.directory(), ".procmon-report-", ".tmp"); // 0600 until it has the input's mode
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                ReportWriter.write(recording, reportTitle, w);
-            }
-            Files.setPosixFilePermissions(tmp, modeOfInput());
-            Files.move(tmp, target.target(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            tmp = null;
-        } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
-            System.err.println("procmon report: cannot write " + output + ": " + ProcmonCli.describe(e));
-            return ExitCode.OUTPUT.code;
-        } finally {
-            if (tmp != null) {
+            Path tmp = Files.createTempFile(target.directory(), ".procmon-report-", ".tmp"); // 0600 until it has the input's mode
+            try {
+                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                    ReportWriter.write(recording, reportTitle, w);
+                }
+                Files.setPosixFilePermissions(tmp, modeOfInput());
+                Files.move(tmp, target.target(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException | RuntimeException e) {
+                // While the directory is still held: its path through the descriptor is valid only until then.
                 try {
                     Files.deleteIfExists(tmp);
                 } catch (IOException ignored) {
-                    // nothing more to do
+                    e.addSuppressed(ignored);
                 }
+                throw e;
             }
+        } catch (IOException | java.io.UncheckedIOException | java.nio.file.InvalidPathException e) {
+            System.err.println("procmon report: cannot write " + output + ": " + ProcmonCli.describe(e));
+            return ExitCode.OUTPUT.code;
         }
         System.err.printf(java.util.Locale.ROOT, "procmon report: %,d processes drawn into %s%n", recording.processes().size(), output);
         return ExitCode.OK.code;
