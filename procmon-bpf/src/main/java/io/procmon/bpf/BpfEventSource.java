@@ -80,12 +80,13 @@ public final class BpfEventSource implements EventSource {
     private long[] perfLost;
     private long[] bufferLossReported;
     private long startFailuresReported;
-    private volatile BpfStats stats = new BpfStats(0, 0, 0, 0, 0, 0);
+    private volatile BpfStats stats = new BpfStats(0, 0, 0, 0, 0, 0, 0);
     private int startCapacity;
     /** The start map, for {@link #startTableEntries()}; guarded by {@link #lifecycle} against its release. */
     private BpfMap startMap;
     private volatile long eventsRead;
     private volatile long startedBeforeReported;
+    private volatile long forkedWithoutExec;
 
     public BpfEventSource(BpfOptions options) {
         this(options, UnaryOperator.identity());
@@ -133,7 +134,7 @@ public final class BpfEventSource implements EventSource {
             synchronized (lifecycle) {
                 startMap = start;
             }
-            stats = new BpfStats(0, 0, 0, 0, 0, startCapacity);
+            stats = new BpfStats(0, 0, 0, 0, 0, 0, startCapacity);
             BpfMap events = own(KernelMap.EVENTS.create(programOptions, possibleCpus));
             maps.put(KernelMap.EVENTS, events);
             counters = own(KernelMap.COUNTERS.create(programOptions, Counter.COUNT));
@@ -292,6 +293,7 @@ public final class BpfEventSource implements EventSource {
             // The kernel saw no exec. Older than the monitor: report it. Younger: it forked
             // and never exec'd, which procmon (like the original) does not report.
             if (exit.execNanos() >= attachedAtNanos) {
+                forkedWithoutExec++;
                 return;
             }
             startedBeforeReported++;
@@ -374,7 +376,8 @@ public final class BpfEventSource implements EventSource {
                     startFailures - startFailuresReported));
             startFailuresReported = startFailures;
         }
-        stats = new BpfStats(eventsRead, bufferLost, startFailures, withoutStart, startedBeforeReported, startCapacity);
+        stats = new BpfStats(eventsRead, bufferLost, startFailures, withoutStart, startedBeforeReported, forkedWithoutExec,
+                startCapacity);
     }
 
     private int startCapacity() {

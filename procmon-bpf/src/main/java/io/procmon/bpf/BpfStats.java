@@ -10,9 +10,11 @@ package io.procmon.bpf;
  * @param exitsWithoutStart exits with no start record: processes older than the monitor, or that
  *     never exec'd (fork only), which the original format does not report
  * @param startedBeforeReported of those, reported as started before monitoring
+ * @param forkedWithoutExec exits read of processes that forked after the attach and never exec'd:
+ *     read but, as in the original, not reported ({@code eventsRead} counts them too)
  * @param startCapacity entries the kernel's table of running processes (the start map) holds at most;
  *     0 before the source started
  */
 public record BpfStats(long eventsRead, long bufferLost, long startInsertFailures, long exitsWithoutStart,
-        long startedBeforeReported, int startCapacity) {
+        long startedBeforeReported, long forkedWithoutExec, int startCapacity) {
 }

@@ -51,7 +51,7 @@ class CgroupIT {
 
         // Made before the monitor starts: found by walking the hierarchies.
         Path docker = mkdirs(v2, "system.slice", "docker-" + DOCKER + ".scope");
-        Path kubepods = mkdirs(v1, "procmon-it", "kubepods", "burstable", "pod" + POD, K8S);
+        Path kubepods = mkdirs(v1, "kubepods", "burstable", "pod" + POD, K8S);
 
         RecordingListener recorder = new RecordingListener();
         source = new BpfEventSource(BpfOptions.builder().cgroups(true).build());

@@ -102,7 +102,7 @@ class ProcmonMetricsTest {
         KafkaSink kafka = mock(KafkaSink.class);
         when(kafka.stats()).thenReturn(new KafkaSink.Stats(100, 80, 15, 4, 1, -1));
         BpfEventSource bpf = mock(BpfEventSource.class);
-        when(bpf.stats()).thenReturn(new BpfStats(50, 0, 0, 0, 0, 4096));
+        when(bpf.stats()).thenReturn(new BpfStats(50, 0, 0, 0, 0, 0, 4096));
         when(bpf.startTableEntries()).thenReturn(OptionalLong.of(321));
         startWith(e -> { });
         Map<String, Double> s = Exposition.samples(text(ProcmonMetrics.builder(monitor).kafka(kafka).kernel(bpf).jvm(false).build()));
