@@ -83,6 +83,12 @@ final class ArgsJoiner {
     }
 
     void onArgs(ArgsRecord record) {
+        ArgsRecord held = byPid.get(record.pid());
+        if (held != null && held.execNanos() > record.execNanos()) {
+            // A re-exec of the same process (jspawnhelper, then the program) whose records came
+            // through different CPUs' rings in the other order: the later exec's arguments stay.
+            return;
+        }
         ArgsRecord replaced = byPid.put(record.pid(), record);
         if (replaced != null) {
             heldBytes -= replaced.bytes().length;
@@ -108,9 +114,12 @@ final class ArgsJoiner {
 
     /**
      * Gives the event its arguments when they are here; otherwise parks it and returns false.
-     * A process older than the monitor ({@code noStart}) is never parked.
+     * A process older than the monitor ({@code noStart}) is never parked. Arguments whose program
+     * is not the one the process ended as ({@code comm}) may be a first exec's, the last exec's
+     * record still in another CPU's ring (a process started from Java execs jspawnhelper, then the
+     * program): that exit waits for the next read too, and then takes the latest exec's.
      */
-    boolean complete(ProcessEvent.Builder event, int pid, long execNanos, long exitNanos, boolean noStart) {
+    boolean complete(ProcessEvent.Builder event, int pid, long execNanos, long exitNanos, boolean noStart, byte[] comm) {
         if (noStart) {
             Older o = older.remove(pid);
             if (o != null && Math.abs(o.startNanos - execNanos) <= 2 * TICK_NANOS) {
@@ -120,7 +129,8 @@ final class ArgsJoiner {
             }
             return true;
         }
-        if (take(event, pid, execNanos, exitNanos)) {
+        ArgsRecord r = byPid.get(pid);
+        if (matches(r, execNanos, exitNanos) && namesProgram(r.bytes(), comm) && take(event, pid, execNanos, exitNanos)) {
             return true;
         }
         parked.add(new Parked(event, pid, execNanos, exitNanos));
@@ -148,10 +158,32 @@ final class ArgsJoiner {
         return missing;
     }
 
+    /** This process's exec (not a later process's that reused the pid): between its start and its end. */
+    private static boolean matches(ArgsRecord r, long execNanos, long exitNanos) {
+        return r != null && r.execNanos() >= execNanos && r.execNanos() <= exitNanos;
+    }
+
+    /**
+     * Whether argv[0]'s last path component, cut as the kernel cuts a name (15 bytes), is the
+     * process's name at exit. Not for a script run by its interpreter, or a program started under
+     * another argv[0]: those only wait one read more.
+     */
+    static boolean namesProgram(byte[] cmdline, byte[] comm) {
+        int end = 0;
+        while (end < cmdline.length && cmdline[end] != 0) {
+            end++;
+        }
+        int start = end;
+        while (start > 0 && cmdline[start - 1] != '/') {
+            start--;
+        }
+        int length = Math.min(end - start, 15);
+        return length == comm.length && java.util.Arrays.equals(cmdline, start, start + length, comm, 0, comm.length);
+    }
+
     private boolean take(ProcessEvent.Builder event, int pid, long execNanos, long exitNanos) {
         ArgsRecord r = byPid.get(pid);
-        // This process's exec (not a later process's that reused the pid): between its start and its end.
-        if (r == null || r.execNanos() < execNanos || r.execNanos() > exitNanos) {
+        if (!matches(r, execNanos, exitNanos)) {
             return false;
         }
         byPid.remove(pid);

@@ -302,7 +302,7 @@ public final class BpfEventSource implements EventSource {
         if (cgroups != null) {
             cgroups.resolve(exit.cgroupV2Id(), exit.cgroupV1Id(), builder);
         }
-        if (args != null && !args.complete(builder, exit.pid(), exit.execNanos(), exit.exitNanos(), noStart)) {
+        if (args != null && !args.complete(builder, exit.pid(), exit.execNanos(), exit.exitNanos(), noStart, exit.comm())) {
             return; // parked until the rings are read once more
         }
         listener.onEvent(builder.build());

@@ -15,6 +15,10 @@ class ArgsJoinerTest {
         return new ArgsRecord(pid, execNanos, bytes.length, bytes);
     }
 
+    private static byte[] bytes(String comm) {
+        return comm.getBytes(StandardCharsets.UTF_8);
+    }
+
     private static ProcessEvent.Builder exit(int pid) {
         return ProcessEvent.builder().pid(pid).command("x");
     }
@@ -23,7 +27,7 @@ class ArgsJoinerTest {
     void anExitReadBeforeItsArgumentsWaitsForTheNextPassThenGetsThem() {
         ArgsJoiner joiner = new ArgsJoiner(4096, 100);
         ProcessEvent.Builder early = exit(7);
-        assertThat(joiner.complete(early, 7, 1_000, 5_000, false)).isFalse();
+        assertThat(joiner.complete(early, 7, 1_000, 5_000, false, bytes("true"))).isFalse();
         assertThat(joiner.hasParked()).isTrue();
         joiner.onArgs(record(7, 1_200, "/bin/true", "a"));
         List<ProcessEvent> out = new ArrayList<>();
@@ -44,16 +48,52 @@ class ArgsJoinerTest {
         }
         assertThat(joiner.evicted()).isEqualTo(6_000 - (1 << 20) / ("/bin/true".length() + 1 + big.length() + 1)); // NUL after each
         ProcessEvent.Builder newest = exit(6_000);
-        assertThat(joiner.complete(newest, 6_000, 59_000, 70_000, false)).isTrue();
+        assertThat(joiner.complete(newest, 6_000, 59_000, 70_000, false, bytes("true"))).isTrue();
         assertThat(newest.build().arguments().orElseThrow().values()).containsExactly("/bin/true", big);
         ProcessEvent.Builder eldest = exit(1);
-        assertThat(joiner.complete(eldest, 1, 5, 70_000, false)).as("let go: parked, then said missing").isFalse();
+        assertThat(joiner.complete(eldest, 1, 5, 70_000, false, bytes("true"))).as("let go: parked, then said missing").isFalse();
+    }
+
+    @Test
+    void aReExecKeepsItsLastExecsArgumentsWhicheverRingIsReadFirst() {
+        for (boolean laterFirst : new boolean[] {true, false}) {
+            ArgsJoiner joiner = new ArgsJoiner(4096, 100);
+            ArgsRecord spawn = record(11, 1_000, "/usr/lib/jvm/lib/jspawnhelper", "17", "3:4:5");
+            ArgsRecord program = record(11, 1_500, "sleep", "0.1");
+            joiner.onArgs(laterFirst ? program : spawn);
+            joiner.onArgs(laterFirst ? spawn : program);
+            ProcessEvent.Builder exit = exit(11);
+            assertThat(joiner.complete(exit, 11, 1_000, 9_000, false, bytes("sleep"))).isTrue();
+            assertThat(exit.build().arguments().orElseThrow().values()).as("later read first: %s", laterFirst).containsExactly("sleep", "0.1");
+            assertThat(joiner.heldBytes()).isZero();
+        }
+    }
+
+    @Test
+    void anExitReadBeforeItsReExecsArgumentsWaitsOneReadForThem() {
+        ArgsJoiner joiner = new ArgsJoiner(4096, 100);
+        joiner.onArgs(record(12, 1_000, "/usr/lib/jvm/lib/jspawnhelper", "17", "3:4:5"));
+        ProcessEvent.Builder exit = exit(12);
+        assertThat(joiner.complete(exit, 12, 1_000, 9_000, false, bytes("sleep"))).as("jspawnhelper is not sleep: wait").isFalse();
+        joiner.onArgs(record(12, 1_500, "sleep", "0.1")); // from the other CPU's ring, on the next read
+        List<ProcessEvent> out = new ArrayList<>();
+        joiner.releaseParked(out::add);
+        assertThat(out).singleElement().satisfies(e -> assertThat(e.arguments().orElseThrow().values()).containsExactly("sleep", "0.1"));
+    }
+
+    @Test
+    void argvZeroNamesTheProgramAsTheKernelCutsItsName() {
+        assertThat(ArgsJoiner.namesProgram("/usr/bin/sleep\0" .getBytes(StandardCharsets.UTF_8), bytes("sleep"))).isTrue();
+        assertThat(ArgsJoiner.namesProgram("sleep\00.1\0".getBytes(StandardCharsets.UTF_8), bytes("sleep"))).isTrue();
+        assertThat(ArgsJoiner.namesProgram("/opt/a-very-long-program-name\0".getBytes(StandardCharsets.UTF_8), bytes("a-very-long-pro"))).isTrue();
+        assertThat(ArgsJoiner.namesProgram("/bin/sh\0./script.sh\0".getBytes(StandardCharsets.UTF_8), bytes("script.sh"))).isFalse();
+        assertThat(ArgsJoiner.namesProgram(new byte[0], bytes("x"))).isFalse();
     }
 
     @Test
     void argumentsThatNeverCameAreSaidToBeMissing() {
         ArgsJoiner joiner = new ArgsJoiner(4096, 100);
-        assertThat(joiner.complete(exit(8), 8, 1_000, 5_000, false)).isFalse();
+        assertThat(joiner.complete(exit(8), 8, 1_000, 5_000, false, bytes("x"))).isFalse();
         List<ProcessEvent> out = new ArrayList<>();
         joiner.releaseParked(out::add);
         assertThat(out).singleElement().satisfies(e -> {
@@ -68,12 +108,12 @@ class ArgsJoinerTest {
         ArgsJoiner joiner = new ArgsJoiner(4096, 100);
         joiner.onArgs(record(9, 9_000, "new-process")); // read first, from another CPU's ring
         ProcessEvent.Builder old = exit(9);
-        assertThat(joiner.complete(old, 9, 1_000, 5_000, false)).as("exec 9000 is after the exit at 5000").isFalse();
+        assertThat(joiner.complete(old, 9, 1_000, 5_000, false, bytes("new-process"))).as("exec 9000 is after the exit at 5000").isFalse();
         List<ProcessEvent> out = new ArrayList<>();
         joiner.releaseParked(out::add);
         assertThat(out.get(0).argumentsMissing()).isTrue();
         ProcessEvent.Builder young = exit(9);
-        assertThat(joiner.complete(young, 9, 8_900, 12_000, false)).isTrue();
+        assertThat(joiner.complete(young, 9, 8_900, 12_000, false, bytes("new-process"))).isTrue();
         assertThat(young.build().arguments().orElseThrow().values()).containsExactly("new-process");
     }
 

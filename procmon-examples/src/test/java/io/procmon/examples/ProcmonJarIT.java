@@ -144,12 +144,8 @@ class ProcmonJarIT {
         Process p = new ProcessBuilder("sleep", "0.1").start();
         p.waitFor();
         java.time.Instant after = java.time.Instant.now();
-        // A known defect, kept visible rather than hidden: a process started from Java execs twice
-        // (jspawnhelper, then sleep). Stopped at once, a fresh-clone CI run once joined this row with
-        // jspawnhelper's arguments (likely: the exit and the second exec's arguments on different
-        // CPUs' rings, the exit's ring drained first). Left to the reader's own rounds they join right.
-        // To be fixed with re-exec records (issue 24); until then this test waits as it did before.
-        Thread.sleep(300);
+        // Stopped at once: a process started from Java execs twice (jspawnhelper, then sleep), and the
+        // exit may be read before the second exec's arguments (another CPU's ring); it waits a read for them.
         assertThat(monitor.stop().code()).isZero();
 
         List<CSVRecord> rows;
