@@ -31,9 +31,18 @@ public final class CsvReader implements Iterable<CsvReader.Row> {
         }
     }
 
-    /** Reads the header line; the rows follow as they are iterated. */
+    /**
+     * Reads the header line; the rows follow as they are iterated.
+     *
+     * @throws IllegalArgumentException when the header is not CSV (a quote not closed, text after one)
+     * @throws IOException when reading fails
+     */
     public static CsvReader of(Reader in) throws IOException {
-        return new CsvReader(CSVParser.parse(in, CsvSink.FORMAT.builder().setHeader().setSkipHeaderRecord(true).get()));
+        try {
+            return new CsvReader(CSVParser.parse(in, CsvSink.FORMAT.builder().setHeader().setSkipHeaderRecord(true).get()));
+        } catch (org.apache.commons.csv.CSVException e) {
+            throw new IllegalArgumentException(e.getMessage(), e); // the input's fault, not the reading's
+        }
     }
 
     /** The columns the header names. */

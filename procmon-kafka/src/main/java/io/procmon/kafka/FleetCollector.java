@@ -2,12 +2,10 @@ package io.procmon.kafka;
 
 import io.procmon.schema.SequenceTracker;
 import io.procmon.schema.ProcessRecord;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -42,13 +40,11 @@ public final class FleetCollector implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Handler handler;
-    private final Map<String, SequenceTracker> runs = new TreeMap<>();
+    private final RecordIntake intake;
     /** Partitions this group had committed offsets for when they were assigned: read past their start before. */
     private final java.util.Set<TopicPartition> resumed = new java.util.HashSet<>();
     private volatile boolean stopping;
     private volatile boolean assigned;
-    private long malformed;
-    private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param bootstrap the brokers
@@ -83,6 +79,7 @@ public final class FleetCollector implements AutoCloseable {
             }
         });
         this.handler = handler;
+        this.intake = new RecordIntake(handler);
     }
 
     /** Polls, hands over, flushes and commits until {@link #stop()}; then commits what was handled. */
@@ -110,50 +107,8 @@ public final class FleetCollector implements AutoCloseable {
     }
 
     private void handle(ConsumerRecord<byte[], byte[]> r) {
-        received.incrementAndGet();
-        ProcessRecord record;
-        String line;
-        try {
-            if (r.value() != null && r.value().length > ProcessRecord.MAX_CHARS) {
-                throw new ProcessRecord.MalformedRecordException("longer than " + ProcessRecord.MAX_CHARS + " bytes");
-            }
-            com.fasterxml.jackson.databind.JsonNode tree = ProcessRecord.readTree(r.value() == null ? "" : new String(r.value(), StandardCharsets.UTF_8));
-            record = ProcessRecord.of(tree);
-            String key = runKey(record);
-            SequenceTracker tracker = runs.get(key);
-            if (tracker == null) {
-                if (runs.size() >= MAX_RUNS) {
-                    throw new ProcessRecord.MalformedRecordException("a run beyond the " + MAX_RUNS + " this collector tracks");
-                }
-                tracker = new SequenceTracker(resumed.contains(new TopicPartition(r.topic(), r.partition())));
-                runs.put(key, tracker);
-            }
-            if (!tracker.offer(record.seq())) {
-                return;
-            }
-            if (record.lost().isPresent()) {
-                tracker.announced(record.lost().get(), record.lostSeqs());
-            }
-            line = ProcessRecord.compact(tree);
-        } catch (ProcessRecord.MalformedRecordException | RuntimeException e) {
-            // Counted and named, never thrown: a record that threw would throw again at every restart.
-            malformed++;
-            handler.onMalformed(e instanceof ProcessRecord.MalformedRecordException ? e.getMessage() : "cannot read it: " + e,
-                    r.topic() + "-" + r.partition() + "@" + r.offset());
-            return;
-        }
-        handler.onRecord(record, line); // a failure to write is the output's, not the record's: it propagates
-    }
-
-    /**
-     * Runs tracked at most, each a few hundred bytes and a range per gap: records of new runs beyond
-     * it are skipped and counted as malformed, so a sender inventing run ids cannot exhaust memory.
-     */
-    public static final int MAX_RUNS = 100_000;
-
-    /** {@code host (run RUN)}: one sequence per monitor run. */
-    static String runKey(ProcessRecord r) {
-        return r.host().name() + " (run " + r.run() + ")";
+        TopicPartition partition = new TopicPartition(r.topic(), r.partition());
+        intake.accept(r.value(), resumed.contains(partition), partition, r.offset());
     }
 
     /** Stops {@link #run()} from another thread. */
@@ -164,7 +119,7 @@ public final class FleetCollector implements AutoCloseable {
 
     /** Per host and run, what arrived (a snapshot is not taken: read after {@link #run()} returned). */
     public Map<String, SequenceTracker> runs() {
-        return runs;
+        return intake.runs();
     }
 
     /** Whether the group has given this collector partitions to read yet; safe from any thread. */
@@ -174,12 +129,12 @@ public final class FleetCollector implements AutoCloseable {
 
     /** Values consumed so far, of any kind; safe from any thread. */
     public long received() {
-        return received.get();
+        return intake.received();
     }
 
     /** Values that were not procmon records. */
     public long malformed() {
-        return malformed;
+        return intake.malformed();
     }
 
     @Override

@@ -54,6 +54,10 @@ public final class Btf {
     private final ByteBuffer types;
     /** Structs looked up so far (-1: none of that name): procmon needs a handful of the kernel's thousands. */
     private final Map<String, Integer> structsByName = new HashMap<>();
+    /** Typedefs and qualifiers followed, or arrays nested, at most: the kernel's chains are a few long. */
+    private static final int MAX_QUALIFIERS = 64;
+    /** Anonymous structs and unions looked into for one member at most: task_struct has a few dozen. */
+    private static final int MAX_ANONYMOUS_WALK = 4096;
 
     private Btf(ByteBuffer data) {
         if (data.remaining() < 24) {
@@ -71,7 +75,8 @@ public final class Btf {
         int typeLen = data.getInt(12);
         int strOff = data.getInt(16);
         int strLen = data.getInt(20);
-        if (hdrLen < 24 || (long) hdrLen + typeOff + typeLen > data.limit() || (long) hdrLen + strOff + strLen > data.limit()) {
+        if (hdrLen < 24 || typeOff < 0 || typeLen < 0 || strOff < 0 || strLen < 0
+                || (long) hdrLen + typeOff + typeLen > data.limit() || (long) hdrLen + strOff + strLen > data.limit()) {
             throw new BtfException("BTF header points outside the data");
         }
         this.types = slice(data, hdrLen + typeOff, typeLen);
@@ -90,15 +95,26 @@ public final class Btf {
             pos += 12 + extraSize((info >>> 24) & 0x1f, info & 0xffff, count);
             count++;
         }
+        if (pos > typeLen) {
+            throw new BtfException("type " + (count - 1) + " runs past the end of the type section");
+        }
         this.extraPos = Arrays.copyOf(ex, count);
     }
 
     private int nameOff(int id) {
-        return id == 0 ? 0 : types.getInt(extraPos[id] - 12);
+        return id == 0 ? 0 : types.getInt(extra(id) - 12);
     }
 
     private int info(int id) {
-        return id == 0 ? 0 : types.getInt(extraPos[id] - 8);
+        return id == 0 ? 0 : types.getInt(extra(id) - 8);
+    }
+
+    /** Where a type's extra data starts; a type id read from the data is checked here, once for every use. */
+    private int extra(int id) {
+        if (id < 0 || id >= extraPos.length) {
+            throw new BtfException("type id " + Integer.toUnsignedString(id) + " is not in this BTF (" + (extraPos.length - 1) + " types)");
+        }
+        return extraPos[id];
     }
 
     private int kind(int id) {
@@ -106,7 +122,7 @@ public final class Btf {
     }
 
     private int sizeOrType(int id) {
-        return id == 0 ? 0 : types.getInt(extraPos[id] - 4);
+        return id == 0 ? 0 : types.getInt(extra(id) - 4);
     }
 
     /** The first struct or union named {@code name}, or -1; names are compared as bytes, no strings made. */
@@ -223,25 +239,29 @@ public final class Btf {
         if (id < 0) {
             throw new BtfException("kernel BTF has no struct " + struct);
         }
-        Deque<int[]> queue = new ArrayDeque<>(); // {type id, byte offset of that type}
-        queue.add(new int[] {id, 0});
+        Deque<long[]> queue = new ArrayDeque<>(); // {type id, byte offset of that type}
+        queue.add(new long[] {id, 0});
+        int walked = 0;
         while (!queue.isEmpty()) {
-            int[] next = queue.poll();
-            int type = next[0];
-            int base = next[1];
+            if (++walked > MAX_ANONYMOUS_WALK) {
+                throw new BtfException("struct " + struct + ": anonymous members nest beyond " + MAX_ANONYMOUS_WALK + " (a cycle?)");
+            }
+            long[] next = queue.poll();
+            int type = (int) next[0];
+            long base = next[1];
             boolean kindFlag = (info(type) >>> 31) != 0;
             int vlen = info(type) & 0xffff;
             for (int i = 0; i < vlen; i++) {
-                int at = extraPos[type] + 12 * i;
+                int at = extra(type) + 12 * i;
                 int mName = types.getInt(at);
                 int mType = types.getInt(at + 4);
                 int mOffset = types.getInt(at + 8);
-                int bitOffset = kindFlag ? mOffset & 0xffffff : mOffset;
+                long bitOffset = kindFlag ? mOffset & 0xffffff : Integer.toUnsignedLong(mOffset);
                 int bitSize = kindFlag ? mOffset >>> 24 : 0;
                 if (mName == 0) {
                     int inner = resolve(mType);
                     if (kind(inner) == KIND_STRUCT || kind(inner) == KIND_UNION) {
-                        queue.add(new int[] {inner, base + bitOffset / 8});
+                        queue.add(new long[] {inner, base + bitOffset / 8});
                     }
                     continue;
                 }
@@ -251,7 +271,11 @@ public final class Btf {
                 if (bitSize != 0 || bitOffset % 8 != 0) {
                     throw new BtfException(struct + "." + member + " is a bit field; procmon reads whole bytes");
                 }
-                return new Member(base + bitOffset / 8, sizeOf(mType));
+                long offset = base + bitOffset / 8;
+                if (offset > Integer.MAX_VALUE) {
+                    throw new BtfException(struct + "." + member + " lies beyond 2 GiB into its struct");
+                }
+                return new Member((int) offset, sizeOf(mType, 0));
             }
         }
         throw new BtfException("kernel BTF: struct " + struct + " has no member " + member);
@@ -266,7 +290,7 @@ public final class Btf {
             }
             int vlen = info(id) & 0xffff;
             for (int i = 0; i < vlen; i++) {
-                int at = extraPos[id] + 8 * i;
+                int at = extra(id) + 8 * i;
                 if (nameIs(types.getInt(at), wanted)) {
                     return java.util.OptionalLong.of(types.getInt(at + 4));
                 }
@@ -283,7 +307,7 @@ public final class Btf {
     /** Skips typedefs and qualifiers. */
     private int resolve(int type) {
         int t = type;
-        for (int guard = 0; guard < 64; guard++) {
+        for (int guard = 0; guard < MAX_QUALIFIERS; guard++) {
             switch (kind(t)) {
                 case KIND_TYPEDEF:
                 case KIND_VOLATILE:
@@ -299,7 +323,10 @@ public final class Btf {
         throw new BtfException("type " + type + ": qualifier chain too long");
     }
 
-    private int sizeOf(int type) {
+    private int sizeOf(int type, int depth) {
+        if (depth > MAX_QUALIFIERS) {
+            throw new BtfException("type " + type + ": arrays nest too deep");
+        }
         int t = resolve(type);
         switch (kind(t)) {
             case KIND_INT:
@@ -312,9 +339,12 @@ public final class Btf {
             case KIND_PTR:
                 return 8;
             case KIND_ARRAY:
-                int elem = types.getInt(extraPos[t]);
-                int count = types.getInt(extraPos[t] + 8);
-                return sizeOf(elem) * count;
+                int elem = types.getInt(extra(t));
+                long size = (long) sizeOf(elem, depth + 1) * Integer.toUnsignedLong(types.getInt(extra(t) + 8));
+                if (size > Integer.MAX_VALUE) {
+                    throw new BtfException("type " + type + ": an array of more than 2 GiB");
+                }
+                return (int) size;
             default:
                 throw new BtfException("type " + type + " (kind " + kind(t) + ") has no size");
         }

@@ -19,24 +19,26 @@ public record CgroupOffsets(int taskCgroups, int cssSetSubsys, int v1CgrpId, int
      * @throws BtfException naming what is missing
      */
     public static CgroupOffsets from(Btf btf, TracepointFormat mkdir, String v1Controller) {
+        int subsys = KernelOffsets.addressable(btf, "css_set", "subsys");
+        int v1CgrpId = -1;
+        if (v1Controller != null) {
+            long id = btf.enumValue(v1Controller + "_cgrp_id").orElse(-1);
+            long slots = btf.member("css_set", "subsys").size() / 8;
+            if (id >= slots || subsys + 8 * Math.max(id, 0) > Short.MAX_VALUE) {
+                throw new BtfException(v1Controller + "_cgrp_id " + id + " is not a slot of css_set.subsys (" + slots + " slots)");
+            }
+            v1CgrpId = (int) id;
+        }
         return new CgroupOffsets(
-                btf.member("task_struct", "cgroups").offset(),
-                btf.member("css_set", "subsys").offset(),
-                v1Controller == null ? -1 : (int) btf.enumValue(v1Controller + "_cgrp_id").orElse(-1),
-                btf.member("cgroup_subsys_state", "cgroup").offset(),
-                btf.member("cgroup", "kn").offset(),
-                sized(btf, "kernfs_node", "id", 8),
+                KernelOffsets.sized(btf, "task_struct", "cgroups", 8),
+                subsys,
+                v1CgrpId,
+                KernelOffsets.sized(btf, "cgroup_subsys_state", "cgroup", 8),
+                KernelOffsets.sized(btf, "cgroup", "kn", 8),
+                KernelOffsets.sized(btf, "kernfs_node", "id", 8),
                 field(mkdir, "root"),
                 field(mkdir, "id"),
                 field(mkdir, "path"));
-    }
-
-    private static int sized(Btf btf, String struct, String member, int size) {
-        var m = btf.member(struct, member);
-        if (m.size() != size) {
-            throw new BtfException(struct + "." + member + " is " + m.size() + " bytes; procmon expects " + size);
-        }
-        return m.offset();
     }
 
     private static int field(TracepointFormat format, String name) {

@@ -69,10 +69,25 @@ public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, 
                 signalLive, execFilename, taskGroupLeader, taskComm, taskMm, mmArgStart);
     }
 
-    private static int sized(Btf btf, String struct, String member, int size) {
+    /** The offset of a member of the given size, one a program's load can name. */
+    static int sized(Btf btf, String struct, String member, int size) {
         Member m = btf.member(struct, member);
         if (m.size() != size) {
             throw new BtfException(struct + "." + member + " is " + m.size() + " bytes; procmon expects " + size);
+        }
+        return addressable(struct, member, m);
+    }
+
+    /** The offset of a member of any size (an array), one a program's load can name. */
+    static int addressable(Btf btf, String struct, String member) {
+        return addressable(struct, member, btf.member(struct, member));
+    }
+
+    /** A load's offset is a signed 16-bit number: a member further into its struct cannot be read in one. */
+    private static int addressable(String struct, String member, Member m) {
+        if (m.offset() > Short.MAX_VALUE) {
+            throw new BtfException(struct + "." + member + " is at byte " + m.offset() + "; procmon reads members within the first "
+                    + Short.MAX_VALUE + " bytes of a struct");
         }
         return m.offset();
     }
