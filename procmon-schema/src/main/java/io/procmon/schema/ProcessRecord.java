@@ -69,6 +69,9 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
             return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new MalformedRecordException("not one JSON object: " + oneLine(e.getOriginalMessage()));
+        } catch (NumberFormatException e) {
+            // Jackson's own, for a number it cannot hold ("1E6227815619072957"), not wrapped
+            throw new MalformedRecordException("a number out of range: " + oneLine(e.getMessage()));
         }
     }
 
