@@ -41,12 +41,17 @@ final class ArgsJoiner {
     private final LinkedHashMap<Integer, ArgsRecord> byPid = new LinkedHashMap<>(1024, 0.75f, false);
     private final Map<Integer, Older> older = new HashMap<>();
     private final List<Parked> parked = new ArrayList<>();
+    /** Releases that came before the arguments they release (another CPU's ring): applied after one more read. */
+    private final List<Released> released = new ArrayList<>();
     private long missing;
 
     private record Older(long startNanos, Arguments arguments) {
     }
 
     private record Parked(ProcessEvent.Builder event, int pid, long execNanos, long exitNanos) {
+    }
+
+    private record Released(int pid, long execNanos, long exitNanos) {
     }
 
     ArgsJoiner(int maxBytes, int capacity) {
@@ -138,11 +143,38 @@ final class ArgsJoiner {
     }
 
     boolean hasParked() {
-        return !parked.isEmpty();
+        return !parked.isEmpty() || !released.isEmpty();
+    }
+
+    /**
+     * The kernel dropped this process's exit (a filter such as {@code --failed}): its arguments
+     * are let go now rather than held until evicted. When they have not come yet, they are let go
+     * after the rings were read once more.
+     */
+    void release(int pid, long execNanos, long exitNanos, boolean noStart) {
+        if (noStart) {
+            older.remove(pid);
+        } else if (!drop(pid, execNanos, exitNanos)) {
+            released.add(new Released(pid, execNanos, exitNanos));
+        }
+    }
+
+    private boolean drop(int pid, long execNanos, long exitNanos) {
+        ArgsRecord r = byPid.get(pid);
+        if (!matches(r, execNanos, exitNanos)) {
+            return false;
+        }
+        byPid.remove(pid);
+        heldBytes -= r.bytes().length;
+        return true;
     }
 
     /** After the rings were read once more: completes every parked exit, with or without arguments. */
     void releaseParked(Consumer<ProcessEvent> out) {
+        for (Released r : released) {
+            drop(r.pid, r.execNanos, r.exitNanos);
+        }
+        released.clear();
         List<Parked> ready = new ArrayList<>(parked);
         parked.clear();
         for (Parked p : ready) {
@@ -183,11 +215,9 @@ final class ArgsJoiner {
 
     private boolean take(ProcessEvent.Builder event, int pid, long execNanos, long exitNanos) {
         ArgsRecord r = byPid.get(pid);
-        if (!matches(r, execNanos, exitNanos)) {
+        if (!drop(pid, execNanos, exitNanos)) {
             return false;
         }
-        byPid.remove(pid);
-        heldBytes -= r.bytes().length;
         event.arguments(Arguments.fromCmdline(r.bytes(), r.totalBytes()));
         return true;
     }

@@ -87,6 +87,7 @@ public final class BpfEventSource implements EventSource {
     private volatile long eventsRead;
     private volatile long startedBeforeReported;
     private volatile long forkedWithoutExec;
+    private long argsEvictedReported;
 
     public BpfEventSource(BpfOptions options) {
         this(options, UnaryOperator.identity());
@@ -283,6 +284,12 @@ public final class BpfEventSource implements EventSource {
             args.onArgs(EventLayout.decodeArgs(sample));
             return;
         }
+        if (args != null && EventLayout.isRelease(sample)) {
+            int at = sample.position();
+            args.release(sample.getInt(at + EventLayout.PID), sample.getLong(at + EventLayout.EXEC_NS),
+                    sample.getLong(at + EventLayout.EXIT_NS), (sample.getInt(at + EventLayout.FLAGS) & EventLayout.FLAG_NO_START_RECORD) != 0);
+            return;
+        }
         eventsRead++;
         ExitRecord exit = EventLayout.decodeExit(sample);
         boolean noStart = exit.noStartRecord();
@@ -370,6 +377,10 @@ public final class BpfEventSource implements EventSource {
         }
         for (int cpu = 0; cpu < possibleCpus; cpu++) {
             bufferLost += bufferLossReported[cpu];
+        }
+        if (args != null && args.evicted() > argsEvictedReported) {
+            listener.onLost(new LostEvents(LostEvents.Origin.ARGUMENTS, LostEvents.NO_CPU, args.evicted() - argsEvictedReported));
+            argsEvictedReported = args.evicted();
         }
         if (startFailures > startFailuresReported) {
             listener.onLost(new LostEvents(LostEvents.Origin.KERNEL_START_RECORD, LostEvents.NO_CPU,

@@ -29,7 +29,18 @@ public record LostEvents(Origin origin, int cpu, long count) {
         /** The monitor's dispatch queue was full (sinks fell behind); the source thread was never blocked. */
         DISPATCH_QUEUE,
         /** A sink could not deliver records it received (its queue was full or its destination stayed away). */
-        SINK;
+        SINK,
+        /**
+         * Not events: the arguments of processes still running, let go to keep the arguments held
+         * for them within their byte bound (a user's long command lines). Those processes are still
+         * reported, their arguments missing; {@link #count} is how many processes.
+         */
+        ARGUMENTS;
+
+        /** Whether notices of this origin count events lost (all but {@link #ARGUMENTS}). */
+        public boolean losesEvents() {
+            return this != ARGUMENTS;
+        }
 
         /** The name records and metrics give this origin: {@code kernel_buffer}, {@code sink}... */
         public String label() {
@@ -39,7 +50,7 @@ public record LostEvents(Origin origin, int cpu, long count) {
 
     @Override
     public String toString() {
-        return count + " events lost (" + origin.label()
+        return count + (origin.losesEvents() ? " events lost (" : " processes' arguments dropped (") + origin.label()
                 + (cpu == NO_CPU ? "" : ", cpu " + cpu) + ")";
     }
 }

@@ -31,9 +31,9 @@ public record MonitorStats(long received, long delivered, long filtered, List<Lo
         this(received, delivered, filtered, lost, sinkFailures, List.of(), 0, 0, Optional.empty());
     }
 
-    /** All events lost, whatever the origin. */
+    /** All events lost, whatever the origin ({@link LostEvents.Origin#ARGUMENTS} loses none). */
     public long lostTotal() {
-        return lost.stream().mapToLong(LostEvents::count).sum();
+        return lost.stream().filter(l -> l.origin().losesEvents()).mapToLong(LostEvents::count).sum();
     }
 
     /** Events lost at {@code origin}, over every CPU. */

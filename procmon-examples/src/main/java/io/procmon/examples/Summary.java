@@ -20,11 +20,15 @@ final class Summary {
     static String onStop(MonitorStats stats, String output, double seconds) {
         String lost = stats.lostTotal() == 0 ? "0 events lost"
                 : String.format(Locale.ROOT, "%,d events lost (%s)", stats.lostTotal(), where(stats));
+        long argumentsDropped = stats.lost(LostEvents.Origin.ARGUMENTS);
+        if (argumentsDropped > 0) {
+            lost += String.format(Locale.ROOT, "; arguments of %,d processes dropped (held arguments over their bound)", argumentsDropped);
+        }
         return String.format(Locale.ROOT, "procmon: %,d rows written to %s in %.1f s; %s", stats.delivered(), output, seconds, lost);
     }
 
     private static String where(MonitorStats stats) {
-        return stats.lost().stream()
+        return stats.lost().stream().filter(l -> l.origin().losesEvents())
                 .map(l -> l.origin().label().replace('_', ' ')
                         + (l.cpu() == LostEvents.NO_CPU ? "" : " cpu " + l.cpu()) + ": " + l.count())
                 .collect(Collectors.joining(", "));

@@ -81,7 +81,7 @@ public final class ProcmonMetrics {
                 .callback(cb -> {
                     MonitorStats stats = monitor.stats();
                     for (LostEvents.Origin origin : LostEvents.Origin.values()) {
-                        if (origin != LostEvents.Origin.SINK) {
+                        if (origin != LostEvents.Origin.SINK && origin.losesEvents()) {
                             cb.call(stats.lost(origin), origin.label());
                         }
                     }
@@ -89,6 +89,11 @@ public final class ProcmonMetrics {
                         cb.call(kafka.stats().lost(), LostEvents.Origin.SINK.label());
                     }
                 })
+                .register(registry);
+        CounterWithCallback.builder().name("procmon_arguments_dropped_total")
+                .help("Processes whose arguments were let go before their exit to stay within the bytes held for arguments;"
+                        + " they are reported without them (the arguments loss notices' sum)")
+                .callback(cb -> cb.call(monitor.stats().lost(LostEvents.Origin.ARGUMENTS)))
                 .register(registry);
         CounterWithCallback.builder().name("procmon_events_received_total")
                 .help("Events the kernel side handed over")

@@ -289,6 +289,9 @@ public final class Recording {
                 lastEnd = Math.max(lastEnd, end);
             } else {
                 LostEvents lost = r.lost().orElseThrow();
+                if (!lost.origin().losesEvents()) {
+                    continue; // processes reported without arguments: no gap in the timeline
+                }
                 gaps.add(new Gap(lastEnd == Long.MIN_VALUE ? -1 : lastEnd, lost.count(), lost.origin().label()));
             }
         }

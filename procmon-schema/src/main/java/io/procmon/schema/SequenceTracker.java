@@ -18,6 +18,7 @@ public final class SequenceTracker {
     private long lowest = Long.MAX_VALUE;
     private long announcedSinkLosses;
     private long otherLosses;
+    private long argumentsDropped;
     private final boolean fromFirstSeen;
 
     /** A run read from its start: every number from 1 counts. */
@@ -66,6 +67,8 @@ public final class SequenceTracker {
         }
         if (lost.origin() == LostEvents.Origin.SINK) {
             announcedSinkLosses += lost.count();
+        } else if (lost.origin() == LostEvents.Origin.ARGUMENTS) {
+            argumentsDropped += lost.count();
         } else {
             otherLosses += lost.count();
         }
@@ -118,6 +121,11 @@ public final class SequenceTracker {
      */
     public long announcedButArrived() {
         return announcedSeqs.overlap(seen);
+    }
+
+    /** Processes reported without their arguments, which the monitor let go to stay within its bound: no event lost. */
+    public long argumentsDropped() {
+        return argumentsDropped;
     }
 
     /** Events lost before the monitor's sinks (kernel buffer, start records, dispatch queue): no gap in the sequence. */

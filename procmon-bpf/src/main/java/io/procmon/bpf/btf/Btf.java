@@ -140,7 +140,7 @@ public final class Btf {
 
     /** Whether the string at {@code offset} is exactly {@code wanted}. */
     private boolean nameIs(int offset, byte[] wanted) {
-        if (offset < 0 || offset + wanted.length >= strings.limit()) {
+        if (offset < 0 || (long) offset + wanted.length >= strings.limit()) {
             return false;
         }
         for (int i = 0; i < wanted.length; i++) {

@@ -62,6 +62,12 @@ public final class EventLayout {
     public static final int FLAG_HAS_EXE = 2;
     /** Flag: this is an arguments record, not an exit event. */
     public static final int FLAG_ARGS_RECORD = 4;
+    /**
+     * A release record: the first {@link #RELEASE_SIZE} bytes of an exit record whose exit a kernel
+     * filter dropped, sent when arguments are recorded so that those of the process are let go.
+     */
+    public static final int FLAG_RELEASE = 8;
+    public static final int RELEASE_SIZE = FLAGS + 4;
 
     public static final int ARGS_EXEC_NS = 0;
     public static final int ARGS_TOTAL = 8;
@@ -145,6 +151,12 @@ public final class EventLayout {
         long word = i < 8 ? low : high;
         int shift = little ? (i & 7) * 8 : (7 - (i & 7)) * 8;
         return (byte) (word >>> shift);
+    }
+
+    /** Whether the sample is a release record ({@link #FLAG_RELEASE}); its exec and exit times, pid and flags read as an exit record's. */
+    public static boolean isRelease(ByteBuffer sample) {
+        requireNativeOrder(sample);
+        return sample.remaining() >= RELEASE_SIZE && (sample.getInt(sample.position() + FLAGS) & FLAG_RELEASE) != 0;
     }
 
     /** Whether the sample is an arguments record. */

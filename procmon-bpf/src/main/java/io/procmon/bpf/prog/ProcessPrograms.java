@@ -246,7 +246,11 @@ public final class ProcessPrograms {
         if (options.cgroups()) {
             readCgroups(a, cgroups);
         }
-        filters(a, options);
+        // With arguments recorded, a process the filters drop had its arguments sent at exec: a short
+        // release record lets them go. The uid filter never needs one: the exec sent none for other
+        // users (a process that changes its uid between exec and exit has its arguments evicted).
+        boolean release = options.argsMax() > 0 && (options.failedOnly() || options.minDurationNanos() > 0);
+        filters(a, options, release ? "release" : "out");
 
         a.mov64(R1, R6)
                 .loadMap(R2, KernelMap.EVENTS.symbol())
@@ -256,6 +260,19 @@ public final class ProcessPrograms {
                 .call(Helper.PERF_EVENT_OUTPUT)
                 .jump(JumpOp.EQ, R0, 0, "out");
         count(a, Counter.OUTPUT_FAILED);
+        if (release) {
+            a.ja("out");
+            a.label("release")
+                    .load(Size.W, R1, FP, EVENT + EventLayout.FLAGS)
+                    .alu64(AluOp.OR, R1, EventLayout.FLAG_RELEASE)
+                    .store(Size.W, FP, EVENT + EventLayout.FLAGS, R1)
+                    .mov64(R1, R6)
+                    .loadMap(R2, KernelMap.EVENTS.symbol())
+                    .mov32(R3, BPF_F_CURRENT_CPU)
+                    .mov64(R4, FP).alu64(AluOp.ADD, R4, EVENT)
+                    .mov64(R5, EventLayout.RELEASE_SIZE)
+                    .call(Helper.PERF_EVENT_OUTPUT); // a full ring: the arguments are evicted later, and announced
+        }
         return a.label("out").mov64(R0, 0).exit();
     }
 
@@ -311,21 +328,21 @@ public final class ProcessPrograms {
     }
 
     /** The cheap filters, on the filled event: a dropped process is neither sent nor counted as lost. */
-    private static void filters(Assembler a, ProgramOptions options) {
+    private static void filters(Assembler a, ProgramOptions options, String dropped) {
         if (options.uid().isPresent()) {
             a.load(Size.W, R1, FP, EVENT + EventLayout.UID)
                     .jump32(JumpOp.NE, R1, options.uid().getAsInt(), "out");
         }
         if (options.failedOnly()) {
             a.load(Size.W, R1, FP, EVENT + EventLayout.EXIT_CODE)
-                    .jump32(JumpOp.EQ, R1, 0, "out");
+                    .jump32(JumpOp.EQ, R1, 0, dropped);
         }
         if (options.minDurationNanos() > 0) {
             a.load(Size.DW, R1, FP, EVENT + EventLayout.EXIT_NS)
                     .load(Size.DW, R2, FP, EVENT + EventLayout.EXEC_NS)
                     .alu64(AluOp.SUB, R1, R2)
                     .loadImm64(R2, options.minDurationNanos())
-                    .jump(JumpOp.LT, R1, R2, "out");
+                    .jump(JumpOp.LT, R1, R2, dropped);
         }
     }
 
