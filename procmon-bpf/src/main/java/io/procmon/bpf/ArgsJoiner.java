@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  */
 final class ArgsJoiner {
     /** /proc/PID/stat start times are in clock ticks (USER_HZ, 100 on Linux): 10 ms. */
-    private static final long TICK_NANOS = 10_000_000L;
+    static final long TICK_NANOS = 10_000_000L;
 
     /**
      * The most argument bytes held for processes still running: any user can run thousands of
@@ -37,6 +37,8 @@ final class ArgsJoiner {
     private final int capacity;
     private final long heldBytesMax;
     private long heldBytes;
+    /** Bytes of the command lines taken when monitoring started (once, within a bound of their own). */
+    private long olderBytes;
     private long evicted;
     private final LinkedHashMap<Integer, ArgsRecord> byPid = new LinkedHashMap<>(1024, 0.75f, false);
     private final Map<Integer, Older> older = new HashMap<>();
@@ -72,12 +74,18 @@ final class ArgsJoiner {
                 try {
                     int pid = Integer.parseInt(proc.getFileName().toString());
                     long start = startTicks(Files.readString(proc.resolve("stat"))) * TICK_NANOS;
-                    byte[] all;
+                    byte[] kept;
+                    long total;
                     try (InputStream in = Files.newInputStream(proc.resolve("cmdline"))) {
-                        all = in.readAllBytes();
+                        kept = in.readNBytes(maxBytes); // a command line may be megabytes: only what is kept is read
+                        total = kept.length + in.transferTo(java.io.OutputStream.nullOutputStream());
                     }
-                    byte[] kept = all.length > maxBytes ? java.util.Arrays.copyOf(all, maxBytes) : all;
-                    older.put(pid, new Older(start, Arguments.fromCmdline(kept, all.length)));
+                    if (olderBytes + kept.length > heldBytesMax) {
+                        evicted++; // within the same bound as the arguments of later processes
+                        continue;
+                    }
+                    olderBytes += kept.length;
+                    older.put(pid, new Older(start, Arguments.fromCmdline(kept, total)));
                 } catch (IOException | RuntimeException e) {
                     // gone meanwhile
                 }

@@ -55,6 +55,23 @@ class ArgsJoinerTest {
     }
 
     @Test
+    void theSnapshotOfRunningProcessesIsBoundedInBytesAndWhatItLeavesOutIsCounted() throws Exception {
+        Process sleeper = new ProcessBuilder("sh", "-c", "sleep 30", "A".repeat(2000)).start();
+        try {
+            ArgsJoiner joiner = new ArgsJoiner(4096, 100, 1000); // less than the sleeper's command line alone
+            joiner.snapshotRunning();
+            assertThat(joiner.evicted()).as("processes whose command lines did not fit").isPositive();
+            ProcessEvent.Builder exit = exit((int) sleeper.pid());
+            long start = ArgsJoiner.startTicks(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + sleeper.pid() + "/stat")))
+                    * ArgsJoiner.TICK_NANOS;
+            assertThat(joiner.complete(exit, (int) sleeper.pid(), start, start + 1, true, bytes("sh"))).isTrue();
+            assertThat(exit.build().argumentsMissing()).isTrue();
+        } finally {
+            sleeper.destroy();
+        }
+    }
+
+    @Test
     void aReleaseLetsTheArgumentsOfAFilteredExitGoWhicheverRingIsReadFirst() {
         ArgsJoiner joiner = new ArgsJoiner(4096, 100);
         joiner.onArgs(record(21, 1_100, "/bin/true", "x"));
