@@ -93,6 +93,15 @@ public final class CommandNames {
         return out.toString();
     }
 
+    /**
+     * A message that may quote hostile input (a parser's error), fit to print: {@link #escapeControls}
+     * applied, cut to {@code maxChars} with "..." after the cut; "malformed" for null.
+     */
+    public static String quotable(String message, int maxChars) {
+        String text = escapeControls(message == null ? "malformed" : message);
+        return text.length() > maxChars ? text.substring(0, maxChars) + "..." : text;
+    }
+
     private static void appendHex(StringBuilder out, char c) {
         for (byte b : String.valueOf(c).getBytes(StandardCharsets.UTF_8)) {
             out.append("\\x").append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);

@@ -292,12 +292,18 @@ public final class OutputFiles {
         return (mode & 022) != 0 && (mode & 01000) == 0;
     }
 
+    /** The effective uid, read once (a JVM does not change it); -1 until read. */
+    private static volatile int euid = -1;
+
     private static int euid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"); // /proc/self belongs to the effective uid
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read /proc/self", e);
+        if (euid < 0) {
+            try {
+                euid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"); // /proc/self belongs to the effective uid
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot read /proc/self", e);
+            }
         }
+        return euid;
     }
 
     private static String typeName(int type) {

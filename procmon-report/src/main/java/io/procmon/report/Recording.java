@@ -38,7 +38,7 @@ public final class Recording {
         private final boolean missingColumns;
 
         BadInputException(long line, String message, boolean missingColumns) {
-            super(printable(message)); // it quotes the input: no control character may reach a terminal
+            super(io.procmon.core.CommandNames.quotable(message, 300)); // it quotes the input: no control character may reach a terminal
             this.line = line;
             this.missingColumns = missingColumns;
         }
@@ -51,12 +51,6 @@ public final class Recording {
         public boolean missingColumns() {
             return missingColumns;
         }
-    }
-
-    /** A message that quotes hostile input: controls escaped, at most 300 characters. */
-    private static String printable(String message) {
-        String text = io.procmon.core.CommandNames.escapeControls(message == null ? "malformed" : message);
-        return text.length() > 300 ? text.substring(0, 300) + "..." : text;
     }
 
     /** The longest line read (a JSON record is refused beyond 1 MiB anyway); longer input is refused, not buffered. */

@@ -68,10 +68,10 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
         try {
             return MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new MalformedRecordException("not one JSON object: " + oneLine(e.getOriginalMessage()));
+            throw new MalformedRecordException("not one JSON object: " + CommandNames.quotable(e.getOriginalMessage(), 200));
         } catch (NumberFormatException e) {
             // Jackson's own, for a number it cannot hold ("1E6227815619072957"), not wrapped
-            throw new MalformedRecordException("a number out of range: " + oneLine(e.getMessage()));
+            throw new MalformedRecordException("a number out of range: " + CommandNames.quotable(e.getMessage(), 200));
         }
     }
 
@@ -85,12 +85,6 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed tree always writes", e);
         }
-    }
-
-    /** A parser's message, which may quote the input, on one line and bounded. */
-    private static String oneLine(String message) {
-        String text = CommandNames.escapeControls(message == null ? "malformed" : message);
-        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
     }
 
     /** Reads one parsed record. */
@@ -147,7 +141,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                 return new ProcessRecord(host, run, seq, Optional.empty(),
                         Optional.of(new LostEvents(origin, lost.path("cpu").asInt(LostEvents.NO_CPU), count)), seqs);
             default:
-                throw new MalformedRecordException("unknown record type \"" + oneLine(type) + "\"");
+                throw new MalformedRecordException("unknown record type \"" + CommandNames.quotable(type, 200) + "\"");
         }
     }
 
