@@ -155,6 +155,7 @@ public final class Recording {
         private final java.nio.ByteBuffer pending = java.nio.ByteBuffer.allocate(8192).flip();
         private boolean malformed;
         private boolean eof;
+        private boolean flushed;
         private long line = 1;
         private long lineChars;
 
@@ -199,6 +200,9 @@ public final class Recording {
             if (malformed) {
                 throw new Refused(line, "not valid UTF-8");
             }
+            if (flushed) {
+                return -1; // a decoder that was flushed takes no more calls
+            }
             java.nio.CharBuffer out = java.nio.CharBuffer.wrap(buf, off, len);
             while (out.position() == off) {
                 java.nio.charset.CoderResult result = decoder.decode(pending, out, eof);
@@ -209,6 +213,7 @@ public final class Recording {
                 if (result.isUnderflow()) {
                     if (eof) {
                         decoder.flush(out);
+                        flushed = true;
                         break;
                     }
                     pending.compact();
