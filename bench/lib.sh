@@ -1,4 +1,4 @@
-# Shared by the bench scripts: source it, then call its functions (it sets $root).
+# Shared by the bench scripts and scripts/record-one.sh: source it, then call its functions (it sets $root).
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 
 # run_it LOG TEST [MAVEN ARGS...]: builds what is missing, then runs one end-to-end test of
@@ -46,6 +46,18 @@ await_row() {
     sleep 0.005
   done
   echo "bench: no row of $name in $out after 60 s" >&2; exit 1
+}
+
+# await_recording STDERR-FILE: waits until the monitor $mon says it records (at most 180 s, a cold
+# build's JIT included); fails with its errors if it exits first.
+await_recording() {
+  local err="$1"
+  for _ in $(seq 1800); do
+    grep -q "procmon: recording to" "$err" 2>/dev/null && return 0
+    kill -0 "$mon" 2>/dev/null || { echo "procmon exited before recording:" >&2; cat "$err" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "procmon never said it records, after 180 s:" >&2; cat "$err" >&2; exit 1
 }
 
 # stop_monitor: SIGTERM (a background job of a script inherits SIGINT ignored, and the JVM honours

@@ -4,30 +4,25 @@
 # exits 0 and that its CSV has that process's row.
 #   scripts/record-one.sh OUTPUT.csv COMMAND [ARGS...]     (COMMAND gets "-o OUTPUT.csv")
 set -euo pipefail
+# shellcheck source=../bench/lib.sh
+. "$(dirname "$(readlink -f "$0")")/../bench/lib.sh"
 out="$1"; shift
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 set -m   # job control: the background monitor must not inherit SIGINT as ignored
 "$@" -o "$out" 2>"$work/stderr" &
-monitor=$!
+mon=$!
 set +m
-for _ in $(seq 1800); do
-  grep -q "procmon: recording to" "$work/stderr" && break
-  if ! kill -0 "$monitor" 2>/dev/null; then
-    echo "record-one: monitor exited before recording:" >&2; cat "$work/stderr" >&2; exit 1
-  fi
-  sleep 0.1
-done
-grep -q "procmon: recording to" "$work/stderr" || { echo "record-one: monitor never attached" >&2; cat "$work/stderr" >&2; exit 1; }
+await_recording "$work/stderr"
 name="ci-probe-$$"
 ln -s /bin/sleep "$work/$name"
 "$work/$name" 0.2 &
 probe=$!
 wait "$probe"
 sleep 0.5
-kill -INT "$monitor"
+kill -INT "$mon"
 code=0
-wait "$monitor" || code=$?
+wait "$mon" || code=$?
 cat "$work/stderr" >&2
 if [ "$code" -ne 0 ]; then
   echo "record-one: monitor exited $code after SIGINT, expected 0" >&2; exit 1

@@ -1,6 +1,7 @@
 package io.procmon.bpf;
 
 import io.procmon.bpf.prog.EventLayout.ArgsRecord;
+import io.procmon.bpf.prog.EventLayout.ReleaseRecord;
 import io.procmon.core.Arguments;
 import io.procmon.core.ProcessEvent;
 import java.io.IOException;
@@ -159,11 +160,11 @@ final class ArgsJoiner {
      * are let go now rather than held until evicted. When they have not come yet, they are let go
      * after the rings were read once more.
      */
-    void release(int pid, long execNanos, long exitNanos, boolean noStart) {
-        if (noStart) {
-            older.remove(pid);
-        } else if (!drop(pid, execNanos, exitNanos)) {
-            released.add(new Released(pid, execNanos, exitNanos));
+    void release(ReleaseRecord r) {
+        if (r.noStartRecord()) {
+            older.remove(r.pid());
+        } else if (!drop(r.pid(), r.execNanos(), r.exitNanos())) {
+            released.add(new Released(r.pid(), r.execNanos(), r.exitNanos()));
         }
     }
 

@@ -285,9 +285,7 @@ public final class BpfEventSource implements EventSource {
             return;
         }
         if (args != null && EventLayout.isRelease(sample)) {
-            int at = sample.position();
-            args.release(sample.getInt(at + EventLayout.PID), sample.getLong(at + EventLayout.EXEC_NS),
-                    sample.getLong(at + EventLayout.EXIT_NS), (sample.getInt(at + EventLayout.FLAGS) & EventLayout.FLAG_NO_START_RECORD) != 0);
+            args.release(EventLayout.decodeRelease(sample));
             return;
         }
         eventsRead++;
@@ -378,17 +376,21 @@ public final class BpfEventSource implements EventSource {
         for (int cpu = 0; cpu < possibleCpus; cpu++) {
             bufferLost += bufferLossReported[cpu];
         }
-        if (args != null && args.evicted() > argsEvictedReported) {
-            listener.onLost(new LostEvents(LostEvents.Origin.ARGUMENTS, LostEvents.NO_CPU, args.evicted() - argsEvictedReported));
-            argsEvictedReported = args.evicted();
+        if (args != null) {
+            argsEvictedReported = announceGrowth(LostEvents.Origin.ARGUMENTS, args.evicted(), argsEvictedReported);
         }
-        if (startFailures > startFailuresReported) {
-            listener.onLost(new LostEvents(LostEvents.Origin.KERNEL_START_RECORD, LostEvents.NO_CPU,
-                    startFailures - startFailuresReported));
-            startFailuresReported = startFailures;
-        }
+        startFailuresReported = announceGrowth(LostEvents.Origin.KERNEL_START_RECORD, startFailures, startFailuresReported);
         stats = new BpfStats(eventsRead, bufferLost, startFailures, withoutStart, startedBeforeReported, forkedWithoutExec,
                 startCapacity);
+    }
+
+    /** Announces what a cumulative kernel or reader count grew by since it was last announced; returns what is now announced. */
+    private long announceGrowth(LostEvents.Origin origin, long count, long announced) {
+        if (count > announced) {
+            listener.onLost(new LostEvents(origin, LostEvents.NO_CPU, count - announced));
+            return count;
+        }
+        return announced;
     }
 
     private int startCapacity() {

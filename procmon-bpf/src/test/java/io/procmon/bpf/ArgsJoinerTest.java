@@ -3,6 +3,7 @@ package io.procmon.bpf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.procmon.bpf.prog.EventLayout.ArgsRecord;
+import io.procmon.bpf.prog.EventLayout.ReleaseRecord;
 import io.procmon.core.ProcessEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -75,16 +76,16 @@ class ArgsJoinerTest {
     void aReleaseLetsTheArgumentsOfAFilteredExitGoWhicheverRingIsReadFirst() {
         ArgsJoiner joiner = new ArgsJoiner(4096, 100);
         joiner.onArgs(record(21, 1_100, "/bin/true", "x"));
-        joiner.release(21, 1_000, 2_000, false);
+        joiner.release(new ReleaseRecord(21, 1_000, 2_000, false));
         assertThat(joiner.heldBytes()).isZero();
 
         // The release read before the arguments (another CPU's ring): they go after one more read.
-        joiner.release(22, 3_000, 4_000, false);
+        joiner.release(new ReleaseRecord(22, 3_000, 4_000, false));
         assertThat(joiner.hasParked()).isTrue();
         joiner.onArgs(record(22, 3_100, "/bin/true", "y"));
         // A later process that reused the pid keeps its own.
         joiner.onArgs(record(23, 9_000, "/bin/sleep", "1"));
-        joiner.release(23, 1_000, 2_000, false);
+        joiner.release(new ReleaseRecord(23, 1_000, 2_000, false));
         List<ProcessEvent> out = new ArrayList<>();
         joiner.releaseParked(out::add);
         assertThat(out).isEmpty();

@@ -66,6 +66,8 @@ public final class Monitor implements AutoCloseable {
     private boolean closed;
     private volatile boolean attached;
     private volatile boolean stopped;
+    /** Set by {@link #reopenSinks()}, taken by the dispatcher between records. */
+    private volatile boolean reopenRequested;
     private volatile EventSourceException sourceFailure;
     /** The newest event handed to the sinks: written by the dispatcher, read by {@link #stats()}. */
     private volatile ProcessEvent lastDelivered;
@@ -159,6 +161,15 @@ public final class Monitor implements AutoCloseable {
     }
 
     /**
+     * Asks every sink to reopen its output ({@link EventSink#reopen()}), as after log rotation. Safe
+     * from any thread, a signal handler's included; the dispatcher does it between records within
+     * about {@code flushInterval}. A sink that fails to reopen fails by its {@link SinkFailurePolicy}.
+     */
+    public void reopenSinks() {
+        reopenRequested = true;
+    }
+
+    /**
      * Stops the source, delivers everything already received to the sinks, flushes and closes them.
      * Idempotent; must not be called from a sink.
      */
@@ -249,6 +260,12 @@ public final class Monitor implements AutoCloseable {
             flushSinks();
             dirty = false;
             lastFlush = System.nanoTime();
+        }
+        if (reopenRequested) {
+            reopenRequested = false;
+            for (SinkSlot sink : sinks) {
+                sink.call(EventSink::reopen, "reopen");
+            }
         }
         return true;
     }
@@ -614,11 +631,20 @@ public final class Monitor implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The rule for a queue's capacity, stated once for the library and the CLI alike: at least 1.
+         *
+         * @throws IllegalArgumentException "SUBJECT must be at least 1, got N"
+         */
+        public static void checkQueueCapacity(String subject, int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException(subject + " must be at least 1, got " + capacity);
+            }
+        }
+
         /** Events held between the source and the sinks; default 65,536. */
         public Builder queueCapacity(int capacity) {
-            if (capacity < 1) {
-                throw new IllegalArgumentException("queue capacity must be at least 1: " + capacity);
-            }
+            checkQueueCapacity("queue capacity", capacity);
             this.queueCapacity = capacity;
             return this;
         }

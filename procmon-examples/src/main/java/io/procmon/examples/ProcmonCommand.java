@@ -174,9 +174,7 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         if (statsInterval < 0 || Double.isNaN(statsInterval)) {
             throw new IllegalArgumentException("--stats-interval must not be negative, got " + statsInterval);
         }
-        if (queue < 1) {
-            throw new IllegalArgumentException("--queue must be at least 1, got " + queue);
-        }
+        io.procmon.core.Monitor.Builder.checkQueueCapacity("--queue", queue);
         java.net.InetSocketAddress metricsAddress = metrics == null ? null : MetricsEndpoint.parse(metrics);
         KafkaSinkConfig kafkaConfig = kafkaConfig();
         boolean noFile = "none".equals(output);

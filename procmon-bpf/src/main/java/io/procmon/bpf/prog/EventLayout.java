@@ -159,6 +159,21 @@ public final class EventLayout {
         return sample.remaining() >= RELEASE_SIZE && (sample.getInt(sample.position() + FLAGS) & FLAG_RELEASE) != 0;
     }
 
+    /** Decodes a release record (host order, as {@link #decodeExit}); call only when {@link #isRelease} holds. */
+    public static ReleaseRecord decodeRelease(ByteBuffer sample) {
+        requireNativeOrder(sample);
+        if (sample.remaining() < RELEASE_SIZE) {
+            throw new IllegalArgumentException("release sample too short: " + sample.remaining() + " < " + RELEASE_SIZE + " bytes");
+        }
+        int base = sample.position();
+        return new ReleaseRecord(sample.getInt(base + PID), sample.getLong(base + EXEC_NS), sample.getLong(base + EXIT_NS),
+                (sample.getInt(base + FLAGS) & FLAG_NO_START_RECORD) != 0);
+    }
+
+    /** An exit the kernel dropped by a filter: the arguments held for it may go. */
+    public record ReleaseRecord(int pid, long execNanos, long exitNanos, boolean noStartRecord) {
+    }
+
     /** Whether the sample is an arguments record. */
     public static boolean isArgsRecord(ByteBuffer sample) {
         requireNativeOrder(sample);

@@ -25,8 +25,9 @@ class EventLayoutFuzzTest {
             return;
         }
         if (EventLayout.isRelease(sample)) {
-            assertThat(bytes.length).isGreaterThanOrEqualTo(EventLayout.RELEASE_SIZE);
-            return; // read as the first fields of an exit record, which the lines below check
+            EventLayout.ReleaseRecord release = EventLayout.decodeRelease(sample);
+            assertThat(release.pid()).isEqualTo(sample.getInt(EventLayout.PID));
+            return;
         }
         ExitRecord exit;
         try {

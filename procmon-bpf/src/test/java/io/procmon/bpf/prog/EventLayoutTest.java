@@ -98,6 +98,17 @@ class EventLayoutTest {
     }
 
     @Test
+    void decodesAReleaseRecordFromItsFirstBytesOnly() {
+        ByteBuffer whole = sample(EventLayout.FLAG_RELEASE | EventLayout.FLAG_NO_START_RECORD);
+        ByteBuffer release = ByteBuffer.wrap(whole.array(), 0, EventLayout.RELEASE_SIZE).slice().order(ByteOrder.nativeOrder());
+        assertThat(EventLayout.isRelease(release)).isTrue();
+        assertThat(EventLayout.decodeRelease(release)).isEqualTo(new EventLayout.ReleaseRecord(1234, 1_000_000_000L, 2_520_340_000L, true));
+        assertThat(EventLayout.isRelease(sample(0))).isFalse();
+        assertThatThrownBy(() -> EventLayout.decodeRelease(ByteBuffer.allocate(EventLayout.RELEASE_SIZE - 1).order(ByteOrder.nativeOrder())))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void layoutFieldsDoNotOverlapAndFillTheRecord() {
         int[][] fields = {{EventLayout.EXEC_NS, 8}, {EventLayout.EXIT_NS, 8}, {EventLayout.PID, 4}, {EventLayout.PPID, 4},
             {EventLayout.PARENT_AT_EXIT, 4}, {EventLayout.UID, 4}, {EventLayout.EXIT_CODE, 4}, {EventLayout.FLAGS, 4},
