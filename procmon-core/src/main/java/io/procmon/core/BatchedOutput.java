@@ -25,15 +25,25 @@ public final class BatchedOutput implements AutoCloseable {
 
     private static final int BATCH_CHARS = 64 * 1024;
 
-    private final Target target;
+    private Target target;
+    /** The file's path, to reopen it; null for a stream. */
+    private final Path file;
     private final StringBuilder pending = new StringBuilder(BATCH_CHARS + 1024);
     private final String name;
     private final boolean startsEmpty;
     private boolean closed;
     private boolean failed;
 
+    private BatchedOutput(Target target, Path file, boolean startsEmpty) {
+        this.target = target;
+        this.file = file;
+        this.name = file.toString();
+        this.startsEmpty = startsEmpty;
+    }
+
     private BatchedOutput(Target target, String name, boolean startsEmpty) {
         this.target = target;
+        this.file = null;
         this.name = name;
         this.startsEmpty = startsEmpty;
     }
@@ -46,7 +56,11 @@ public final class BatchedOutput implements AutoCloseable {
      */
     public static BatchedOutput open(Path file, WriteMode mode) throws IOException {
         java.nio.channels.FileChannel channel = OutputFiles.openForWriting(file, mode == WriteMode.APPEND);
-        Target target = new Target() {
+        return new BatchedOutput(fileTarget(channel), file, channel.size() == 0);
+    }
+
+    private static Target fileTarget(java.nio.channels.FileChannel channel) {
+        return new Target() {
             @Override
             public void write(ByteBuffer bytes) throws IOException {
                 long before = channel.size();
@@ -76,7 +90,39 @@ public final class BatchedOutput implements AutoCloseable {
                 channel.close();
             }
         };
-        return new BatchedOutput(target, file.toString(), channel.size() == 0);
+    }
+
+    /**
+     * After log rotation: writes every whole record added so far to the file open now, closes it and
+     * opens its path anew, appending (a rotated-away file is made again, with mode 0600; a file
+     * emptied by copytruncate is written from its start). Nothing is lost or torn: the switch is
+     * between records. An output to a stream stays as it is.
+     *
+     * @return whether the file now open is empty (a header belongs at its start); false for a stream
+     * @throws UncheckedIOException when the path cannot be opened again; the output then refuses writes
+     */
+    public boolean reopen() {
+        if (file == null || closed) {
+            return false;
+        }
+        flush();
+        java.nio.channels.FileChannel channel;
+        boolean empty;
+        try {
+            channel = OutputFiles.openForWriting(file, true);
+            empty = channel.size() == 0;
+        } catch (IOException e) {
+            failed = true;
+            throw new UncheckedIOException("cannot reopen " + name + " after rotation: " + e.getMessage(), e);
+        }
+        Target previous = target;
+        target = fileTarget(channel);
+        try {
+            previous.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot close " + name + " before reopening it: " + e.getMessage(), e);
+        }
+        return empty;
     }
 
     /** Writes to a stream, such as standard output; closed with this output. */

@@ -15,6 +15,12 @@ public abstract class BatchedSink implements EventSink {
         out.flush();
     }
 
+    /** Reopens a file output at its path, between records ({@link BatchedOutput#reopen()}). */
+    @Override
+    public void reopen() {
+        out.reopen();
+    }
+
     /** Flushes and closes the output. Idempotent. */
     @Override
     public void close() {

@@ -29,6 +29,15 @@ public interface EventSink extends AutoCloseable {
     }
 
     /**
+     * Open the output anew at the same place, after log rotation moved or emptied it: records
+     * received so far stay in the old output, later ones go to the new one, none is torn. Called on
+     * the dispatch thread between records when {@link Monitor#reopenSinks()} asks (the monitor
+     * command does on SIGHUP). A sink without such an output does nothing.
+     */
+    default void reopen() {
+    }
+
+    /**
      * Why this sink cannot deliver what it receives now (its sender thread died, say), or empty
      * while it can. For health checks: called on any thread, must be cheap and must not throw.
      */

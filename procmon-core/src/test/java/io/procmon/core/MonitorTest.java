@@ -248,6 +248,42 @@ class MonitorTest {
         order.verify(sink, timeout(5_000)).flush();
     }
 
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+    }
+
+    @Test
+    void aReopenRequestReachesEverySinkOnTheDispatchThreadBetweenEvents() {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        AtomicReference<Thread> reopenedOn = new AtomicReference<>();
+        EventSink sink = new EventSink() {
+            @Override
+            public void onEvent(ProcessEvent event) {
+                log.add("event " + event.pid());
+            }
+
+            @Override
+            public void reopen() {
+                reopenedOn.set(Thread.currentThread());
+                log.add("reopen");
+            }
+        };
+        start(Monitor.builder(source).sink(sink));
+        listener.get().onEvent(event(1, 0));
+        awaitTrue(() -> log.contains("event 1"));
+        monitor.reopenSinks();
+        awaitTrue(() -> log.contains("reopen"));
+        listener.get().onEvent(event(2, 0));
+        monitor.close();
+        assertThat(log).containsExactly("event 1", "reopen", "event 2");
+        assertThat(reopenedOn.get().getName()).isNotEqualTo(Thread.currentThread().getName());
+    }
+
     @Test
     void sinksAreFlushedNowAndThenWhileNoEventComes() {
         EventSink sink = mock(EventSink.class);

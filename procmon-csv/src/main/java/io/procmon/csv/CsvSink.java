@@ -55,12 +55,28 @@ public final class CsvSink extends BatchedSink {
         this.columns = List.copyOf(columns);
         try {
             this.printer = new CSVPrinter(out.buffer(), FORMAT);
-            if (out.startsEmpty()) {
-                printer.printRecord(columns.stream().map(Column::header).toList());
-                out.flush();
-            }
         } catch (IOException e) {
             throw new AssertionError("StringBuilder cannot fail", e);
+        }
+        if (out.startsEmpty()) {
+            writeHeader();
+        }
+    }
+
+    private void writeHeader() {
+        try {
+            printer.printRecord(columns.stream().map(Column::header).toList());
+        } catch (IOException e) {
+            throw new AssertionError("StringBuilder cannot fail", e);
+        }
+        out.flush();
+    }
+
+    /** Reopens the file after rotation; a new or emptied file gets the header first. */
+    @Override
+    public void reopen() {
+        if (out.reopen()) {
+            writeHeader();
         }
     }
 

@@ -164,6 +164,42 @@ class CsvSinkTest {
     }
 
     @Test
+    void reopenAfterRotationStartsTheNewFileWithItsHeaderAndLosesNoRow() throws IOException {
+        Path file = dir.resolve("rotated.csv");
+        Path rotated = dir.resolve("rotated.csv.1");
+        String header = String.join(",", CsvSink.HEADER);
+        try (CsvSink sink = CsvSink.open(file, CsvSink.WriteMode.APPEND)) {
+            sink.onEvent(event(1, "a".getBytes(StandardCharsets.US_ASCII), 0));
+            Files.move(file, rotated); // logrotate's rename: the sink still writes to the moved file
+            sink.onEvent(event(2, "b".getBytes(StandardCharsets.US_ASCII), 0));
+            sink.reopen();
+            sink.onEvent(event(3, "c".getBytes(StandardCharsets.US_ASCII), 0));
+            sink.flush();
+            // copytruncate: the same file emptied; the next row goes to its start, after a header
+            Files.write(file, new byte[0], java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+            sink.reopen();
+            sink.onEvent(event(4, "d".getBytes(StandardCharsets.US_ASCII), 0));
+            sink.reopen(); // a reopen with nothing rotated changes nothing
+            sink.onEvent(event(5, "e".getBytes(StandardCharsets.US_ASCII), 0));
+        }
+        assertThat(Files.readAllLines(rotated)).containsExactly(header, "1,1200,root,a,0.00", "2,1200,root,b,0.00");
+        assertThat(Files.readAllLines(file)).containsExactly(header, "4,1200,root,d,0.00", "5,1200,root,e,0.00");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void reopenOfAStreamChangesNothing() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (CsvSink sink = CsvSink.to(out)) {
+            sink.onEvent(event(1, "a".getBytes(StandardCharsets.US_ASCII), 0));
+            sink.reopen();
+            sink.onEvent(event(2, "b".getBytes(StandardCharsets.US_ASCII), 0));
+        }
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(String.join(",", CsvSink.HEADER)
+                + "\n1,1200,root,a,0.00\n2,1200,root,b,0.00\n");
+    }
+
+    @Test
     void unknownUserShowsTheUid() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (CsvSink sink = CsvSink.to(out)) {

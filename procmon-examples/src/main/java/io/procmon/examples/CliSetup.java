@@ -19,15 +19,26 @@ final class CliSetup {
         System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", debug ? "debug" : "off");
     }
 
+    /** The signals that stop a command: SIGINT, SIGTERM and SIGHUP. */
+    static final String[] STOP_SIGNALS = {"INT", "TERM", "HUP"};
+
     /**
-     * First SIGINT/SIGTERM/SIGHUP: {@code stop} (stop and drain). Second: {@code beforeHalt}, then
+     * SIGHUP: {@code reopen}, as log rotation asks (logrotate's postrotate, {@code systemctl reload});
+     * register it before {@link #onStopSignals} with the other signals only.
+     */
+    static void onReopenSignal(Runnable reopen) {
+        sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> reopen.run());
+    }
+
+    /**
+     * First of {@code signals} (names such as {@code INT}): {@code stop} (stop and drain). Second: {@code beforeHalt}, then
      * leave at once with {@link ExitCode#FORCED}. Java has no public API for this (a shutdown hook
      * cannot see a second signal); sun.misc.Signal, in jdk.unsupported, is the supported way, hence
      * the compiler's warning.
      */
-    static void onStopSignals(Runnable stop, Runnable beforeHalt) {
+    static void onStopSignals(String[] signalNames, Runnable stop, Runnable beforeHalt) {
         AtomicInteger signals = new AtomicInteger();
-        for (String name : new String[] {"INT", "TERM", "HUP"}) {
+        for (String name : signalNames) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> {
                 if (signals.incrementAndGet() == 1) {
                     stop.run();

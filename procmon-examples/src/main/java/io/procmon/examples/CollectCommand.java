@@ -236,7 +236,7 @@ final class CollectCommand implements Callable<Integer> {
         }
 
         void install() {
-            CliSetup.onStopSignals(collector::stop, () -> { });
+            CliSetup.onStopSignals(CliSetup.STOP_SIGNALS, collector::stop, () -> { });
             if (idleSeconds > 0) {
                 Thread idle = new Thread(() -> {
                     long seen = -1;

@@ -15,6 +15,7 @@ public enum ExitCode {
     KERNEL(8, "the kernel refused a program, map or attachment"),
     INPUT(9, "procmon report: input not readable, or a malformed row (its line is named)"),
     METRICS(10, "the metrics endpoint cannot listen (--metrics: address in use, or not this host's)"),
+    READER_DIED(11, "reader of the kernel's events died while recording (nothing more would be recorded)"),
     FORCED(130, "second Ctrl+C: stopped without draining"),
     OUTPUT_CLOSED(141, "standard output closed by its reader (as by | head): stopped quietly");
 

@@ -7,6 +7,7 @@ import io.procmon.core.EventSink;
 import io.procmon.core.Monitor;
 import io.procmon.core.MonitorFailure;
 import io.procmon.core.MonitorStats;
+import io.procmon.core.ServiceNotifier;
 import io.procmon.core.SinkFailurePolicy;
 import io.procmon.core.UserNameResolver;
 import io.procmon.kafka.KafkaProbe;
@@ -102,7 +103,9 @@ final class MonitorRun {
                 return ExitCode.METRICS.code;
             }
         }
-        CliSetup.onStopSignals(stop::countDown, () -> {
+        // SIGHUP reopens the output after log rotation; only SIGINT and SIGTERM stop the monitor.
+        CliSetup.onReopenSignal(monitor::reopenSinks);
+        CliSetup.onStopSignals(new String[] {"INT", "TERM"}, stop::countDown, () -> {
             err.println();
             err.println("procmon: forced to stop; rows not yet written are lost");
         });
@@ -115,9 +118,12 @@ final class MonitorRun {
             }
             return fail(ExitCode.of(e.reason()), e);
         }
+        ServiceNotifier service = ServiceNotifier.fromEnvironment();
+        service.ready(); // systemd's Type=notify: started once the programs are attached
         if (!quiet) {
             err.println("procmon: recording to " + destinations(kafkaConfig)
-                    + (metricsServer == null ? "" : "; metrics at " + MetricsEndpoint.url(metricsServer)) + "; Ctrl+C to stop");
+                    + (metricsServer == null ? "" : "; metrics at " + MetricsEndpoint.url(metricsServer))
+                    + (service.active() ? "" : "; Ctrl+C to stop"));
         }
         // Start-up garbage (the kernel's BTF, about 10 MB) would otherwise stay in the old generation,
         // which the steady state never fills: collect it once, so the heap shrinks and stays small.
@@ -127,6 +133,7 @@ final class MonitorRun {
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
         }
         showStatusUntilStopped(monitor);
+        service.stopping();
         monitor.close();
         if (metricsServer != null) {
             metricsServer.close();
@@ -153,8 +160,9 @@ final class MonitorRun {
             return ExitCode.OK.code;
         }
         if (stopped.sourceFailed()) {
+            // Nothing more would be recorded: leave, so that a service manager starts a new reader.
             err.println("procmon: " + stopped.message());
-            return ExitCode.KERNEL.code;
+            return ExitCode.READER_DIED.code;
         }
         if ("-".equals(plan.output()) && isBrokenPipe(stopped.cause())) {
             return ExitCode.OUTPUT_CLOSED.code; // the reader of standard output went away (| head): leave quietly

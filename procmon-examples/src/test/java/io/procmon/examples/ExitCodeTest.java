@@ -28,6 +28,7 @@ class ExitCodeTest {
         PROMISED.put(8, ExitCode.KERNEL);
         PROMISED.put(9, ExitCode.INPUT);
         PROMISED.put(10, ExitCode.METRICS);
+        PROMISED.put(11, ExitCode.READER_DIED);
         PROMISED.put(130, ExitCode.FORCED);
         PROMISED.put(141, ExitCode.OUTPUT_CLOSED);
     }

@@ -45,6 +45,26 @@ class JsonLinesSinkTest {
     }
 
     @Test
+    void reopenAfterRotationContinuesTheSequenceInTheNewFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("out.jsonl");
+        Path rotated = dir.resolve("out.jsonl.1");
+        try (JsonLinesSink sink = JsonLinesSink.open(file, BatchedOutput.WriteMode.APPEND)) {
+            sink.onEvent(ProcessEvent.builder().pid(1).command("a").build());
+            Files.move(file, rotated);
+            sink.onEvent(ProcessEvent.builder().pid(2).command("b").build());
+            sink.reopen();
+            sink.onEvent(ProcessEvent.builder().pid(3).command("c").build());
+        }
+        List<String> old = Files.readAllLines(rotated, StandardCharsets.UTF_8);
+        List<String> now = Files.readAllLines(file, StandardCharsets.UTF_8);
+        assertThat(old).hasSize(2);
+        assertThat(now).hasSize(1);
+        assertThat(ProcessRecord.parse(old.get(1)).seq()).isEqualTo(2);
+        assertThat(ProcessRecord.parse(now.get(0)).seq()).isEqualTo(3); // a reader sees no gap across the files
+        assertThat(ProcessRecord.parse(now.get(0)).run()).isEqualTo(ProcessRecord.parse(old.get(0)).run());
+    }
+
+    @Test
     void hostileNamesRoundTrip(@TempDir Path dir) throws Exception {
         List<byte[]> names = List.of("a\"b\\c".getBytes(StandardCharsets.UTF_8), "new\nline\ttab\r".getBytes(StandardCharsets.UTF_8),
                 "日本語".getBytes(StandardCharsets.UTF_8), new byte[] {1, 0x1b, (byte) 0xff, 'x'});
