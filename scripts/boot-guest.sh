@@ -5,6 +5,8 @@
 # checks the reports: every test ran and passed.
 #   scripts/boot-guest.sh KERNEL.deb OUT_DIR REPO_ROOT TEST_CLASSPATH JAVA_HOME
 set -euo pipefail
+# shellcheck source=guest-lib.sh
+. "$(dirname "$(readlink -f "$0")")/guest-lib.sh"
 deb="$1" out="$2" root="$3" cp="$4" java_home="$5"
 say() { echo "kernel-matrix: $*" >&2; }
 work="$(mktemp -d)"
@@ -92,20 +94,8 @@ INIT
 chmod +x "$work/initramfs/init"
 (cd "$work/initramfs" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 
-# KVM where the host's KVM runs unmodified guests. Some nested hosts (this workplace's) offer only
-# PVM (module kvm_pvm), a paravirtual hypervisor on which a stock distribution kernel crawls (30 s
-# of guest time to reach memory init); there QEMU's multi-threaded TCG is far faster.
-accel="${PROCMON_MATRIX_ACCEL:-}"
-if [ -z "$accel" ]; then
-  if [ -w /dev/kvm ] && [ ! -d /sys/module/kvm_pvm ]; then accel=kvm; else accel=tcg; fi
-fi
-case "$accel" in
-  kvm) accel_args=(-accel kvm -cpu host) ;;
-  # Nehalem: no AVX, whose emulation in this QEMU crashes JIT-compiled Java code (SIGSEGV in C1 code).
-  tcg) accel_args=(-accel tcg,thread=multi -cpu Nehalem) ;;
-  *) say "PROCMON_MATRIX_ACCEL must be kvm or tcg, got '$accel'"; exit 2 ;;
-esac
-echo "$accel" >"$results/accel"
+qemu_accel "$results"
+accel="$(cat "$results/accel")"
 say "$release: booting under $accel (console log: $results/console.log)"
 start=$(date +%s)
 timeout 1800 qemu-system-x86_64 "${accel_args[@]}" -smp 2 -m 4096 -nodefaults -no-reboot -display none -nic none \

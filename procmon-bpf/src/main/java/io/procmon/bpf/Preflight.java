@@ -2,7 +2,7 @@ package io.procmon.bpf;
 
 import io.procmon.bpf.btf.Btf;
 import io.procmon.bpf.kernel.Libbcc;
-import java.io.IOException;
+import io.procmon.bpf.kernel.Privileges;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -12,9 +12,6 @@ import java.util.List;
  * user can act on: privileges, libbcc, BTF, tracefs (mounted here when root).
  */
 public final class Preflight {
-    private static final int CAP_SYS_ADMIN = 21;
-    private static final int CAP_PERFMON = 38;
-    private static final int CAP_BPF = 39;
     private static final List<Path> TRACEFS = List.of(Path.of("/sys/kernel/tracing"), Path.of("/sys/kernel/debug/tracing"));
 
     private Preflight() {
@@ -30,9 +27,9 @@ public final class Preflight {
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) {
             throw new BpfException(BpfException.Reason.KERNEL, "cannot run here: procmon needs Linux; this is " + System.getProperty("os.name"));
         }
-        long caps = effectiveCapabilities();
-        boolean admin = has(caps, CAP_SYS_ADMIN);
-        if (!admin && !(has(caps, CAP_BPF) && has(caps, CAP_PERFMON))) {
+        long caps = Privileges.effectiveCapabilities();
+        boolean admin = Privileges.has(caps, Privileges.CAP_SYS_ADMIN);
+        if (!admin && !(Privileges.has(caps, Privileges.CAP_BPF) && Privileges.has(caps, Privileges.CAP_PERFMON))) {
             throw new BpfException(BpfException.Reason.NOT_PERMITTED,
                     "cannot load eBPF programs: permission denied; procmon must run as root (or with CAP_BPF and CAP_PERFMON)");
         }
@@ -63,23 +60,5 @@ public final class Preflight {
 
     private static boolean hasSchedEvents(Path tracefs) {
         return Files.isReadable(tracefs.resolve("events/sched/sched_process_exec/format"));
-    }
-
-    private static boolean has(long caps, int cap) {
-        return (caps & (1L << cap)) != 0;
-    }
-
-    /** CapEff of this process, from /proc/self/status. */
-    static long effectiveCapabilities() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("CapEff:")) {
-                    return Long.parseUnsignedLong(line.substring("CapEff:".length()).trim(), 16);
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // fall through: treat as unprivileged
-        }
-        return 0;
     }
 }

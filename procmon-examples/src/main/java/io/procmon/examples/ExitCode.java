@@ -7,7 +7,7 @@ public enum ExitCode {
     OK(0, "stopped cleanly"),
     INTERNAL(1, "unexpected internal error (rerun with --debug)"),
     USAGE(2, "bad option or argument"),
-    NOT_PERMITTED(3, "not root (needs CAP_BPF and CAP_PERFMON, or root)"),
+    NOT_PERMITTED(3, "not root (needs CAP_BPF and CAP_PERFMON, and CAP_SYS_ADMIN where Debian's or Ubuntu's kernel has perf_event_paranoid above 2)"),
     LIBBCC_MISSING(4, "libbcc not installed (package libbpfcc)"),
     NO_BTF(5, "kernel without BTF (/sys/kernel/btf/vmlinux)"),
     NO_TRACEFS(6, "tracefs not mounted and not mountable"),

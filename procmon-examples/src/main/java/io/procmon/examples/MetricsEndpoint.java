@@ -47,12 +47,15 @@ final class MetricsEndpoint {
     }
 
     /**
-     * Serves the monitor's metrics (and the kernel table's, and Kafka's when given) at {@code address}.
+     * Serves the monitor's metrics (and the kernel table's and Kafka's, each when given) at {@code address}.
      *
      * @throws IOException when the address cannot be bound
      */
     static MetricsServer start(InetSocketAddress address, Monitor monitor, BpfEventSource source, KafkaSink kafka) throws IOException {
-        ProcmonMetrics.Builder metrics = ProcmonMetrics.builder(monitor).kernel(source).version(ProcmonCli.Version.number());
+        ProcmonMetrics.Builder metrics = ProcmonMetrics.builder(monitor).version(ProcmonCli.Version.number());
+        if (source != null) {
+            metrics.kernel(source);
+        }
         if (kafka != null) {
             metrics.kafka(kafka);
         }

@@ -2,8 +2,10 @@ package io.procmon.examples;
 
 import io.procmon.bpf.BpfEventSource;
 import io.procmon.bpf.BpfException;
+import io.procmon.bpf.BpfOptions;
 import io.procmon.bpf.Preflight;
 import io.procmon.core.EventSink;
+import io.procmon.core.EventSource;
 import io.procmon.core.Monitor;
 import io.procmon.core.MonitorFailure;
 import io.procmon.core.MonitorStats;
@@ -38,7 +40,35 @@ final class MonitorRun {
     private final AtomicReference<MonitorFailure> failure = new AtomicReference<>();
     private boolean statusShown;
 
+    private final Engine engine;
+
+    /** Where a run's events come from: the kernel's eBPF engine, or a test's source. */
+    interface Engine {
+        /** The kernel's eBPF engine. */
+        Engine KERNEL = new Engine() {
+            @Override
+            public void preflight() {
+                Preflight.check();
+            }
+
+            @Override
+            public EventSource open(BpfOptions options) {
+                return new BpfEventSource(options);
+            }
+        };
+
+        /** Checks what the engine needs of the host, before any output is touched. @throws BpfException */
+        void preflight();
+
+        EventSource open(BpfOptions options);
+    }
+
     MonitorRun(ProcmonCommand.Plan plan, PrintStream err, boolean quiet, boolean debug) {
+        this(plan, err, quiet, debug, Engine.KERNEL);
+    }
+
+    MonitorRun(ProcmonCommand.Plan plan, PrintStream err, boolean quiet, boolean debug, Engine engine) {
+        this.engine = engine;
         this.plan = plan;
         this.err = err;
         this.quiet = quiet;
@@ -47,7 +77,7 @@ final class MonitorRun {
 
     int run() {
         try {
-            Preflight.check(); // before the output file is touched
+            engine.preflight(); // before the output file is touched
         } catch (BpfException e) {
             return fail(ExitCode.of(e.reason()), e);
         }
@@ -74,7 +104,7 @@ final class MonitorRun {
                 return ExitCode.OUTPUT.code;
             }
         }
-        BpfEventSource source = new BpfEventSource(plan.bpfOptions());
+        EventSource source = engine.open(plan.bpfOptions());
         Monitor.Builder builder = Monitor.builder(source).filter(plan.selection().javaFilter()).host(plan.host())
                 .queueCapacity(plan.queue()).userNames(UserNameResolver.system())
                 .onFailure(f -> {
@@ -95,7 +125,8 @@ final class MonitorRun {
         if (plan.metrics() != null) {
             try {
                 // Before attaching: a busy port fails the start, and /healthz says "not attached yet" meanwhile.
-                metricsServer = MetricsEndpoint.start(plan.metrics(), monitor, source, kafkaSink);
+                metricsServer = MetricsEndpoint.start(plan.metrics(), monitor,
+                        source instanceof BpfEventSource kernel ? kernel : null, kafkaSink);
             } catch (IOException e) {
                 err.println("procmon: cannot serve metrics at " + MetricsEndpoint.describe(plan.metrics()) + ": "
                         + ProcmonCli.describe(e));

@@ -139,7 +139,12 @@ public final class PerfBuffer implements AutoCloseable {
         attr.setInt(48, wakeupEvents);
         int fd = LibC.INSTANCE.syscall(PERF_EVENT_OPEN, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
         if (fd < 0) {
-            throw new BpfException(BpfException.Reason.KERNEL, "cannot open the perf event of cpu " + cpu + " (perf_event_open): " + Errno.describe(Errno.of(-1)));
+            int errno = Errno.of(-1);
+            String failed = "cannot open the perf event of cpu " + cpu + " (perf_event_open): " + Errno.describe(errno);
+            java.util.Optional<String> refusal = Privileges.perfEventRefusal(errno, Privileges.perfEventParanoid(),
+                    Privileges.effectiveCapabilities());
+            throw refusal.isPresent() ? new BpfException(BpfException.Reason.NOT_PERMITTED, failed + "; " + refusal.get())
+                    : new BpfException(BpfException.Reason.KERNEL, failed);
         }
         long size = (long) (pages + 1) * PAGE_SIZE;
         Pointer mapping = LibC.INSTANCE.mmap(null, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
