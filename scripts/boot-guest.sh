@@ -9,13 +9,7 @@ set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/guest-lib.sh"
 deb="$1" out="$2" root="$3" cp="$4" java_home="$5"
 say() { echo "kernel-matrix: $*" >&2; }
-work="$(mktemp -d)"
-qemu_pid=""
-cleanup() {
-  [ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+guest_workdir
 
 dpkg-deb -x "$deb" "$work/pkg"
 vmlinuz="$(ls "$work"/pkg/boot/vmlinuz-*)"

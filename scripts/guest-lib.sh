@@ -18,3 +18,11 @@ qemu_accel() {
   esac
   echo "$accel" >"$1/accel"
 }
+
+# guest_workdir: makes $work, a scratch directory, and at exit kills the guest still running
+# ($qemu_pid, set while one runs) and removes $work.
+guest_workdir() {
+  work="$(mktemp -d)"
+  qemu_pid=""
+  trap '[ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null; rm -rf "$work"' EXIT
+}

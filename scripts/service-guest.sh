@@ -20,13 +20,7 @@ mkdir -p "$out/share"
 cp "$deb" "$out/share/procmon.deb"
 cp "$root/scripts/service-check.sh" "$out/share/check.sh"
 # The upgrade: the same package, a higher version.
-work="$(mktemp -d)"
-qemu_pid=""
-cleanup() {
-  [ -n "$qemu_pid" ] && kill -9 "$qemu_pid" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+guest_workdir
 dpkg-deb -R "$deb" "$work/pkg"
 sed -i 's/^Version: \(.*\)$/Version: \1+upgrade1/' "$work/pkg/DEBIAN/control"
 dpkg-deb -b "$work/pkg" "$out/share/procmon-upgrade.deb" >/dev/null
