@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Never blocks the monitor's dispatch thread: records go into a bounded queue that a sender
  * thread of its own hands to the producer. While the broker is away, records wait in that queue
- * (the sender retries the oldest one); when the queue is full, or the producer gives up on a record
- * ({@code delivery.timeout.ms}), the record is dropped and counted. Drops are reported in the
+ * (the sender retries the oldest one, also when a send times out waiting for the topic's metadata);
+ * only when the queue is full, or the producer gives up on a record it took
+ * ({@code delivery.timeout.ms}), is the record dropped and counted. Drops are reported in the
  * stream itself, as a loss notice of origin {@link LostEvents.Origin#SINK} (its count covers the
  * gaps in {@code procmon.seq} the dropped records leave), in {@link #stats()}, and, for what could
  * not be delivered and announced before {@link #close()} returned, in {@link Stats#undeliveredAtClose()}.
@@ -68,6 +69,8 @@ public final class KafkaSink implements EventSink {
     private final SeqRanges unannounced = new SeqRanges();
     /** The number of the record serialize() wrote last (the records are shared with the other outputs of the run). */
     private long serializedSeq;
+    /** Set by a send's callback when send() timed out waiting for metadata; the sender thread's own. */
+    private boolean metadataMissing;
     private volatile boolean closing;
     private volatile long closeDeadline;
     private volatile long undeliveredAtClose = -1;
@@ -180,14 +183,27 @@ public final class KafkaSink implements EventSink {
                     brokerSeen = true;
                 }
                 Pending record = next;
+                metadataMissing = false;
                 producer.send(new ProducerRecord<>(topic, key, record.value()), (metadata, error) -> {
                     if (error == null) {
                         delivered.incrementAndGet();
+                    } else if (error instanceof TimeoutException && Thread.currentThread() == sender) {
+                        // send() itself gave up waiting max.block.ms for the topic's metadata (the
+                        // producer's own thread completes every record it took): the record never
+                        // reached the producer, so it stays at the head of the queue.
+                        metadataMissing = true;
                     } else {
                         lost(record);
                         log.debug("record not delivered", error);
                     }
                 });
+                if (metadataMissing) {
+                    if (closing && System.nanoTime() - closeDeadline > 0) {
+                        lostAtClose(next);
+                        return;
+                    }
+                    continue;
+                }
                 next = null;
             } catch (TimeoutException e) {
                 if (closing && System.nanoTime() - closeDeadline > 0) {
