@@ -38,9 +38,8 @@ final class MonitorRun {
     private final CountDownLatch stop = new CountDownLatch(1);
     /** The first failure that stopped the monitor: the file's or the source's. */
     private final AtomicReference<MonitorFailure> failure = new AtomicReference<>();
-    private boolean statusShown;
-
     private final Engine engine;
+    private boolean statusShown;
 
     /** Where a run's events come from: the kernel's eBPF engine, or a test's source. */
     interface Engine {
