@@ -11,14 +11,10 @@ import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
 
 /**
  * Writes one self-contained HTML report: the timeline drawn on a canvas by a script inside the
@@ -31,8 +27,6 @@ import java.util.stream.Collectors;
  * their hashes): no other script runs, no inline handler, nothing is fetched.
  */
 public final class ReportWriter {
-    private static final int TOP = 10;
-
     private ReportWriter() {
     }
 
@@ -99,6 +93,7 @@ public final class ReportWriter {
         long t0 = procs.stream().mapToLong(Proc::startMicros).min().orElse(0);
         Map<String, Integer> commands = new LinkedHashMap<>();
         Map<String, Integer> users = new LinkedHashMap<>();
+        Map<String, Integer> hosts = new LinkedHashMap<>();
         StringWriter buf = new StringWriter(procs.size() * 40);
         try (JsonGenerator g = JsonFactory.builder().build().createGenerator(buf)) {
             g.writeStartObject();
@@ -112,6 +107,7 @@ public final class ReportWriter {
             array(g, "parent", procs.size(), i -> g.writeNumber(t.parentOf(i)));
             array(g, "cmd", procs.size(), i -> g.writeNumber(commands.computeIfAbsent(procs.get(i).command(), k -> commands.size())));
             array(g, "user", procs.size(), i -> g.writeNumber(users.computeIfAbsent(procs.get(i).user(), k -> users.size())));
+            array(g, "host", procs.size(), i -> g.writeNumber(hosts.computeIfAbsent(procs.get(i).host(), k -> hosts.size())));
             array(g, "code", procs.size(), i -> g.writeNumber(procs.get(i).exitCode()));
             array(g, "sig", procs.size(), i -> g.writeNumber(procs.get(i).signal()));
             g.writeArrayFieldStart("commands");
@@ -124,6 +120,11 @@ public final class ReportWriter {
                 g.writeString(u);
             }
             g.writeEndArray();
+            g.writeArrayFieldStart("hosts");
+            for (String h : hosts.keySet()) {
+                g.writeString(h);
+            }
+            g.writeEndArray();
             g.writeArrayFieldStart("gaps");
             for (Gap gap : gaps) {
                 g.writeStartArray();
@@ -131,18 +132,6 @@ public final class ReportWriter {
                 g.writeNumber(gap.count());
                 g.writeString(gap.origin());
                 g.writeEndArray();
-            }
-            g.writeEndArray();
-            // Processes started per second, from the first start.
-            long span = procs.stream().mapToLong(Proc::endMicros).max().orElse(t0) - t0;
-            int[] perSecond = new int[(int) Math.min(86_400 * 7, span / 1_000_000 + 1)];
-            for (Proc p : procs) {
-                int s = (int) Math.min(perSecond.length - 1, (p.startMicros() - t0) / 1_000_000);
-                perSecond[s]++;
-            }
-            g.writeArrayFieldStart("perSecond");
-            for (int v : perSecond) {
-                g.writeNumber(v);
             }
             g.writeEndArray();
             g.writeEndObject();
@@ -162,7 +151,10 @@ public final class ReportWriter {
         g.writeEndArray();
     }
 
-    /** The summary panels as HTML tables (real DOM: readable without the script). */
+    /**
+     * The overview line and the panels' places: the page's script fills the panels from its data,
+     * for the whole recording or the host chosen, so they are computed in one place.
+     */
     static String panels(Recording r) {
         List<Proc> procs = r.processes();
         StringBuilder sb = new StringBuilder();
@@ -179,55 +171,22 @@ public final class ReportWriter {
             sb.append(String.format(Locale.ROOT, " on %d hosts", hosts));
         }
         sb.append(String.format(Locale.ROOT, "; <span id=\"lost\">%,d</span> events lost", lost));
-        sb.append("</p>\n<div class=\"panels\">\n");
-
-        Map<String, long[]> byCommand = new HashMap<>(); // count, total µs
-        for (Proc p : procs) {
-            long[] v = byCommand.computeIfAbsent(p.command(), k -> new long[2]);
-            v[0]++;
-            v[1] += p.endMicros() - p.startMicros();
+        sb.append("</p>\n<noscript><p>The panels and the timeline are drawn by the page's script.</p></noscript>\n");
+        sb.append("<div class=\"panels\">\n");
+        if (hosts > 1) {
+            section(sb, "hosts", "Hosts");
         }
-        table(sb, "top-count", "Top commands by count", List.of("command", "processes"),
-                byCommand.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0])
-                        .thenComparing(Map.Entry::getKey)).limit(TOP)
-                        .map(e -> List.of(e.getKey(), String.format(Locale.ROOT, "%,d", e.getValue()[0]))).toList());
-        table(sb, "top-time", "Top commands by total time", List.of("command", "total s"),
-                byCommand.entrySet().stream().sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[1])
-                        .thenComparing(Map.Entry::getKey)).limit(TOP)
-                        .map(e -> List.of(e.getKey(), String.format(Locale.ROOT, "%.3f", e.getValue()[1] / 1e6))).toList());
-        table(sb, "slowest", "Slowest processes", List.of("pid", "command", "s"),
-                procs.stream().sorted(Comparator.comparingLong((Proc p) -> p.startMicros() - p.endMicros())).limit(TOP)
-                        .map(p -> List.of(Integer.toString(p.pid()), p.command(),
-                                String.format(Locale.ROOT, "%.3f", (p.endMicros() - p.startMicros()) / 1e6))).toList());
-        Map<String, Long> failures = new TreeMap<>();
-        for (Proc p : procs) {
-            if (p.signal() > 0) {
-                failures.merge(String.format(Locale.ROOT, "signal %02d", p.signal()), 1L, Long::sum);
-            } else if (p.exitCode() > 0) {
-                failures.merge(String.format(Locale.ROOT, "exit %03d", p.exitCode()), 1L, Long::sum);
-            }
-        }
-        table(sb, "failures", "Failures by exit code and signal", List.of("how", "processes"),
-                failures.entrySet().stream().map(e -> List.of(e.getKey().replaceFirst(" 0+(?=\\d)", " "),
-                        String.format(Locale.ROOT, "%,d", e.getValue()))).collect(Collectors.toList()));
+        section(sb, "top-count", "Top commands by count");
+        section(sb, "top-time", "Top commands by total time");
+        section(sb, "slowest", "Slowest processes");
+        section(sb, "failures", "Failures by exit code and signal");
         sb.append("<section><h2>Processes started per second</h2><canvas id=\"rate\" width=\"360\" height=\"120\"></canvas></section>\n");
         sb.append("</div>\n");
         return sb.toString();
     }
 
-    private static void table(StringBuilder sb, String id, String title, List<String> head, List<List<String>> rows) {
-        sb.append("<section><h2>").append(html(title)).append("</h2><table id=\"").append(id).append("\"><tr>");
-        head.forEach(h -> sb.append("<th>").append(html(h)).append("</th>"));
-        sb.append("</tr>");
-        if (rows.isEmpty()) {
-            sb.append("<tr><td colspan=\"").append(head.size()).append("\">none</td></tr>");
-        }
-        for (List<String> row : rows) {
-            sb.append("<tr>");
-            row.forEach(c -> sb.append("<td>").append(html(c)).append("</td>"));
-            sb.append("</tr>");
-        }
-        sb.append("</table></section>\n");
+    private static void section(StringBuilder sb, String id, String title) {
+        sb.append("<section><h2>").append(html(title)).append("</h2><table id=\"").append(id).append("\"></table></section>\n");
     }
 
     static String html(String s) {

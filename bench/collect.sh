@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# procmon collect against kcat, side by side in one run: a real local broker (FleetTopic, Apache
+# Kafka from Maven Central on 127.0.0.1, stopped at the end) holding a topic of RECORDS records of
+# `--format jsonl --args --cgroups --exe` monitors (about 800 bytes each) from HOSTS hosts' runs.
+# Each rotation, kcat and `procmon collect` (CSV, then JSON Lines; through the package's launcher, a
+# new consumer group each time) read the whole topic; each reader's CPU comes from a cgroup v2 of
+# its own (every thread counted). Prints each run and the medians, in µs of CPU per record.
+#   sudo bench/collect.sh [RECORDS] [HOSTS] [ROTATIONS]       default: 1000000 8 3
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$(readlink -f "$0")")/lib.sh"
+records="${1:-1000000}" hosts="${2:-8}" rotations="${3:-3}"
+"$root/scripts/ensure-deps.sh" test >/dev/null
+command -v kcat >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kcat >/dev/null; }
+work="$(mktemp -d)"
+topic_pid=""
+trap '[ -n "$topic_pid" ] && kill "$topic_pid" 2>/dev/null; [ -n "${mon:-}" ] && kill "$mon" 2>/dev/null; rm -rf "$work"' EXIT
+(cd "$root" && mvn -B -q -DskipTests install >/dev/null && mvn -B -q -pl procmon-examples dependency:build-classpath \
+    -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp" >/dev/null)
+mkfifo "$work/hold"
+java -Xmx512m -Dprocmon.kafka.broker.classpath="$root/procmon-kafka/target/kafka-broker.classpath" \
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=off \
+    -cp "$root/procmon-examples/target/test-classes:$root/procmon-examples/target/classes:$(cat "$work/cp")" \
+    io.procmon.examples.bench.FleetTopic "$records" "$hosts" fleet <"$work/hold" >"$work/topic.out" 2>"$work/topic.err" &
+topic_pid=$!
+exec 3>"$work/hold" # the broker lives until this script ends
+echo "collect-bench: writing $records records of $hosts hosts into a local broker" >&2
+until grep -q '^ready ' "$work/topic.out" 2>/dev/null; do
+  kill -0 "$topic_pid" 2>/dev/null || { cat "$work/topic.err" >&2; echo "collect-bench: the broker or the producer failed" >&2; exit 1; }
+  sleep 1
+done
+read -r _ bootstrap bytes <"$work/topic.out"
+echo "collect-bench: $records records, $((bytes / records)) bytes each on average, at $bootstrap" >&2
+use_launcher "$work"
+
+# measure NAME EXPECTED-LINES OUTPUT COMMAND...: runs it in a cgroup of its own to its end; appends
+# "NAME cpu-µs-per-record wall-s" to $work/results and checks OUTPUT has EXPECTED-LINES lines.
+measure() {
+  local name="$1" expected="$2" output="$3"; shift 3
+  local t0 t1 lines
+  t0=$(date +%s%N)
+  start_in_cgroup "$work/$name.err" "$@"
+  wait "$mon" || { cat "$work/$name.err" >&2; echo "collect-bench: $name failed" >&2; exit 1; }
+  t1=$(date +%s%N)
+  lines=$(wc -l <"$output")
+  [ "$lines" = "$expected" ] || { echo "collect-bench: $name wrote $lines lines, expected $expected" >&2; exit 1; }
+  awk -v n="$name" -v c="$(cgroup_cpu_usec)" -v r="$records" -v w="$(( (t1 - t0) / 1000000 ))" \
+      'BEGIN { printf "%s %.2f %.1f\n", n, c / r, w / 1000 }' | tee -a "$work/results" >&2
+  rmdir "$cg" 2>/dev/null || { sleep 0.5; rmdir "$cg"; }
+  cg=""; mon=""
+  rm -f "$output"
+}
+for r in $(seq "$rotations"); do
+  measure kcat "$records" "$work/kcat.out" kcat -C -b "$bootstrap" -t fleet -o beginning -e -q -f '%s\n' \
+      >"$work/kcat.out"
+  measure collect-csv $((records + 1)) "$work/fleet.csv" "$launcher" collect --kafka "$bootstrap" --group "bench-$r-csv" \
+      -o "$work/fleet.csv" --idle-exit 2 -q
+  measure collect-jsonl "$records" "$work/fleet.jsonl" "$launcher" collect --kafka "$bootstrap" --group "bench-$r-jsonl" \
+      --format jsonl -o "$work/fleet.jsonl" --idle-exit 2 -q
+done
+median() { # NAME FIELD: the median of that field of NAME's runs
+  grep "^$1 " "$work/results" | awk -v f="$2" '{ print $f }' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+kcat_cpu="$(median kcat 2)"
+echo "reader           CPU µs/record   × kcat   wall s   (medians of $rotations; collect's wall includes its 2 s idle exit)"
+for name in kcat collect-csv collect-jsonl; do
+  awk -v n="$name" -v c="$(median "$name" 2)" -v k="$kcat_cpu" -v w="$(median "$name" 3)" \
+      'BEGIN { printf "%-16s %15.2f %8.1f %8.1f\n", n, c, c / k, w }'
+done
