@@ -21,7 +21,7 @@ mkfifo "$work/hold"
 java -Xmx512m -Dprocmon.kafka.broker.classpath="$root/procmon-kafka/target/kafka-broker.classpath" \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=off \
     -cp "$root/procmon-examples/target/test-classes:$root/procmon-examples/target/classes:$(cat "$work/cp")" \
-    io.procmon.examples.bench.FleetTopic "$records" "$hosts" fleet <"$work/hold" >"$work/topic.out" 2>"$work/topic.err" &
+    io.procmon.examples.bench.FleetTopic "$records" "$hosts" procmon.processes <"$work/hold" >"$work/topic.out" 2>"$work/topic.err" &
 topic_pid=$!
 exec 3>"$work/hold" # the broker lives until this script ends
 echo "collect-bench: writing $records records of $hosts hosts into a local broker" >&2
@@ -43,7 +43,7 @@ measure() {
   wait "$mon" || { cat "$work/$name.err" >&2; echo "collect-bench: $name failed" >&2; exit 1; }
   t1=$(date +%s%N)
   lines=$(wc -l <"$output")
-  [ "$lines" = "$expected" ] || { echo "collect-bench: $name wrote $lines lines, expected $expected" >&2; exit 1; }
+  [ "$lines" = "$expected" ] || { cat "$work/$name.err" >&2; echo "collect-bench: $name wrote $lines lines, expected $expected" >&2; exit 1; }
   awk -v n="$name" -v c="$(cgroup_cpu_usec)" -v r="$records" -v w="$(( (t1 - t0) / 1000000 ))" \
       'BEGIN { printf "%s %.2f %.1f\n", n, c / r, w / 1000 }' | tee -a "$work/results" >&2
   rmdir "$cg" 2>/dev/null || { sleep 0.5; rmdir "$cg"; }
@@ -51,7 +51,7 @@ measure() {
   rm -f "$output"
 }
 for r in $(seq "$rotations"); do
-  measure kcat "$records" "$work/kcat.out" kcat -C -b "$bootstrap" -t fleet -o beginning -e -q -f '%s\n' \
+  measure kcat "$records" "$work/kcat.out" kcat -C -b "$bootstrap" -t procmon.processes -o beginning -e -q -f '%s\n' \
       >"$work/kcat.out"
   measure collect-csv $((records + 1)) "$work/fleet.csv" "$launcher" collect --kafka "$bootstrap" --group "bench-$r-csv" \
       -o "$work/fleet.csv" --idle-exit 2 -q

@@ -71,9 +71,8 @@ public final class FleetTopic {
 
     private static ProcessEvent event(long i, long boot, Host host) {
         int pid = (int) (10_000 + i % 4_000_000);
-        String args = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1\0-quiet\0-I\0/build/src/include\0-imultiarch\0x86_64-linux-gnu\0"
-                + "src/module-" + i % 977 + "/file-" + i % 131 + ".c\0-quiet\0-dumpdir\0obj/\0-dumpbase\0file-" + i % 131
-                + ".c\0-mtune=generic\0-march=x86-64\0-O2\0-Wall\0-Wextra\0-fasynchronous-unwind-tables\0-o\0/tmp/cc" + i + ".s\0";
+        String args = "/usr/lib/gcc/x86_64-linux-gnu/12/cc1\0-quiet\0-I\0/build/src/include\0"
+                + "src/module-" + i % 977 + "/file-" + i % 131 + ".c\0-O2\0-Wall\0-o\0/tmp/cc" + i + ".s\0";
         byte[] cmdline = args.getBytes(StandardCharsets.UTF_8);
         return ProcessEvent.builder().pid(pid).ppid(pid - 3).parentAtExit(pid - 3).uid(1000).command("cc1")
                 .executable("/usr/lib/gcc/x86_64-linux-gnu/12/cc1").execTimeNanos(i * 1_000_000L).exitTimeNanos(i * 1_000_000L + 45_000_000L)
