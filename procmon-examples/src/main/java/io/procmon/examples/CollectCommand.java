@@ -167,11 +167,19 @@ final class CollectCommand implements Callable<Integer> {
 
         abstract void write(ProcessRecord record, String json);
 
+        /** Whether {@link #write} uses the record's text. */
+        abstract boolean needsJson();
+
         FleetCollector.Handler handler(PrintStream err) {
             return new FleetCollector.Handler() {
                 @Override
                 public void onRecord(ProcessRecord record, String json) {
                     write(record, json);
+                }
+
+                @Override
+                public boolean needsJson() {
+                    return Output.this.needsJson();
                 }
 
                 @Override
@@ -202,6 +210,11 @@ final class CollectCommand implements Callable<Integer> {
             out.buffer().append(json).append('\n');
             out.recordsAdded();
         }
+
+        @Override
+        boolean needsJson() {
+            return true;
+        }
     }
 
     /** CSV rows of processes; loss notices go to the report. */
@@ -216,6 +229,11 @@ final class CollectCommand implements Callable<Integer> {
         @Override
         void write(ProcessRecord record, String json) {
             record.event().ifPresent(csv::onEvent);
+        }
+
+        @Override
+        boolean needsJson() {
+            return false;
         }
 
         @Override

@@ -27,9 +27,15 @@ public final class FleetCollector implements AutoCloseable {
     public interface Handler {
         /**
          * One record, first time seen; {@code json} is its text written afresh from what was parsed,
-         * on one line (never the sender's bytes: whitespace between tokens may hold a line break).
+         * on one line (never the sender's bytes: whitespace between tokens may hold a line break),
+         * or null when {@link #needsJson()} says it is not wanted.
          */
         void onRecord(ProcessRecord record, String json);
+
+        /** Whether {@link #onRecord} needs each record's text; writing it afresh costs as much as reading it. */
+        default boolean needsJson() {
+            return true;
+        }
 
         /** A value that is not a procmon record of a readable schema. */
         void onMalformed(String reason, String where);

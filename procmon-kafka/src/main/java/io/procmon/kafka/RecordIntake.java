@@ -3,7 +3,6 @@ package io.procmon.kafka;
 import io.procmon.schema.ProcessRecord;
 import io.procmon.schema.SequenceTracker;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
@@ -42,10 +41,7 @@ final class RecordIntake {
         ProcessRecord record;
         String line;
         try {
-            if (value != null && value.length > ProcessRecord.MAX_CHARS) {
-                throw new ProcessRecord.MalformedRecordException("longer than " + ProcessRecord.MAX_CHARS + " bytes");
-            }
-            JsonNode tree = ProcessRecord.readTree(value == null ? "" : new String(value, StandardCharsets.UTF_8));
+            JsonNode tree = ProcessRecord.readTree(value == null ? new byte[0] : value);
             record = ProcessRecord.of(tree);
             String key = runKey(record);
             SequenceTracker tracker = runs.get(key);
@@ -62,7 +58,7 @@ final class RecordIntake {
             if (record.lost().isPresent()) {
                 tracker.announced(record.lost().get(), record.lostSeqs());
             }
-            line = ProcessRecord.compact(tree);
+            line = handler.needsJson() ? ProcessRecord.compact(tree) : null;
         } catch (ProcessRecord.MalformedRecordException | RuntimeException e) {
             malformed++;
             handler.onMalformed(e instanceof ProcessRecord.MalformedRecordException ? e.getMessage() : "cannot read it: " + e,
