@@ -182,6 +182,25 @@ class ProcessRecordsTest {
         assertThatThrownBy(() -> ProcessRecord.parse("nope")).hasMessageStartingWith("not one JSON object");
     }
 
+    @Test
+    void fromBytesAsFromTextAndOnlyUtf8() throws Exception {
+        String line = write(sink -> sink.onEvent(ProcessEvent.builder().pid(7).command("naïve 日本").host(HOST).build())).strip();
+        byte[] utf8 = line.getBytes(StandardCharsets.UTF_8);
+        assertThat(ProcessRecord.readTree(utf8)).isEqualTo(ProcessRecord.readTree(line));
+        assertThat(ProcessRecord.of(ProcessRecord.readTree(utf8)).event().orElseThrow().command()).isEqualTo("naïve 日本");
+        // The same record in UTF-16 or UTF-32, which Jackson would detect and read, is not a record.
+        for (java.nio.charset.Charset other : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE, java.nio.charset.Charset.forName("UTF-32"))) {
+            assertThatThrownBy(() -> ProcessRecord.readTree(line.getBytes(other))).as(other.name()).hasMessageStartingWith("not UTF-8 JSON");
+        }
+        byte[] broken = utf8.clone();
+        broken[line.indexOf("na") + 2] = (byte) 0xff; // the ï's first byte: not UTF-8
+        assertThatThrownBy(() -> ProcessRecord.readTree(broken)).hasMessageStartingWith("not one JSON object");
+        assertThatThrownBy(() -> ProcessRecord.readTree(new byte[ProcessRecord.MAX_CHARS + 1])).hasMessageStartingWith("longer than");
+        assertThat(ProcessRecord.readTree(new byte[0]).isMissingNode()).isTrue();
+        assertThatThrownBy(() -> ProcessRecord.readTree((line + line).getBytes(StandardCharsets.UTF_8)))
+                .hasMessageStartingWith("not one JSON object");
+    }
+
     /** A record as a monitor writes it, changed by {@code edit}: what a hostile sender could put in the topic. */
     private static String poisoned(java.util.function.Consumer<com.fasterxml.jackson.databind.node.ObjectNode> edit) throws Exception {
         String line = write(sink -> sink.onEvent(ProcessEvent.builder().pid(1).command("a").build())).strip();
