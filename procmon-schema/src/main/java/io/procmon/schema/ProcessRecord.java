@@ -65,10 +65,20 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
         if (json.length() > MAX_CHARS) {
             throw new MalformedRecordException("longer than " + MAX_CHARS + " characters");
         }
+        return parsed(() -> MAPPER.readTree(json));
+    }
+
+    private interface TreeRead {
+        JsonNode read() throws java.io.IOException;
+    }
+
+    private static JsonNode parsed(TreeRead read) throws MalformedRecordException {
         try {
-            return MAPPER.readTree(json);
+            return read.read();
         } catch (JsonProcessingException e) {
             throw new MalformedRecordException("not one JSON object: " + CommandNames.quotable(e.getOriginalMessage(), 200));
+        } catch (java.io.IOException e) {
+            throw new MalformedRecordException("not one JSON object: " + CommandNames.quotable(e.getMessage(), 200));
         } catch (NumberFormatException e) {
             // Jackson's own, for a number it cannot hold ("1E6227815619072957"), not wrapped
             throw new MalformedRecordException("a number out of range: " + CommandNames.quotable(e.getMessage(), 200));
@@ -89,15 +99,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                 throw new MalformedRecordException("not UTF-8 JSON (a NUL byte at " + i + ")");
             }
         }
-        try {
-            return MAPPER.readTree(utf8);
-        } catch (JsonProcessingException e) {
-            throw new MalformedRecordException("not one JSON object: " + CommandNames.quotable(e.getOriginalMessage(), 200));
-        } catch (java.io.IOException e) {
-            throw new MalformedRecordException("not one JSON object: " + CommandNames.quotable(e.getMessage(), 200));
-        } catch (NumberFormatException e) {
-            throw new MalformedRecordException("a number out of range: " + CommandNames.quotable(e.getMessage(), 200));
-        }
+        return parsed(() -> MAPPER.readTree(utf8));
     }
 
     /**
