@@ -5,7 +5,6 @@ import com.sun.jna.Native;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,10 +120,5 @@ public final class ServiceNotifier {
     static int addressLength(String socketName) {
         int length = 2 + socketName.getBytes(StandardCharsets.UTF_8).length;
         return socketName.startsWith("@") ? length : length + 1;
-    }
-
-    /** The socket notified, if any. */
-    public Optional<String> socket() {
-        return Optional.ofNullable(socketName);
     }
 }
