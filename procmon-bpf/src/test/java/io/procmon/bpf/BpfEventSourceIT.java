@@ -155,18 +155,21 @@ class BpfEventSourceIT {
     }
 
 
+    /** Processes in the burst: 8,000 here; the kernel matrix asks for fewer (-Dprocmon.test.burst), as its guests are emulated. */
+    static final int BURST = Integer.getInteger("procmon.test.burst", 8_000);
+
     @Test
-    void anExitBurstOf8000LosesNothingWithTheDefaults(@TempDir Path dir) throws Exception {
+    void anExitBurstLosesNothingWithTheDefaults(@TempDir Path dir) throws Exception {
         Path burst = NativeHelpers.compile(dir, "burst");
-        Process p = new ProcessBuilder(burst.toString(), "8000").redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(burst.toString(), Integer.toString(BURST)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         List<String> truth = new String(p.getInputStream().readAllBytes()).lines().toList();
         assertThat(p.waitFor()).isZero();
-        assertThat(truth).hasSize(8_000);
+        assertThat(truth).hasSize(BURST);
 
         long burstPid = p.pid();
-        List<ProcessEvent> seen = recorder.await(e -> e.ppid() == burstPid, 8_000, Duration.ofSeconds(30));
+        List<ProcessEvent> seen = recorder.await(e -> e.ppid() == burstPid, BURST, Duration.ofSeconds(30));
         assertThat(recorder.lost).as("lost notices").isEmpty();
-        assertThat(seen).as("events from the burst; source stats %s", source.stats()).hasSize(8_000);
+        assertThat(seen).as("events from the burst; source stats %s", source.stats()).hasSize(BURST);
         assertThat(seen.stream().map(e -> e.pid() + " " + e.ppid()).sorted().toList())
                 .isEqualTo(truth.stream().sorted().toList());
         assertThat(seen).allSatisfy(e -> assertThat(e.signal()).hasValue(9));
