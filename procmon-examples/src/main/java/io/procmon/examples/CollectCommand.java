@@ -43,8 +43,17 @@ final class CollectCommand implements Callable<Integer> {
             description = "Consumer group; a new group starts from the oldest record kept (default: ${DEFAULT-VALUE}).")
     String group;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "FILE", required = true, description = "Where to write; - for standard output.")
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Where to write; - for standard output.")
     String output;
+
+    @Option(names = "--summarize", description = "Instead of collecting: read the JSON Lines FILES of the collectors of one "
+            + "group and report per host and run, across them all, the records received, the sequence numbers missing, the "
+            + "losses announced and the duplicates (a record written by a collector killed before committing it, and again "
+            + "by the one that took its partition over); on standard output.")
+    boolean summarize;
+
+    @CommandLine.Parameters(paramLabel = "FILES", arity = "0..*", description = "With --summarize: the collectors' files.")
+    List<Path> files = List.of();
 
     @Option(names = {"-a", "--append"}, description = "Append to FILE instead of truncating it.")
     boolean append;
@@ -71,6 +80,15 @@ final class CollectCommand implements Callable<Integer> {
     public Integer call() {
         PrintStream err = System.err;
         CliSetup.logging(debug); // before any logger exists
+        if (summarize) {
+            return FleetSummaryRun.run(files, System.out, err);
+        }
+        if (!files.isEmpty()) {
+            return usage(err, "FILES are read only with --summarize; collect writes one file, -o FILE");
+        }
+        if (output == null) {
+            return usage(err, "collect needs -o FILE (- for standard output)");
+        }
         if (kafka.bootstrap == null || kafka.bootstrap.isBlank()) {
             return usage(err, "collect needs --kafka BOOTSTRAP");
         }
@@ -127,7 +145,7 @@ final class CollectCommand implements Callable<Integer> {
             return ExitCode.OUTPUT.code;
         }
         if (!quiet) {
-            report(err, collector);
+            report(err, collector.runs(), collector.malformed());
         }
         return ExitCode.OK.code;
     }
@@ -138,11 +156,10 @@ final class CollectCommand implements Callable<Integer> {
     }
 
     /** One line per host and run: what arrived, what is missing, what the host said it lost. */
-    static void report(PrintStream err, FleetCollector collector) {
-        Map<String, SequenceTracker> runs = collector.runs();
+    static void report(PrintStream err, Map<String, SequenceTracker> runs, long malformed) {
         long records = runs.values().stream().mapToLong(SequenceTracker::received).sum();
         err.printf(Locale.ROOT, "procmon collect: %,d records from %,d monitor runs%s%n", records, runs.size(),
-                collector.malformed() == 0 ? "" : String.format(Locale.ROOT, "; %,d values were not procmon records", collector.malformed()));
+                malformed == 0 ? "" : String.format(Locale.ROOT, "; %,d values were not procmon records", malformed));
         runs.forEach((run, t) -> err.printf(Locale.ROOT,
                 "procmon collect: %s: %,d records, %,d missing in %,d gaps (%,d announced as lost by its sender, %,d of them arrived anyway), "
                         + "%,d duplicates skipped, "
@@ -151,7 +168,7 @@ final class CollectCommand implements Callable<Integer> {
                 t.countedFrom() > 1 ? String.format(Locale.ROOT, " (from seq %,d: the group had read the run's start before)", t.countedFrom()) : ""));
     }
 
-    private static int usage(PrintStream err, String message) {
+    static int usage(PrintStream err, String message) {
         err.println("procmon collect: " + message);
         err.println("Try 'procmon collect --help' for more information.");
         return ExitCode.USAGE.code;

@@ -37,6 +37,15 @@ final class RecordIntake {
      * @param partition and {@code offset}: where the value is, to name it when it is malformed
      */
     void accept(byte[] value, boolean resumed, TopicPartition partition, long offset) {
+        accept(value, resumed, () -> partition.topic() + "-" + partition.partition() + "@" + offset);
+    }
+
+    /**
+     * One value from anywhere (a topic, a line of a file).
+     *
+     * @param where names the value when it is malformed; called only then
+     */
+    void accept(byte[] value, boolean resumed, java.util.function.Supplier<String> where) {
         received.incrementAndGet();
         ProcessRecord record;
         String line;
@@ -62,10 +71,17 @@ final class RecordIntake {
         } catch (ProcessRecord.MalformedRecordException | RuntimeException e) {
             malformed++;
             handler.onMalformed(e instanceof ProcessRecord.MalformedRecordException ? e.getMessage() : "cannot read it: " + e,
-                    partition.topic() + "-" + partition.partition() + "@" + offset);
+                    where.get());
             return;
         }
         handler.onRecord(record, line); // a failure to write is the output's, not the record's: it propagates
+    }
+
+    /** A value refused before it is read (too long to hold, torn): counted and named as malformed. */
+    void refuse(String reason, java.util.function.Supplier<String> where) {
+        received.incrementAndGet();
+        malformed++;
+        handler.onMalformed(reason, where.get());
     }
 
     /** {@code host (run RUN)}: one sequence per monitor run. */
