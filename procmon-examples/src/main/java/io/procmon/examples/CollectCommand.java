@@ -145,7 +145,7 @@ final class CollectCommand implements Callable<Integer> {
             return ExitCode.OUTPUT.code;
         }
         if (!quiet) {
-            report(err, collector.runs(), collector.malformed());
+            report(err, collector.runs(), collector.malformed(), "duplicates skipped");
         }
         return ExitCode.OK.code;
     }
@@ -156,13 +156,16 @@ final class CollectCommand implements Callable<Integer> {
     }
 
     /** One line per host and run: what arrived, what is missing, what the host said it lost. */
-    static void report(PrintStream err, Map<String, SequenceTracker> runs, long malformed) {
+    /**
+     * @param duplicatesAre what the duplicates counted are: skipped by a collector, or held twice by the files summarized
+     */
+    static void report(PrintStream err, Map<String, SequenceTracker> runs, long malformed, String duplicatesAre) {
         long records = runs.values().stream().mapToLong(SequenceTracker::received).sum();
         err.printf(Locale.ROOT, "procmon collect: %,d records from %,d monitor runs%s%n", records, runs.size(),
                 malformed == 0 ? "" : String.format(Locale.ROOT, "; %,d values were not procmon records", malformed));
         runs.forEach((run, t) -> err.printf(Locale.ROOT,
                 "procmon collect: %s: %,d records, %,d missing in %,d gaps (%,d announced as lost by its sender, %,d of them arrived anyway), "
-                        + "%,d duplicates skipped, "
+                        + "%,d " + duplicatesAre + ", "
                         + "%,d events lost on the host%s%n",
                 run, t.received(), t.missing(), t.gapRanges(), t.announcedSinkLosses(), t.announcedButArrived(), t.duplicates(), t.otherLosses(),
                 t.countedFrom() > 1 ? String.format(Locale.ROOT, " (from seq %,d: the group had read the run's start before)", t.countedFrom()) : ""));

@@ -52,7 +52,7 @@ final class FleetSummaryRun {
         if (named[0] > NAMED_AT_MOST) {
             err.printf(Locale.ROOT, "procmon collect: skipped %,d more lines that are not records%n", named[0] - NAMED_AT_MOST);
         }
-        CollectCommand.report(out, summary.runs(), summary.malformed());
+        CollectCommand.report(out, summary.runs(), summary.malformed(), "duplicates (in two files, or twice in one)");
         out.flush();
         return out.checkError() ? ExitCode.OUTPUT.code : ExitCode.OK.code;
     }

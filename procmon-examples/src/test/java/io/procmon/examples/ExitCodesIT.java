@@ -147,6 +147,20 @@ class ExitCodesIT {
     }
 
     @Test
+    void summarizingWhatIsNotAFleetFileIsOneLine(@TempDir Path dir) throws Exception {
+        RunningMonitor.Result none = RunningMonitor.run("collect", "--summarize");
+        assertThat(none.code()).isEqualTo(2);
+        assertThat(none.err()).startsWith("procmon collect: --summarize needs the collectors' JSON Lines FILES\n");
+        Path csv = Files.writeString(dir.resolve("fleet.csv"), "HOST,PID,PPID,USER,COMMAND,DURATION_MS\n");
+        assertOneLine(RunningMonitor.run("collect", "--summarize", csv.toString()), 9, "procmon collect: " + csv
+                + " is not JSON Lines (it does not start with '{'): --summarize reads files written by collect --format jsonl, "
+                + "as CSV rows carry no sequence numbers");
+        Path missing = dir.resolve("missing.jsonl");
+        assertOneLine(RunningMonitor.run("collect", "--summarize", missing.toString()), 9,
+                "procmon collect: cannot read " + missing + ": no such file or directory");
+    }
+
+    @Test
     void aKernelThatRefusesTheRingsIsExit8(@TempDir Path dir) throws Exception {
         // Root without CAP_IPC_LOCK (nor CAP_SYS_RESOURCE to raise the limit) and no locked memory allowed:
         // the kernel refuses to map a 4 MiB perf ring (perf_event_mlock_kb is 516 KiB per CPU).

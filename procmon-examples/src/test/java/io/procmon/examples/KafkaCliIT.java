@@ -16,8 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,16 +57,7 @@ class KafkaCliIT {
 
         /** The report line of the one run of host {@code host}: received, missing, announced, announced but arrived, duplicates. */
         long[] run(String host) {
-            Matcher m = Pattern.compile("procmon collect: " + Pattern.quote(host) + " \\(run [^)]+\\): ([\\d,]+) records, ([\\d,]+) missing "
-                    + "in [\\d,]+ gaps \\(([\\d,]+) announced as lost by its sender, ([\\d,]+) of them arrived anyway\\), ([\\d,]+) duplicates")
-                    .matcher(report);
-            assertThat(m.find()).as("report of %s in: %s", host, report).isTrue();
-            long[] v = new long[5];
-            for (int i = 0; i < 5; i++) {
-                v[i] = Long.parseLong(m.group(i + 1).replace(",", ""));
-            }
-            assertThat(m.find()).as("one run of %s", host).isFalse();
-            return v;
+            return FleetAccounting.run(report, host);
         }
     }
 
@@ -158,13 +147,10 @@ class KafkaCliIT {
             truth.addAll(groundTruth(storm.toString(), "2000", "2", program.toString())); // after the broker is back
             RunningMonitor.Stopped stopped = monitor.stop();
             assertThat(stopped.code()).as(stopped.stderr()).isZero();
-            Matcher kafka = Pattern.compile("Kafka: ([\\d,]+) records, [\\d,]+ delivered, ([\\d,]+) lost").matcher(stopped.stderr());
-            assertThat(kafka.find()).as(stopped.stderr()).isTrue();
-            long numbered = Long.parseLong(kafka.group(1).replace(",", ""));
-            long lost = Long.parseLong(kafka.group(2).replace(",", ""));
-            assertThat(lost).as("the outage must cost records for this test to mean anything").isPositive();
-            Matcher atClose = Pattern.compile("Kafka: ([\\d,]+) records could not be delivered").matcher(stopped.stderr());
-            long undelivered = atClose.find() ? Long.parseLong(atClose.group(1).replace(",", "")) : 0;
+            FleetAccounting.Sent sent = FleetAccounting.Sent.of(stopped.stderr());
+            long numbered = sent.numbered();
+            assertThat(sent.lost()).as("the outage must cost records for this test to mean anything").isPositive();
+            long undelivered = sent.undelivered();
             // Nothing is missing from the local file.
             assertThat(multiset(monitor.rows().stream().filter(r -> r.get("COMMAND").equals("kafka-outage"))
                     .map(r -> r.get("PID") + " " + r.get("PPID")).toList())).isEqualTo(multiset(truth));
@@ -173,7 +159,7 @@ class KafkaCliIT {
             List<JsonNode> records = got.records();
             long[] run = got.run("outage-host");
             // The collector's figures against the raw sequence numbers of what it wrote.
-            RawSeqs raw = RawSeqs.of(records);
+            FleetAccounting.RawSeqs raw = FleetAccounting.RawSeqs.of(records);
             assertThat(run).as(got.report()).containsExactly(raw.received(), raw.missing(), raw.announced(), raw.announcedButArrived(),
                     raw.duplicates());
             assertThat(raw.neitherReceivedNorAnnounced(numbered)).as("numbered records neither in Kafka nor announced lost")
@@ -306,63 +292,5 @@ class KafkaCliIT {
         assertThat(stopped.stderr()).contains("procmon: warning: Kafka at 127.0.0.1:9 is not reachable (no answer within 5 s)")
                 .doesNotContain("\tat ").containsPattern("could not be delivered within 1 s of stopping");
         assertThat(monitor.rows()).anyMatch(r -> r.get("PID").equals(Long.toString(p.pid())));
-    }
-
-    /** Sequence numbers as read from the records themselves, independent of the collector's tracking (one run). */
-    record RawSeqs(java.util.List<Long> seqs, java.util.Set<Long> announcedSeqs) {
-        static RawSeqs of(List<JsonNode> records) {
-            java.util.List<Long> seqs = new ArrayList<>();
-            java.util.Set<Long> announced = new java.util.HashSet<>();
-            for (JsonNode n : records) {
-                seqs.add(n.path("procmon").path("seq").asLong());
-                JsonNode ranges = n.path("procmon").path("lost").path("seqs");
-                for (JsonNode range : ranges) { // [[from, to], ...], inclusive
-                    for (long s = range.get(0).asLong(); s <= range.get(1).asLong(); s++) {
-                        announced.add(s);
-                    }
-                }
-            }
-            return new RawSeqs(seqs, announced);
-        }
-
-        long received() {
-            return distinct().size();
-        }
-
-        java.util.Set<Long> distinct() {
-            return new java.util.HashSet<>(seqs);
-        }
-
-        long duplicates() {
-            return seqs.size() - received();
-        }
-
-        long highest() {
-            return seqs.stream().mapToLong(Long::longValue).max().orElse(0);
-        }
-
-        /** Numbers from 1 to the highest received that never arrived. */
-        long missing() {
-            return highest() - distinct().stream().filter(s -> s >= 1 && s <= highest()).count();
-        }
-
-        long announced() {
-            return announcedSeqs.size();
-        }
-
-        long announcedButArrived() {
-            return announcedSeqs.stream().filter(distinct()::contains).count();
-        }
-
-        long neitherReceivedNorAnnounced(long numbered) {
-            java.util.Set<Long> seen = distinct();
-            long n = 0;
-            for (long s = 1; s <= numbered; s++) {
-                if (!seen.contains(s) && !announcedSeqs.contains(s)) {
-                    n++;
-                }
-            }
-            return n;
-        }
     }
 }

@@ -79,8 +79,18 @@ final class RunningMonitor {
      * until standard error has {@code ready}; fails with what it said if it exits first.
      */
     static RunningMonitor startAndAwait(List<String> args, Map<String, String> env, String ready, Path output) throws Exception {
+        return startAndAwait(List.of(), args, env, ready, output);
+    }
+
+    /** As {@link #startAndAwait(List, Map, String, Path)}, run by {@code wrapper...} (as {@link #run(List, Map, List)}). */
+    static RunningMonitor startAndAwait(List<String> wrapper, List<String> args, Map<String, String> env, String ready, Path output)
+            throws Exception {
         Path stderr = Files.createTempFile("procmon-stderr", ".txt");
-        Process process = builder(args, env).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile()).start();
+        ProcessBuilder pb = builder(args, env);
+        List<String> cmd = new ArrayList<>(wrapper);
+        cmd.addAll(pb.command());
+        pb.command(cmd);
+        Process process = pb.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(stderr.toFile()).start();
         RunningMonitor monitor = new RunningMonitor(process, output, stderr);
         monitor.awaitStderr(ready);
         return monitor;

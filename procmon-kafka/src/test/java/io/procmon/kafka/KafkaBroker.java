@@ -14,12 +14,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real single-node Apache Kafka broker (KRaft, broker and controller in one JVM), started as its
- * own process from Maven Central's {@code kafka_2.13}, listening only on 127.0.0.1. Its storage is
+ * own process from Maven Central's {@code kafka_2.13}, listening only on 127.0.0.1 (or on one other
+ * address of this host's, such as a bridge to network namespaces that stand for hosts). Its storage is
  * formatted once; {@link #kill()} and {@link #start()} simulate an outage, {@link #close()} stops it
  * for good and deletes its files. A shutdown hook makes sure no broker outlives the tests.
  */
 public final class KafkaBroker implements AutoCloseable {
     private final Path dir;
+    private final String address;
     private final int port;
     private final int controllerPort;
     private final Path config;
@@ -27,8 +29,9 @@ public final class KafkaBroker implements AutoCloseable {
     private Process process;
     private final Thread reaper = new Thread(this::destroy, "kafka-broker-reaper");
 
-    private KafkaBroker(Path dir) throws IOException {
+    private KafkaBroker(Path dir, String address) throws IOException {
         this.dir = dir;
+        this.address = address;
         this.port = freePort();
         this.controllerPort = freePort();
         this.config = dir.resolve("server.properties");
@@ -40,8 +43,8 @@ public final class KafkaBroker implements AutoCloseable {
         Files.writeString(config, String.join("\n",
                 "process.roles=broker,controller",
                 "node.id=1",
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=PLAINTEXT://" + address + ":" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=PLAINTEXT://" + address + ":" + port,
                 "controller.listener.names=CONTROLLER",
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
                 "controller.quorum.bootstrap.servers=127.0.0.1:" + controllerPort,
@@ -60,14 +63,23 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Formats a new broker's storage under a fresh directory and starts it. */
     public static KafkaBroker startNew() throws IOException, InterruptedException {
-        KafkaBroker broker = formatted();
+        return startNew("127.0.0.1");
+    }
+
+    /** As {@link #startNew()}, its clients' listener on {@code address} (an IPv4 address of this host's). */
+    public static KafkaBroker startNew(String address) throws IOException, InterruptedException {
+        KafkaBroker broker = formatted(address);
         broker.start();
         return broker;
     }
 
     /** A new broker with its storage formatted and its ports chosen, not started: "down" until {@link #start()}. */
     public static KafkaBroker formatted() throws IOException, InterruptedException {
-        KafkaBroker broker = new KafkaBroker(Files.createTempDirectory("procmon-kafka-"));
+        return formatted("127.0.0.1");
+    }
+
+    private static KafkaBroker formatted(String address) throws IOException, InterruptedException {
+        KafkaBroker broker = new KafkaBroker(Files.createTempDirectory("procmon-kafka-"), address);
         broker.run(List.of("kafka.tools.StorageTool", "format", "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", broker.config.toString(), "--standalone"), dirLog(broker, "format.log"), true);
         return broker;
     }
@@ -76,9 +88,9 @@ public final class KafkaBroker implements AutoCloseable {
         return b.dir.resolve(name);
     }
 
-    /** {@code 127.0.0.1:PORT}. */
+    /** {@code ADDRESS:PORT}. */
     public String bootstrap() {
-        return "127.0.0.1:" + port;
+        return address + ":" + port;
     }
 
     /** Starts the broker (again) and waits until it accepts connections. */
@@ -93,7 +105,7 @@ public final class KafkaBroker implements AutoCloseable {
                 throw new IllegalStateException("Kafka broker exited with " + process.exitValue() + "; see " + dir.resolve("broker.log"));
             }
             if (Files.readString(dir.resolve("broker.log"), StandardCharsets.ISO_8859_1).contains("Kafka Server started")
-                    && accepts(port)) {
+                    && accepts(address, port)) {
                 return;
             }
             Thread.sleep(100);
@@ -160,9 +172,9 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
-    private static boolean accepts(int port) {
+    private static boolean accepts(String address, int port) {
         try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            s.connect(new InetSocketAddress(address, port), 200);
             return true;
         } catch (IOException e) {
             return false;
