@@ -145,7 +145,7 @@ final class CollectCommand implements Callable<Integer> {
             return ExitCode.OUTPUT.code;
         }
         if (!quiet) {
-            report(err, collector.runs(), collector.malformed(), "duplicates skipped");
+            report(err, collector.runs(), collector.malformed(), collector.retired(), "duplicates skipped");
         }
         return ExitCode.OK.code;
     }
@@ -159,16 +159,24 @@ final class CollectCommand implements Callable<Integer> {
     /**
      * @param duplicatesAre what the duplicates counted are: skipped by a collector, or held twice by the files summarized
      */
-    static void report(PrintStream err, Map<String, SequenceTracker> runs, long malformed, String duplicatesAre) {
+    static void report(PrintStream err, Map<String, SequenceTracker> runs, long malformed, long retired, String duplicatesAre) {
         long records = runs.values().stream().mapToLong(SequenceTracker::received).sum();
-        err.printf(Locale.ROOT, "procmon collect: %,d records from %,d monitor runs%s%n", records, runs.size(),
+        err.printf(Locale.ROOT, "procmon collect: %,d records from %,d monitor runs%s%s%n", records, runs.size(),
+                retired == 0 ? "" : String.format(Locale.ROOT, " still tracked (%,d retired earlier, each reported then)", retired),
                 malformed == 0 ? "" : String.format(Locale.ROOT, "; %,d values were not procmon records", malformed));
-        runs.forEach((run, t) -> err.printf(Locale.ROOT,
+        runs.forEach((run, t) -> err.println(line(run, t, duplicatesAre)));
+    }
+
+    /** A run's report line: what arrived, what is missing, what the host said it lost. */
+    static String line(String run, SequenceTracker t, String duplicatesAre) {
+        return String.format(Locale.ROOT,
                 "procmon collect: %s: %,d records, %,d missing in %,d gaps (%,d announced as lost by its sender, %,d of them arrived anyway), "
-                        + "%,d " + duplicatesAre + ", "
-                        + "%,d events lost on the host%s%n",
-                run, t.received(), t.missing(), t.gapRanges(), t.announcedSinkLosses(), t.announcedButArrived(), t.duplicates(), t.otherLosses(),
-                t.countedFrom() > 1 ? String.format(Locale.ROOT, " (from seq %,d: the group had read the run's start before)", t.countedFrom()) : ""));
+                        + "%,d %s, %,d events lost on the host%s%s",
+                run, t.received(), t.missing(), t.gapRanges(), t.announcedSinkLosses(), t.announcedButArrived(), t.duplicates(),
+                duplicatesAre, t.otherLosses(),
+                t.countedFrom() > 1 ? String.format(Locale.ROOT, " (from seq %,d: the group had read the run's start before)", t.countedFrom()) : "",
+                t.floor() > 1 ? String.format(Locale.ROOT, "; more gaps than are kept: below seq %,d only totals, and %,d records arrived "
+                        + "there, written and not counted", t.floor(), t.untracked()) : "");
     }
 
     static int usage(PrintStream err, String message) {
@@ -205,6 +213,11 @@ final class CollectCommand implements Callable<Integer> {
                 @Override
                 public void onMalformed(String reason, String where) {
                     err.println("procmon collect: skipped " + where + ": " + reason);
+                }
+
+                @Override
+                public void onRetired(String run, SequenceTracker figures) {
+                    err.println(line(run, figures, "duplicates skipped") + "; retired, the run seen least recently");
                 }
 
                 @Override

@@ -16,6 +16,7 @@ import java.util.Locale;
 final class FleetSummaryRun {
     /** Lines that are not records named one by one on standard error; the rest are counted in the report. */
     private static final int NAMED_AT_MOST = 20;
+    private static final String DUPLICATES = "duplicates (in two files, or twice in one)";
 
     private FleetSummaryRun() {
     }
@@ -40,9 +41,17 @@ final class FleetSummaryRun {
         long[] named = {0};
         FleetSummary summary;
         try {
-            summary = FleetSummary.read(files, (reason, where) -> {
-                if (named[0]++ < NAMED_AT_MOST) {
-                    err.println("procmon collect: skipped " + where + ": " + reason);
+            summary = FleetSummary.read(files, new FleetSummary.Listener() {
+                @Override
+                public void onMalformed(String reason, String where) {
+                    if (named[0]++ < NAMED_AT_MOST) {
+                        err.println("procmon collect: skipped " + where + ": " + reason);
+                    }
+                }
+
+                @Override
+                public void onRetired(String run, io.procmon.schema.SequenceTracker figures) {
+                    out.println(CollectCommand.line(run, figures, DUPLICATES) + "; retired, the run seen least recently");
                 }
             });
         } catch (IOException e) {
@@ -52,7 +61,7 @@ final class FleetSummaryRun {
         if (named[0] > NAMED_AT_MOST) {
             err.printf(Locale.ROOT, "procmon collect: skipped %,d more lines that are not records%n", named[0] - NAMED_AT_MOST);
         }
-        CollectCommand.report(out, summary.runs(), summary.malformed(), "duplicates (in two files, or twice in one)");
+        CollectCommand.report(out, summary.runs(), summary.malformed(), summary.retired(), DUPLICATES);
         out.flush();
         return out.checkError() ? ExitCode.OUTPUT.code : ExitCode.OK.code;
     }

@@ -37,6 +37,15 @@ public final class FleetCollector implements AutoCloseable {
             return true;
         }
 
+        /**
+         * A run no longer tracked: the collector tracks {@value RecordIntake#MAX_RUNS} runs at most and
+         * lets the one seen least recently go, with these figures, its last. Should that run send
+         * again, it is tracked afresh, counted from the first number seen then (from 1 if more than
+         * {@value RecordIntake#MAX_RUNS} other runs were retired in between).
+         */
+        default void onRetired(String run, SequenceTracker figures) {
+        }
+
         /** A value that is not a procmon record of a readable schema. */
         void onMalformed(String reason, String where);
 
@@ -136,6 +145,11 @@ public final class FleetCollector implements AutoCloseable {
     /** Values consumed so far, of any kind; safe from any thread. */
     public long received() {
         return intake.received();
+    }
+
+    /** Runs retired to stay within those tracked (each told to the handler). */
+    public long retired() {
+        return intake.retired();
     }
 
     /** Values that were not procmon records. */

@@ -26,9 +26,14 @@ public final class FleetSummary {
         this.intake = intake;
     }
 
-    /** Where a line that is not a record is reported: the reason, and {@code FILE:LINE}. */
-    public interface MalformedListener {
+    /** Told of each line that is not a record, and of each run retired to stay within the runs tracked. */
+    public interface Listener {
+        /** A line that is not a record: the reason, and {@code FILE:LINE}. */
         void onMalformed(String reason, String where);
+
+        /** As {@link FleetCollector.Handler#onRetired}. */
+        default void onRetired(String run, SequenceTracker figures) {
+        }
     }
 
     /**
@@ -37,7 +42,7 @@ public final class FleetSummary {
      *
      * @throws IOException when a file cannot be opened or read
      */
-    public static FleetSummary read(List<Path> files, MalformedListener malformed) throws IOException {
+    public static FleetSummary read(List<Path> files, Listener listener) throws IOException {
         FleetSummary summary = new FleetSummary(new RecordIntake(new FleetCollector.Handler() {
             @Override
             public void onRecord(ProcessRecord record, String json) {
@@ -50,7 +55,12 @@ public final class FleetSummary {
 
             @Override
             public void onMalformed(String reason, String where) {
-                malformed.onMalformed(reason, where);
+                listener.onMalformed(reason, where);
+            }
+
+            @Override
+            public void onRetired(String run, SequenceTracker figures) {
+                listener.onRetired(run, figures);
             }
 
             @Override
@@ -59,13 +69,13 @@ public final class FleetSummary {
         }));
         for (Path file : files) {
             try (InputStream in = Files.newInputStream(file)) {
-                summary.readLines(in, file.toString(), malformed);
+                summary.readLines(in, file.toString());
             }
         }
         return summary;
     }
 
-    private void readLines(InputStream in, String name, MalformedListener malformed) throws IOException {
+    private void readLines(InputStream in, String name) throws IOException {
         byte[] buffer = new byte[64 * 1024];
         byte[] line = new byte[4096];
         int length = 0;
@@ -132,6 +142,11 @@ public final class FleetSummary {
     /** Lines that were not records, torn ones included. */
     public long malformed() {
         return intake.malformed();
+    }
+
+    /** Runs retired to stay within those tracked (each told to the listener). */
+    public long retired() {
+        return intake.retired();
     }
 
     /** Files that ended inside a line. */

@@ -15,13 +15,19 @@ import org.apache.kafka.common.TopicPartition;
  */
 final class RecordIntake {
     /**
-     * Runs tracked at most, each a few hundred bytes and a range per gap: records of new runs beyond
-     * it are skipped and counted as malformed, so a sender inventing run ids cannot exhaust memory.
+     * Runs tracked at most, each a few hundred bytes and at most about 2 KiB
+     * ({@link SequenceTracker#MAX_TRACKED_RANGES}): 20,000 runs hold at most about 45 MiB, however
+     * many gaps or run ids senders invent. A new run beyond it retires the run seen least recently,
+     * whose figures go to {@link FleetCollector.Handler#onRetired} first.
      */
-    static final int MAX_RUNS = 100_000;
+    static final int MAX_RUNS = 20_000;
 
     private final FleetCollector.Handler handler;
-    private final Map<String, SequenceTracker> runs = new TreeMap<>();
+    /** In access order: the first is the run seen least recently. */
+    private final Map<String, SequenceTracker> runs = new java.util.LinkedHashMap<>(16, 0.75f, true);
+    private long retired;
+    /** Hashes of the runs retired last (as many as are tracked): one that sends again is counted from where it resumes. */
+    private final java.util.LinkedHashSet<Long> retiredRecently = new java.util.LinkedHashSet<>();
     private long malformed;
     private final java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
 
@@ -56,9 +62,17 @@ final class RecordIntake {
             SequenceTracker tracker = runs.get(key);
             if (tracker == null) {
                 if (runs.size() >= MAX_RUNS) {
-                    throw new ProcessRecord.MalformedRecordException("a run beyond the " + MAX_RUNS + " this collector tracks");
+                    java.util.Iterator<Map.Entry<String, SequenceTracker>> eldest = runs.entrySet().iterator();
+                    Map.Entry<String, SequenceTracker> gone = eldest.next();
+                    eldest.remove();
+                    retired++;
+                    retiredRecently.add(hash(gone.getKey()));
+                    if (retiredRecently.size() > MAX_RUNS) {
+                        retiredRecently.remove(retiredRecently.iterator().next());
+                    }
+                    handler.onRetired(gone.getKey(), gone.getValue());
                 }
-                tracker = new SequenceTracker(resumed);
+                tracker = new SequenceTracker(resumed || retiredRecently.remove(hash(key)));
                 runs.put(key, tracker);
             }
             if (!tracker.offer(record.seq())) {
@@ -84,14 +98,27 @@ final class RecordIntake {
         handler.onMalformed(reason, where.get());
     }
 
+    private static long hash(String key) {
+        long h = 1125899906842597L;
+        for (int i = 0; i < key.length(); i++) {
+            h = 31 * h + key.charAt(i);
+        }
+        return h;
+    }
+
     /** {@code host (run RUN)}: one sequence per monitor run. */
     static String runKey(ProcessRecord r) {
         return r.host().name() + " (run " + r.run() + ")";
     }
 
-    /** Per host and run, what arrived. */
+    /** Per host and run still tracked, what arrived, sorted by host and run. */
     Map<String, SequenceTracker> runs() {
-        return runs;
+        return new TreeMap<>(runs);
+    }
+
+    /** Runs retired to stay within {@link #MAX_RUNS}. */
+    long retired() {
+        return retired;
     }
 
     /** Values accepted so far, of any kind; safe from any thread. */

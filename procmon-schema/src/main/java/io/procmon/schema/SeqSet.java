@@ -1,36 +1,57 @@
 package io.procmon.schema;
 
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Arrays;
 
 /**
- * A set of sequence numbers held as disjoint inclusive ranges: its memory follows the number of
- * gaps, not the size of the numbers, so one record claiming seq 2,147,483,647 costs one range, not
- * a 256 MiB bitmap. In-order arrival extends the last range. Not thread-safe.
+ * A set of sequence numbers held as disjoint inclusive ranges in two sorted arrays: its memory
+ * follows the number of gaps (16 bytes a range), not the size of the numbers, so one record
+ * claiming seq 2,147,483,647 costs one range, not a 256 MiB bitmap. In-order arrival extends the
+ * last range in constant time. Not thread-safe.
  */
 final class SeqSet {
-    /** Range start → range end (inclusive); ranges never touch or overlap. */
-    private final TreeMap<Long, Long> ranges = new TreeMap<>();
+    /** Range i is {@code [starts[i], ends[i]]}; ranges are sorted and never touch or overlap. */
+    private long[] starts = new long[2];
+    private long[] ends = new long[2];
+    private int count;
     private long size;
+
+    /** The index of the last range starting at or below {@code seq}, or -1. */
+    private int floor(long seq) {
+        if (count > 0 && starts[count - 1] <= seq) {
+            return count - 1; // in-order arrival: the last range
+        }
+        int lo = 0;
+        int hi = count - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (starts[mid] <= seq) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
 
     /** Adds {@code seq}; false when it was there already. */
     boolean add(long seq) {
-        Map.Entry<Long, Long> below = ranges.floorEntry(seq);
-        if (below != null && below.getValue() >= seq) {
+        int i = floor(seq);
+        if (i >= 0 && ends[i] >= seq) {
             return false;
         }
-        boolean joinsBelow = below != null && below.getValue() == seq - 1;
-        Long aboveEnd = ranges.get(seq + 1);
-        if (joinsBelow && aboveEnd != null) {
-            ranges.remove(seq + 1);
-            ranges.put(below.getKey(), aboveEnd);
+        boolean joinsBelow = i >= 0 && ends[i] == seq - 1;
+        boolean joinsAbove = i + 1 < count && starts[i + 1] == seq + 1;
+        if (joinsBelow && joinsAbove) {
+            ends[i] = ends[i + 1];
+            replace(i + 1, i + 2, 0, 0, false);
         } else if (joinsBelow) {
-            ranges.put(below.getKey(), seq);
-        } else if (aboveEnd != null) {
-            ranges.remove(seq + 1);
-            ranges.put(seq, aboveEnd);
+            ends[i] = seq;
+        } else if (joinsAbove) {
+            starts[i + 1] = seq;
         } else {
-            ranges.put(seq, seq);
+            replace(i + 1, i + 1, seq, seq, true);
         }
         size++;
         return true;
@@ -38,26 +59,40 @@ final class SeqSet {
 
     /** Adds every number of {@code [from, to]}. */
     void addRange(long from, long to) {
-        long start = from;
+        int i = floor(from);
+        int first = i >= 0 && ends[i] >= from - 1 ? i : i + 1;
+        long start = first == i ? Math.min(from, starts[i]) : from;
         long end = to;
-        Map.Entry<Long, Long> below = ranges.floorEntry(from);
-        if (below != null && below.getValue() >= from - 1) {
-            start = below.getKey();
-            end = Math.max(end, below.getValue());
+        int last = first; // ranges [first, last) are swallowed
+        while (last < count && starts[last] <= end + 1) {
+            end = Math.max(end, ends[last]);
+            size -= ends[last] - starts[last] + 1;
+            last++;
         }
-        // Swallow every range that starts inside [start, end + 1].
-        for (Map.Entry<Long, Long> e = ranges.ceilingEntry(start); e != null && e.getKey() <= end + 1; e = ranges.ceilingEntry(start)) {
-            end = Math.max(end, e.getValue());
-            size -= e.getValue() - e.getKey() + 1;
-            ranges.remove(e.getKey());
-        }
-        ranges.put(start, end);
+        replace(first, last, start, end, true);
         size += end - start + 1;
     }
 
+    /** Replaces ranges {@code [first, last)} by {@code [start, end]}, or by nothing. */
+    private void replace(int first, int last, long start, long end, boolean insert) {
+        int keep = insert ? 1 : 0;
+        int newCount = count - (last - first) + keep;
+        if (newCount > starts.length) {
+            starts = Arrays.copyOf(starts, Math.max(newCount, starts.length * 2));
+            ends = Arrays.copyOf(ends, starts.length);
+        }
+        System.arraycopy(starts, last, starts, first + keep, count - last);
+        System.arraycopy(ends, last, ends, first + keep, count - last);
+        if (insert) {
+            starts[first] = start;
+            ends[first] = end;
+        }
+        count = newCount;
+    }
+
     boolean contains(long seq) {
-        Map.Entry<Long, Long> below = ranges.floorEntry(seq);
-        return below != null && below.getValue() >= seq;
+        int i = floor(seq);
+        return i >= 0 && ends[i] >= seq;
     }
 
     /** How many numbers the set holds. */
@@ -67,15 +102,24 @@ final class SeqSet {
 
     /** How many numbers the two sets share. */
     long overlap(SeqSet other) {
+        return overlap(other, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /** How many numbers of {@code [from, to]} the two sets share. */
+    long overlap(SeqSet other, long from, long to) {
         long both = 0;
-        for (Map.Entry<Long, Long> r : ranges.entrySet()) {
-            for (Map.Entry<Long, Long> o : other.ranges.subMap(other.ranges.floorKey(r.getKey()) == null ? r.getKey()
-                    : other.ranges.floorKey(r.getKey()), true, r.getValue(), true).entrySet()) {
-                long from = Math.max(r.getKey(), o.getKey());
-                long to = Math.min(r.getValue(), o.getValue());
-                if (from <= to) {
-                    both += to - from + 1;
-                }
+        int i = 0;
+        int j = 0;
+        while (i < count && j < other.count) {
+            long lo = Math.max(Math.max(starts[i], other.starts[j]), from);
+            long hi = Math.min(Math.min(ends[i], other.ends[j]), to);
+            if (lo <= hi) {
+                both += hi - lo + 1;
+            }
+            if (ends[i] < other.ends[j]) {
+                i++;
+            } else {
+                j++;
             }
         }
         return both;
@@ -85,20 +129,36 @@ final class SeqSet {
     long gapsIn(long from, long to) {
         long gaps = 0;
         long next = from; // the first number not yet known to be present or in a counted gap
-        for (Map.Entry<Long, Long> r : ranges.tailMap(ranges.floorKey(from) == null ? from : ranges.floorKey(from), true).entrySet()) {
-            if (r.getKey() > to) {
-                break;
-            }
-            if (r.getKey() > next) {
+        for (int i = Math.max(0, floor(from)); i < count && starts[i] <= to; i++) {
+            if (starts[i] > next) {
                 gaps++;
             }
-            next = Math.max(next, r.getValue() + 1);
+            next = Math.max(next, ends[i] + 1);
         }
         return next <= to ? gaps + 1 : gaps;
     }
 
     /** How many disjoint ranges the set is made of: its memory. */
     int rangeCount() {
-        return ranges.size();
+        return count;
+    }
+
+    /** Where range {@code index} (from 0, lowest first) starts. */
+    long startOf(int index) {
+        return starts[index];
+    }
+
+    /** Forgets every number below {@code floor}. */
+    void dropBelow(long floor) {
+        int i = 0;
+        while (i < count && ends[i] < floor) {
+            size -= ends[i] - starts[i] + 1;
+            i++;
+        }
+        replace(0, i, 0, 0, false);
+        if (count > 0 && starts[0] < floor) {
+            size -= floor - starts[0];
+            starts[0] = floor;
+        }
     }
 }

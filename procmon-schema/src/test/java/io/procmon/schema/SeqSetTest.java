@@ -40,6 +40,21 @@ class SeqSetTest {
             int from = 1 + random.nextInt(100);
             int to = from + random.nextInt(350);
             assertThat(set.gapsIn(from, to)).as("gaps in [%d, %d]", from, to).isEqualTo(gaps(bits, from, to));
+            BitSet window = (BitSet) both.clone();
+            window.clear(0, from);
+            window.clear(to + 1, 500);
+            assertThat(set.overlap(other, from, to)).as("overlap in [%d, %d]", from, to).isEqualTo(window.cardinality());
+
+            int floor = 1 + random.nextInt(420);
+            set.dropBelow(floor);
+            bits.clear(0, floor);
+            assertThat(set.size()).isEqualTo(bits.cardinality());
+            for (int seq = 0; seq < 450; seq++) {
+                assertThat(set.contains(seq)).as("seq %d after dropping below %d", seq, floor).isEqualTo(bits.get(seq));
+            }
+            if (set.rangeCount() > 0) {
+                assertThat(set.startOf(0)).isEqualTo(bits.nextSetBit(0));
+            }
         }
     }
 
