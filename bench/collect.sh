@@ -2,9 +2,11 @@
 # procmon collect against kcat, side by side in one run: a real local broker (FleetTopic, Apache
 # Kafka from Maven Central on 127.0.0.1, stopped at the end) holding a topic of RECORDS records of
 # `--format jsonl --args --cgroups --exe` monitors (about 800 bytes each) from HOSTS hosts' runs.
-# Each rotation, kcat and `procmon collect` (CSV, then JSON Lines; through the package's launcher, a
-# new consumer group each time) read the whole topic; each reader's CPU comes from a cgroup v2 of
-# its own (every thread counted). Prints each run and the medians, in µs of CPU per record.
+# Each rotation, kcat, a bare JVM Kafka consumer under the launcher's JVM options (ConsumeOnly: the
+# floor under collect, writing each value as kcat does) and `procmon collect` (CSV, then JSON Lines;
+# through the package's launcher, a new consumer group each time) read the whole topic; each
+# reader's CPU comes from a cgroup v2 of its own (every thread counted). Prints each run and the
+# medians, in µs of CPU per record. PROCMON_JAVA_OPTS tries other JVM options for both JVM readers.
 #   sudo bench/collect.sh [RECORDS] [HOSTS] [ROTATIONS]       default: 1000000 8 3
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -53,6 +55,10 @@ measure() {
 for r in $(seq "$rotations"); do
   measure kcat "$records" "$work/kcat.out" kcat -C -b "$bootstrap" -t procmon.processes -o beginning -e -q -f '%s\n' \
       >"$work/kcat.out"
+  # shellcheck disable=SC2086 # the options are words
+  measure jvm-consumer "$records" "$work/jvm.out" java $PROCMON_JAVA_OPTS \
+      -cp "$root/procmon-examples/target/test-classes:$(cat "$work/cp")" io.procmon.examples.bench.ConsumeOnly \
+      "$bootstrap" procmon.processes "bench-$r-jvm" "$work/jvm.out"
   measure collect-csv $((records + 1)) "$work/fleet.csv" "$launcher" collect --kafka "$bootstrap" --group "bench-$r-csv" \
       -o "$work/fleet.csv" --idle-exit 2 -q
   measure collect-jsonl "$records" "$work/fleet.jsonl" "$launcher" collect --kafka "$bootstrap" --group "bench-$r-jsonl" \
@@ -63,7 +69,7 @@ median() { # NAME FIELD: the median of that field of NAME's runs
 }
 kcat_cpu="$(median kcat 2)"
 echo "reader           CPU µs/record   × kcat   wall s   (medians of $rotations; collect's wall includes its 2 s idle exit)"
-for name in kcat collect-csv collect-jsonl; do
+for name in kcat jvm-consumer collect-csv collect-jsonl; do
   awk -v n="$name" -v c="$(median "$name" 2)" -v k="$kcat_cpu" -v w="$(median "$name" 3)" \
       'BEGIN { printf "%-16s %15.2f %8.1f %8.1f\n", n, c, c / k, w }'
 done

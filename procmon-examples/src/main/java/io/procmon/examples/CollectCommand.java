@@ -59,7 +59,7 @@ final class CollectCommand implements Callable<Integer> {
     boolean append;
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "csv",
-            description = "csv (default) or jsonl (each record as the host sent it, written afresh on one line).")
+            description = "csv (default) or jsonl (each record as the host sent it, on one line).")
     String format;
 
     @Option(names = "--columns", paramLabel = "LIST", description = "CSV columns (default: " + DEFAULT_COLUMNS + "); as the monitor's --columns.")

@@ -26,13 +26,13 @@ public final class FleetCollector implements AutoCloseable {
     /** Where collected records go. */
     public interface Handler {
         /**
-         * One record, first time seen; {@code json} is its text written afresh from what was parsed,
-         * on one line (never the sender's bytes: whitespace between tokens may hold a line break),
-         * or null when {@link #needsJson()} says it is not wanted.
+         * One record, first time seen; {@code json} is its text as sent, on one line (a line break
+         * between tokens, the only place a valid record can hold one, made a space:
+         * {@link ProcessRecord#line}), or null when {@link #needsJson()} says it is not wanted.
          */
         void onRecord(ProcessRecord record, String json);
 
-        /** Whether {@link #onRecord} needs each record's text; writing it afresh costs as much as reading it. */
+        /** Whether {@link #onRecord} needs each record's text (a string made of its bytes). */
         default boolean needsJson() {
             return true;
         }

@@ -2,14 +2,13 @@ package io.procmon.kafka;
 
 import io.procmon.schema.ProcessRecord;
 import io.procmon.schema.SequenceTracker;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * What the collector does with each value it consumes, apart from Kafka: read it as hostile input,
- * account its sequence number in its run, and hand it over once, written afresh on one line, or
+ * account its sequence number in its run, and hand it over once, as its text on one line, or
  * count and name it as malformed. Never throws for a value: one that threw would throw again at
  * every restart, before its offset is committed. One thread (the collector's poll loop).
  */
@@ -56,8 +55,8 @@ final class RecordIntake {
         ProcessRecord record;
         String line;
         try {
-            JsonNode tree = ProcessRecord.readTree(value == null ? new byte[0] : value);
-            record = ProcessRecord.of(tree);
+            byte[] bytes = value == null ? new byte[0] : value;
+            record = ProcessRecord.read(bytes);
             String key = runKey(record);
             SequenceTracker tracker = runs.get(key);
             if (tracker == null) {
@@ -81,7 +80,7 @@ final class RecordIntake {
             if (record.lost().isPresent()) {
                 tracker.announced(record.lost().get(), record.lostSeqs());
             }
-            line = handler.needsJson() ? ProcessRecord.compact(tree) : null;
+            line = handler.needsJson() ? ProcessRecord.line(bytes) : null;
         } catch (ProcessRecord.MalformedRecordException | RuntimeException e) {
             malformed++;
             handler.onMalformed(e instanceof ProcessRecord.MalformedRecordException ? e.getMessage() : "cannot read it: " + e,

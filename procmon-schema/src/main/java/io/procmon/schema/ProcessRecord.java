@@ -1,8 +1,11 @@
 package io.procmon.schema;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import io.procmon.core.Arguments;
 import io.procmon.core.CommandNames;
 import io.procmon.core.Host;
@@ -36,14 +39,12 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
     private static final int MAX_NAME_CHARS = 255;
     /** Ranges in one loss notice's {@code seqs}. */
     private static final int MAX_LOST_RANGES = 65_536;
-    private static final ObjectMapper MAPPER = new ObjectMapper(com.fasterxml.jackson.core.JsonFactory.builder()
-            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
                     .maxDocumentLength(MAX_CHARS).maxNestingDepth(16).maxNumberLength(32).build())
-            .build())
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            // Decimals as written ("1.00" stays "1.00"), so a record written afresh is the record sent.
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-            .configure(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
+            // A monitor never writes a name twice; a sender that does is refused, not read one way or the other.
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
 
     /** Thrown for text that is not a record of a schema this version reads. */
     public static final class MalformedRecordException extends Exception {
@@ -54,42 +55,17 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
 
     /** Parses one JSON object written by {@link ProcessRecords}. */
     public static ProcessRecord parse(String json) throws MalformedRecordException {
-        return of(readTree(json));
-    }
-
-    /**
-     * Parses one record's text into a tree, refusing what a monitor never writes: more than
-     * {@link #MAX_CHARS}, deep nesting, anything after the object (a second, forged record).
-     */
-    public static JsonNode readTree(String json) throws MalformedRecordException {
         if (json.length() > MAX_CHARS) {
             throw new MalformedRecordException("longer than " + MAX_CHARS + " characters");
         }
-        return parsed(() -> MAPPER.readTree(json));
-    }
-
-    private interface TreeRead {
-        JsonNode read() throws java.io.IOException;
-    }
-
-    private static JsonNode parsed(TreeRead read) throws MalformedRecordException {
-        try {
-            return read.read();
-        } catch (JsonProcessingException e) {
-            throw new MalformedRecordException("not one JSON object: " + CommandNames.quotable(e.getOriginalMessage(), 200));
-        } catch (java.io.IOException e) {
-            throw new MalformedRecordException("not one JSON object: " + CommandNames.quotable(e.getMessage(), 200));
-        } catch (NumberFormatException e) {
-            // Jackson's own, for a number it cannot hold ("1E6227815619072957"), not wrapped
-            throw new MalformedRecordException("a number out of range: " + CommandNames.quotable(e.getMessage(), 200));
-        }
+        return read(() -> FACTORY.createParser(json));
     }
 
     /**
-     * As {@link #readTree(String)}, from the UTF-8 bytes a record travels in: no text of the whole
-     * record is made first (a collector's hottest path). Bytes that are not UTF-8 are refused.
+     * As {@link #parse(String)}, from the UTF-8 bytes a record travels in, without making a text of
+     * it first (a collector's hottest path). Bytes that are not UTF-8 are refused.
      */
-    public static JsonNode readTree(byte[] utf8) throws MalformedRecordException {
+    public static ProcessRecord read(byte[] utf8) throws MalformedRecordException {
         if (utf8.length > MAX_CHARS) {
             throw new MalformedRecordException("longer than " + MAX_CHARS + " bytes");
         }
@@ -99,135 +75,400 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                 throw new MalformedRecordException("not UTF-8 JSON (a NUL byte at " + i + ")");
             }
         }
-        return parsed(() -> MAPPER.readTree(utf8));
+        return read(() -> FACTORY.createParser(utf8));
     }
 
     /**
-     * The record as one compact line, written afresh from its tree: what a collector writes, so that
-     * no whitespace or line break a sender put between the tokens reaches its output.
+     * The text of a record {@link #read(byte[])} accepted, on one line: its own bytes, with each line
+     * break made a space. That is all a collector needs to write it whole: in a valid record a line
+     * break can only lie between tokens (the parser refuses one unescaped in a string).
      */
-    public static String compact(JsonNode root) {
-        try {
-            return MAPPER.writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a parsed tree always writes", e);
-        }
+    public static String line(byte[] acceptedUtf8) {
+        String text = new String(acceptedUtf8, java.nio.charset.StandardCharsets.UTF_8);
+        return text.indexOf('\n') < 0 && text.indexOf('\r') < 0 ? text : text.replace('\n', ' ').replace('\r', ' ');
     }
 
-    /** Reads one parsed record. */
-    public static ProcessRecord of(JsonNode root) throws MalformedRecordException {
-        if (root == null || !root.isObject()) {
-            throw new MalformedRecordException("not a JSON object");
+    private interface ParserSource {
+        JsonParser open() throws java.io.IOException;
+    }
+
+    /**
+     * Reads the one object from the parser's tokens into {@link Fields}, then checks them: what a
+     * monitor never writes (more than {@link #MAX_CHARS}, deep nesting, a name twice, anything after
+     * the object, such as a second, forged record) is refused.
+     */
+    private static ProcessRecord read(ParserSource source) throws MalformedRecordException {
+        Fields f = new Fields();
+        try (JsonParser p = source.open()) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                throw new MalformedRecordException(first == null ? "not one JSON object: nothing" : "not one JSON object: not an object");
+            }
+            f.root(p);
+            if (p.nextToken() != null) {
+                throw new MalformedRecordException("not one JSON object: more after it");
+            }
+        } catch (TooManyRanges e) {
+            throw new MalformedRecordException(e.getMessage());
+        } catch (JsonProcessingException e) {
+            throw new MalformedRecordException("not one JSON object: " + CommandNames.quotable(e.getOriginalMessage(), 200));
+        } catch (java.io.IOException e) {
+            throw new MalformedRecordException("not one JSON object: " + CommandNames.quotable(e.getMessage(), 200));
+        } catch (NumberFormatException e) {
+            // Jackson's own, for a number it cannot hold ("1E6227815619072957"), not wrapped
+            throw new MalformedRecordException("a number out of range: " + CommandNames.quotable(e.getMessage(), 200));
         }
-        JsonNode procmon = root.path("procmon");
-        if (!procmon.isObject()) {
-            throw new MalformedRecordException("no procmon object: not a procmon record (JSON Lines of an older procmon?)");
-        }
-        int schema = procmon.path("schema").asInt(-1);
-        if (schema != ProcessRecords.SCHEMA) {
-            throw new MalformedRecordException("schema " + procmon.path("schema") + " is not " + ProcessRecords.SCHEMA);
-        }
-        Host host = new Host(name(root.path("host").path("name"), "host.name", true), name(root.path("host").path("id"), "host.id", true));
-        String run = name(procmon.path("run"), "procmon.run", false);
-        JsonNode seqNode = procmon.path("seq");
-        if (!seqNode.canConvertToLong() || !seqNode.isIntegralNumber() || seqNode.asLong() < 1 || seqNode.asLong() > SequenceTracker.MAX_SEQ) {
-            throw new MalformedRecordException("procmon.seq is not a number from 1 to " + SequenceTracker.MAX_SEQ);
-        }
-        long seq = seqNode.asLong();
-        String type = procmon.path("type").asText("");
-        switch (type) {
-            case "process":
-                return new ProcessRecord(host, run, seq, Optional.of(event(root, procmon, host)), Optional.empty(), new long[0]);
-            case "lost":
-                JsonNode lost = procmon.path("lost");
-                LostEvents.Origin origin;
-                try {
-                    origin = LostEvents.Origin.valueOf(lost.path("origin").asText("").toUpperCase(Locale.ROOT));
-                } catch (IllegalArgumentException e) {
-                    throw new MalformedRecordException("unknown loss origin " + lost.path("origin"));
+        return f.record();
+    }
+
+    /** A value that is not what a field should hold: refused where the field is required, as absent where not. */
+    private static final Object WRONG = new Object();
+
+    /** What one record's tokens said, each field at most once (duplicates are refused by the parser). */
+    private static final class Fields {
+        // process
+        Object pid;
+        long ppid;
+        long uid;
+        String userName;
+        Object exitCode;
+        String exePath;
+        List<String> args;
+        String cgroupPath;
+        // host
+        Object hostName;
+        Object hostId;
+        // procmon
+        boolean procmon;
+        String schemaText = "";
+        long schema = -1;
+        Object run;
+        Object seq;
+        String type = "";
+        String comm;
+        Object signal;
+        boolean coreDumped;
+        long parentAtExit;
+        boolean startedBefore;
+        boolean exeTruncated;
+        boolean argsMissing;
+        boolean argsTruncated;
+        long argsBytes;
+        Object cgroupId;
+        long execNs;
+        long exitNs;
+        Object clockOffset;
+        String origin = "";
+        long count;
+        long cpu = LostEvents.NO_CPU;
+        long[] lostSeqs = new long[0];
+        boolean lostSeqsWrong;
+
+        void root(JsonParser p) throws java.io.IOException {
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                JsonToken t = p.nextToken();
+                switch (name) {
+                    case "process" -> object(p, t, this::process);
+                    case "host" -> object(p, t, this::host);
+                    case "procmon" -> {
+                        procmon = t == JsonToken.START_OBJECT;
+                        object(p, t, this::procmon);
+                    }
+                    default -> p.skipChildren();
                 }
-                long count = lost.path("count").asLong(0);
-                if (count <= 0) {
-                    throw new MalformedRecordException("loss notice without a positive count");
+            }
+        }
+
+        private interface Members {
+            void field(JsonParser p, String name, JsonToken t) throws java.io.IOException;
+        }
+
+        /** The members of an object, or nothing (skipped) for a value of another kind. */
+        private static void object(JsonParser p, JsonToken t, Members members) throws java.io.IOException {
+            if (t != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                return;
+            }
+            for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                members.field(p, name, p.nextToken());
+            }
+        }
+
+        private void process(JsonParser p, String name, JsonToken t) throws java.io.IOException {
+            switch (name) {
+                case "pid" -> pid = t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
+                        ? (Object) p.getIntValue() : skipped(p);
+                case "parent_pid" -> ppid = number(p, t, 0);
+                case "executable" -> object(p, t, (q, n, u) -> {
+                    if (n.equals("path")) {
+                        exePath = text(q, u);
+                    } else {
+                        q.skipChildren();
+                    }
+                });
+                case "command_args" -> args = strings(p, t);
+                case "real_user" -> object(p, t, (q, n, u) -> {
+                    switch (n) {
+                        case "id" -> uid = number(q, u, 0);
+                        case "name" -> userName = text(q, u);
+                        default -> q.skipChildren();
+                    }
+                });
+                case "exit" -> object(p, t, (q, n, u) -> {
+                    if (n.equals("code")) {
+                        exitCode = u.isNumeric() ? (Object) number(q, u, 0) : skipped(q);
+                    } else {
+                        q.skipChildren();
+                    }
+                });
+                case "linux" -> object(p, t, (q, n, u) -> {
+                    if (n.equals("cgroup") && u == JsonToken.VALUE_STRING) {
+                        cgroupPath = q.getText();
+                    } else {
+                        q.skipChildren();
+                    }
+                });
+                default -> p.skipChildren();
+            }
+        }
+
+        private void host(JsonParser p, String name, JsonToken t) throws java.io.IOException {
+            switch (name) {
+                case "name" -> hostName = t == JsonToken.VALUE_STRING ? p.getText() : skipped(p);
+                case "id" -> hostId = t == JsonToken.VALUE_STRING ? p.getText() : skipped(p);
+                default -> p.skipChildren();
+            }
+        }
+
+        private void procmon(JsonParser p, String name, JsonToken t) throws java.io.IOException {
+            switch (name) {
+                case "schema" -> {
+                    schemaText = t == JsonToken.VALUE_STRING ? "\"" + CommandNames.quotable(p.getText(), 40) + "\"" : t.isScalarValue() ? p.getText() : "{...}";
+                    schema = t == JsonToken.VALUE_NUMBER_INT ? number(p, t, -1) : skippedNumber(p, -1);
                 }
-                if (lost.path("seqs").size() > MAX_LOST_RANGES) {
-                    throw new MalformedRecordException("loss notice with more than " + MAX_LOST_RANGES + " ranges");
+                case "run" -> run = t == JsonToken.VALUE_STRING ? p.getText() : skipped(p);
+                case "seq" -> seq = t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER ? (Object) p.getLongValue() : skipped(p);
+                case "type" -> type = t == JsonToken.VALUE_STRING ? p.getText() : skippedText(p);
+                case "comm" -> comm = text(p, t);
+                case "signal" -> signal = t.isNumeric() ? (Object) number(p, t, 0) : skipped(p);
+                case "core_dumped" -> coreDumped = t == JsonToken.VALUE_TRUE;
+                case "parent_at_exit" -> parentAtExit = number(p, t, 0);
+                case "started_before_monitoring" -> startedBefore = t == JsonToken.VALUE_TRUE;
+                case "exe_truncated" -> exeTruncated = t == JsonToken.VALUE_TRUE;
+                case "args" -> object(p, t, (q, n, u) -> {
+                    switch (n) {
+                        case "missing" -> argsMissing = u == JsonToken.VALUE_TRUE;
+                        case "truncated" -> argsTruncated = u == JsonToken.VALUE_TRUE;
+                        case "bytes" -> argsBytes = number(q, u, 0);
+                        default -> q.skipChildren();
+                    }
+                });
+                case "cgroup_id" -> cgroupId = t.isNumeric() ? (Object) number(p, t, 0) : skipped(p);
+                case "kernel" -> object(p, t, (q, n, u) -> {
+                    switch (n) {
+                        case "exec_ns" -> execNs = number(q, u, 0);
+                        case "exit_ns" -> exitNs = number(q, u, 0);
+                        case "clock_offset_ns" -> clockOffset = u.isNumeric() ? (Object) number(q, u, 0) : skipped(q);
+                        default -> q.skipChildren();
+                    }
+                });
+                case "lost" -> object(p, t, (q, n, u) -> {
+                    switch (n) {
+                        case "origin" -> origin = u == JsonToken.VALUE_STRING ? q.getText() : skippedText(q);
+                        case "count" -> count = number(q, u, 0);
+                        case "cpu" -> cpu = number(q, u, LostEvents.NO_CPU);
+                        case "seqs" -> seqs(q, u);
+                        default -> q.skipChildren();
+                    }
+                });
+                default -> p.skipChildren();
+            }
+        }
+
+        /** {@code [[from, to], ...]}: at most {@link #MAX_LOST_RANGES} pairs of whole numbers. */
+        private void seqs(JsonParser p, JsonToken t) throws java.io.IOException {
+            if (t == JsonToken.VALUE_NULL) {
+                return;
+            }
+            if (t != JsonToken.START_ARRAY) {
+                lostSeqsWrong = true;
+                p.skipChildren();
+                return;
+            }
+            long[] ranges = new long[16];
+            int n = 0;
+            for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                if (n / 2 >= MAX_LOST_RANGES) {
+                    throw new TooManyRanges();
                 }
-                long[] seqs = new long[lost.path("seqs").size() * 2];
-                for (int i = 0; i < seqs.length / 2; i++) {
-                    JsonNode from = lost.path("seqs").path(i).path(0);
-                    JsonNode to = lost.path("seqs").path(i).path(1);
-                    if (!from.isIntegralNumber() || !to.isIntegralNumber() || from.asLong() < 1 || from.asLong() > to.asLong()
-                            || to.asLong() > SequenceTracker.MAX_SEQ) {
+                long from = -1;
+                long to = -1;
+                if (e == JsonToken.START_ARRAY) {
+                    int i = 0;
+                    for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken(), i++) {
+                        long value = v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER ? p.getLongValue() : -1;
+                        p.skipChildren();
+                        if (i == 0) {
+                            from = value;
+                        } else if (i == 1) {
+                            to = value;
+                        }
+                    }
+                } else {
+                    p.skipChildren();
+                }
+                if (from < 1 || from > to || to > SequenceTracker.MAX_SEQ) {
+                    lostSeqsWrong = true;
+                }
+                if (n + 2 > ranges.length) {
+                    ranges = java.util.Arrays.copyOf(ranges, ranges.length * 2);
+                }
+                ranges[n++] = from;
+                ranges[n++] = to;
+            }
+            lostSeqs = java.util.Arrays.copyOf(ranges, n);
+        }
+
+        private static Object skipped(JsonParser p) throws java.io.IOException {
+            p.skipChildren();
+            return WRONG;
+        }
+
+        private static String skippedText(JsonParser p) throws java.io.IOException {
+            p.skipChildren();
+            return "";
+        }
+
+        private static long skippedNumber(JsonParser p, long otherwise) throws java.io.IOException {
+            p.skipChildren();
+            return otherwise;
+        }
+
+        /** A whole number (a fraction is cut, as a monitor never writes one here), or {@code otherwise}. */
+        private static long number(JsonParser p, JsonToken t, long otherwise) throws java.io.IOException {
+            if (t == JsonToken.VALUE_NUMBER_INT) {
+                return p.getLongValue();
+            }
+            if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+                return (long) p.getDoubleValue();
+            }
+            p.skipChildren();
+            return otherwise;
+        }
+
+        /** A string's text; another scalar's own text; "" for an object or array. */
+        private static String text(JsonParser p, JsonToken t) throws java.io.IOException {
+            if (t.isScalarValue()) {
+                return p.getText();
+            }
+            p.skipChildren();
+            return "";
+        }
+
+        /** An array's strings (other scalars as their text, containers as ""); none for anything else. */
+        private static List<String> strings(JsonParser p, JsonToken t) throws java.io.IOException {
+            List<String> values = new ArrayList<>();
+            if (t != JsonToken.START_ARRAY) {
+                p.skipChildren();
+                return values;
+            }
+            for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                values.add(text(p, e));
+            }
+            return values;
+        }
+
+        ProcessRecord record() throws MalformedRecordException {
+            if (!procmon) {
+                throw new MalformedRecordException("no procmon object: not a procmon record (JSON Lines of an older procmon?)");
+            }
+            if (schema != ProcessRecords.SCHEMA) {
+                throw new MalformedRecordException("schema " + schemaText + " is not " + ProcessRecords.SCHEMA);
+            }
+            Host host = new Host(name(hostName, "host.name", true), name(hostId, "host.id", true));
+            String runId = name(run, "procmon.run", false);
+            if (!(seq instanceof Long number) || number < 1 || number > SequenceTracker.MAX_SEQ) {
+                throw new MalformedRecordException("procmon.seq is not a number from 1 to " + SequenceTracker.MAX_SEQ);
+            }
+            switch (type) {
+                case "process":
+                    return new ProcessRecord(host, runId, number, Optional.of(event(host)), Optional.empty(), new long[0]);
+                case "lost":
+                    LostEvents.Origin o;
+                    try {
+                        o = LostEvents.Origin.valueOf(origin.toUpperCase(Locale.ROOT));
+                    } catch (IllegalArgumentException e) {
+                        throw new MalformedRecordException("unknown loss origin \"" + CommandNames.quotable(origin, 200) + "\"");
+                    }
+                    if (count <= 0) {
+                        throw new MalformedRecordException("loss notice without a positive count");
+                    }
+                    if (lostSeqsWrong) {
                         throw new MalformedRecordException("loss notice with a range of seqs that is not [from, to] within 1 to "
                                 + SequenceTracker.MAX_SEQ);
                     }
-                    seqs[2 * i] = from.asLong();
-                    seqs[2 * i + 1] = to.asLong();
-                }
-                return new ProcessRecord(host, run, seq, Optional.empty(),
-                        Optional.of(new LostEvents(origin, lost.path("cpu").asInt(LostEvents.NO_CPU), count)), seqs);
-            default:
-                throw new MalformedRecordException("unknown record type \"" + CommandNames.quotable(type, 200) + "\"");
+                    return new ProcessRecord(host, runId, number, Optional.empty(), Optional.of(new LostEvents(o, (int) cpu, count)), lostSeqs);
+                default:
+                    throw new MalformedRecordException("unknown record type \"" + CommandNames.quotable(type, 200) + "\"");
+            }
+        }
+
+        private ProcessEvent event(Host host) throws MalformedRecordException {
+            if (!(pid instanceof Integer id) || comm == null) {
+                throw new MalformedRecordException("process record without process.pid or procmon.comm");
+            }
+            ProcessEvent.Builder b = ProcessEvent.builder()
+                    .pid(id)
+                    .ppid((int) ppid)
+                    .parentAtExit((int) parentAtExit)
+                    .uid((int) uid)
+                    .commandBytes(CommandNames.encode(comm))
+                    .startedBeforeMonitoring(startedBefore)
+                    .host(host);
+            if (userName != null) {
+                b.userName(userName);
+            }
+            b.execTimeNanos(execNs).exitTimeNanos(exitNs);
+            if (clockOffset instanceof Long offset) {
+                b.clockOffsetNanos(offset);
+            }
+            // Back to the kernel's wait status: code << 8, or the signal with 0x80 for a core dump.
+            if (exitCode instanceof Long code) {
+                b.exitCode(((int) (long) code & 0xff) << 8);
+            } else if (signal instanceof Long sig) {
+                b.exitCode(((int) (long) sig & 0x7f) | (coreDumped ? 0x80 : 0));
+            }
+            if (exePath != null) {
+                b.executable(exePath).executableTruncated(exeTruncated);
+            }
+            if (args != null) {
+                b.arguments(new Arguments(args, argsTruncated, argsBytes));
+            } else if (argsMissing) {
+                b.argumentsMissing();
+            }
+            if (cgroupId instanceof Long cgroup) {
+                b.cgroup(cgroup, cgroupPath);
+            }
+            return b.build();
+        }
+    }
+
+    /** More ranges in one notice than any sender writes: refused before they are held. */
+    private static final class TooManyRanges extends java.io.IOException {
+        TooManyRanges() {
+            super("loss notice with more than " + MAX_LOST_RANGES + " ranges");
         }
     }
 
     /** A host name, host id or run id: text of at most {@value #MAX_NAME_CHARS} characters, without controls. */
-    private static String name(JsonNode node, String field, boolean optional) throws MalformedRecordException {
-        if (node.isMissingNode() && optional) {
+    private static String name(Object value, String field, boolean optional) throws MalformedRecordException {
+        if (value == null && optional) {
             return "";
         }
-        if (!node.isTextual() || node.asText().length() > MAX_NAME_CHARS || CommandNames.hasControl(node.asText())
-                || (!optional && node.asText().isEmpty())) {
+        if (!(value instanceof String text) || text.length() > MAX_NAME_CHARS || CommandNames.hasControl(text)
+                || (!optional && text.isEmpty())) {
             throw new MalformedRecordException(field + " is not a name of 1 to " + MAX_NAME_CHARS + " printable characters");
         }
-        return node.asText();
-    }
-
-    private static ProcessEvent event(JsonNode root, JsonNode procmon, Host host) throws MalformedRecordException {
-        JsonNode process = root.path("process");
-        if (!process.path("pid").canConvertToInt() || !procmon.has("comm")) {
-            throw new MalformedRecordException("process record without process.pid or procmon.comm");
-        }
-        ProcessEvent.Builder b = ProcessEvent.builder()
-                .pid(process.path("pid").asInt())
-                .ppid(process.path("parent_pid").asInt())
-                .parentAtExit(procmon.path("parent_at_exit").asInt(0))
-                .uid((int) process.path("real_user").path("id").asLong())
-                .commandBytes(CommandNames.encode(procmon.path("comm").asText()))
-                .startedBeforeMonitoring(procmon.path("started_before_monitoring").asBoolean())
-                .host(host);
-        if (process.path("real_user").has("name")) {
-            b.userName(process.path("real_user").path("name").asText());
-        }
-        JsonNode kernel = procmon.path("kernel");
-        b.execTimeNanos(kernel.path("exec_ns").asLong()).exitTimeNanos(kernel.path("exit_ns").asLong());
-        if (kernel.has("clock_offset_ns")) {
-            b.clockOffsetNanos(kernel.path("clock_offset_ns").asLong());
-        }
-        // Back to the kernel's wait status: code << 8, or the signal with 0x80 for a core dump.
-        JsonNode exit = process.path("exit");
-        if (exit.has("code")) {
-            b.exitCode((exit.path("code").asInt() & 0xff) << 8);
-        } else if (procmon.has("signal")) {
-            b.exitCode((procmon.path("signal").asInt() & 0x7f) | (procmon.path("core_dumped").asBoolean() ? 0x80 : 0));
-        }
-        if (process.path("executable").has("path")) {
-            b.executable(process.path("executable").path("path").asText())
-                    .executableTruncated(procmon.path("exe_truncated").asBoolean());
-        }
-        JsonNode args = procmon.path("args");
-        if (process.has("command_args")) {
-            List<String> values = new ArrayList<>();
-            process.path("command_args").forEach(v -> values.add(v.asText()));
-            b.arguments(new Arguments(values, args.path("truncated").asBoolean(), args.path("bytes").asLong()));
-        } else if (args.path("missing").asBoolean()) {
-            b.argumentsMissing();
-        }
-        if (procmon.has("cgroup_id")) {
-            JsonNode path = process.path("linux").path("cgroup");
-            b.cgroup(procmon.path("cgroup_id").asLong(), path.isTextual() ? path.asText() : null);
-        }
-        return b.build();
+        return text;
     }
 }

@@ -186,18 +186,18 @@ class ProcessRecordsTest {
     void fromBytesAsFromTextAndOnlyUtf8() throws Exception {
         String line = write(sink -> sink.onEvent(ProcessEvent.builder().pid(7).command("naïve 日本").host(HOST).build())).strip();
         byte[] utf8 = line.getBytes(StandardCharsets.UTF_8);
-        assertThat(ProcessRecord.readTree(utf8)).isEqualTo(ProcessRecord.readTree(line));
-        assertThat(ProcessRecord.of(ProcessRecord.readTree(utf8)).event().orElseThrow().command()).isEqualTo("naïve 日本");
+        assertThat(ProcessRecord.read(utf8).event()).isEqualTo(ProcessRecord.parse(line).event());
+        assertThat(ProcessRecord.read(utf8).event().orElseThrow().command()).isEqualTo("naïve 日本");
         // The same record in UTF-16 or UTF-32, which Jackson would detect and read, is not a record.
         for (java.nio.charset.Charset other : List.of(StandardCharsets.UTF_16LE, StandardCharsets.UTF_16BE, java.nio.charset.Charset.forName("UTF-32"))) {
-            assertThatThrownBy(() -> ProcessRecord.readTree(line.getBytes(other))).as(other.name()).hasMessageStartingWith("not UTF-8 JSON");
+            assertThatThrownBy(() -> ProcessRecord.read(line.getBytes(other))).as(other.name()).hasMessageStartingWith("not UTF-8 JSON");
         }
         byte[] broken = utf8.clone();
         broken[line.indexOf("na") + 2] = (byte) 0xff; // the ï's first byte: not UTF-8
-        assertThatThrownBy(() -> ProcessRecord.readTree(broken)).hasMessageStartingWith("not one JSON object");
-        assertThatThrownBy(() -> ProcessRecord.readTree(new byte[ProcessRecord.MAX_CHARS + 1])).hasMessageStartingWith("longer than");
-        assertThat(ProcessRecord.readTree(new byte[0]).isMissingNode()).isTrue();
-        assertThatThrownBy(() -> ProcessRecord.readTree((line + line).getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> ProcessRecord.read(broken)).hasMessageStartingWith("not one JSON object");
+        assertThatThrownBy(() -> ProcessRecord.read(new byte[ProcessRecord.MAX_CHARS + 1])).hasMessageStartingWith("longer than");
+        assertThatThrownBy(() -> ProcessRecord.read(new byte[0])).hasMessageStartingWith("not one JSON object");
+        assertThatThrownBy(() -> ProcessRecord.read((line + line).getBytes(StandardCharsets.UTF_8)))
                 .hasMessageStartingWith("not one JSON object");
     }
 
@@ -247,10 +247,17 @@ class ProcessRecordsTest {
     void aRecordIsWrittenBackAsOneCompactLine() throws Exception {
         // Whitespace between tokens is valid JSON: a sender can put a line break, and a forged record on the line after it.
         String forged = poisoned(r -> procmon(r).put("seq", 99));
-        String spread = "{\"pad\":\n" + forged + "\n," + poisoned(r -> { }).substring(1);
-        JsonNode tree = ProcessRecord.readTree(spread);
-        assertThat(ProcessRecord.of(tree).seq()).isEqualTo(1);
-        assertThat(ProcessRecord.compact(tree)).doesNotContain("\n").isEqualTo(MAPPER.writeValueAsString(tree));
+        String spread = "{\"pad\":\r\n" + forged + "\n," + poisoned(r -> { }).substring(1);
+        byte[] bytes = spread.getBytes(StandardCharsets.UTF_8);
+        assertThat(ProcessRecord.read(bytes).seq()).isEqualTo(1);
+        assertThat(ProcessRecord.line(bytes)).doesNotContain("\n", "\r").isEqualTo(spread.replace('\n', ' ').replace('\r', ' '));
+        assertThat(ProcessRecord.parse(ProcessRecord.line(bytes)).seq()).isEqualTo(1);
+        // A line break inside a string is not JSON: such a record is refused, never written.
+        assertThatThrownBy(() -> ProcessRecord.read(poisoned(r -> procmon(r).put("comm", "a")).replace("\"comm\":\"a\"", "\"comm\":\"a\nb\"")
+                .getBytes(StandardCharsets.UTF_8))).hasMessageStartingWith("not one JSON object");
+        // A name given twice is refused, not read one way or the other.
+        assertThatThrownBy(() -> ProcessRecord.parse(poisoned(r -> { }).replace("\"procmon\":{", "\"procmon\":{\"seq\":5,")))
+                .hasMessageContaining("Duplicate field 'seq'");
 
         // What a monitor wrote is written back byte for byte (decimals such as "1.00" included).
         String sent = write(sink -> {
@@ -259,7 +266,7 @@ class ProcessRecordsTest {
             sink.onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 1, 3));
         });
         for (String line : sent.split("\n")) {
-            assertThat(ProcessRecord.compact(ProcessRecord.readTree(line))).isEqualTo(line);
+            assertThat(ProcessRecord.line(line.getBytes(StandardCharsets.UTF_8))).isEqualTo(line);
         }
     }
 
