@@ -38,7 +38,11 @@ public final class ProcessEvent {
     private final Host host;
     private final long cgroupId;
     private final String cgroupPath;
-    private final Container container;
+    /**
+     * {@link #container()}, once asked: derived from the cgroup path only for a sink that writes it
+     * (a benign race: every thread derives the same, and an Optional is safely published).
+     */
+    private Optional<Container> container;
     private final Arguments arguments;
     private final boolean argumentsMissing;
     /** {@link #retainedBytes()}, once computed (a benign race: every thread computes the same). */
@@ -65,7 +69,6 @@ public final class ProcessEvent {
         this.host = b.host;
         this.cgroupId = b.cgroupId;
         this.cgroupPath = b.cgroupPath;
-        this.container = b.container;
         this.arguments = b.arguments;
         this.argumentsMissing = b.argumentsMissing;
     }
@@ -125,7 +128,6 @@ public final class ProcessEvent {
         b.host = host;
         b.cgroupId = cgroupId;
         b.cgroupPath = cgroupPath;
-        b.container = container;
         b.arguments = arguments;
         b.argumentsMissing = argumentsMissing;
         return b;
@@ -238,7 +240,12 @@ public final class ProcessEvent {
 
     /** The container (or Kubernetes pod) the cgroup path names, if any (see {@link Container}). */
     public Optional<Container> container() {
-        return Optional.ofNullable(container);
+        Optional<Container> known = container;
+        if (known == null) {
+            known = cgroupPath == null ? Optional.empty() : Container.fromCgroupPath(cgroupPath);
+            container = known;
+        }
+        return known;
     }
 
     /** The command line, when the source recorded arguments and they reached it. */
@@ -322,7 +329,7 @@ public final class ProcessEvent {
                 && Arrays.equals(commandBytes, e.commandBytes) && Objects.equals(executable, e.executable)
                 && Objects.equals(userName, e.userName) && clockOffsetNanos == e.clockOffsetNanos
                 && Objects.equals(host, e.host) && cgroupId == e.cgroupId && Objects.equals(cgroupPath, e.cgroupPath)
-                && Objects.equals(container, e.container) && Objects.equals(arguments, e.arguments)
+                && Objects.equals(arguments, e.arguments)
                 && argumentsMissing == e.argumentsMissing;
     }
 
@@ -355,7 +362,6 @@ public final class ProcessEvent {
         private Host host;
         private long cgroupId;
         private String cgroupPath;
-        private Container container;
         private Arguments arguments;
         private boolean argumentsMissing;
 
@@ -439,11 +445,10 @@ public final class ProcessEvent {
             return this;
         }
 
-        /** The cgroup: its id, its path (null when unknown) and the container that path names (computed). */
+        /** The cgroup: its id and its path (null when unknown); the container it names is derived when asked. */
         public Builder cgroup(long id, String path) {
             this.cgroupId = id;
             this.cgroupPath = path;
-            this.container = path == null ? null : Container.fromCgroupPath(path).orElse(null);
             return this;
         }
 
