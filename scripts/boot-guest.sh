@@ -74,8 +74,8 @@ stage "running tests on $(uname -r)"
 uname -r >"/host$RESULTS/kernel"
 # C1 only and the serial collector: under emulation C2's compile work costs more than it saves.
 # Fewer processes where a count only scales the work: 1,000 rapid execs instead of 10,000 in ArgsIT
-# (an emulated exec takes 90 to 190 ms; each process joined with its own arguments does not depend
-# on the count) and exit bursts of 3,000 instead of 8,000: the guest checks that this kernel gives
+# and 3,000 in the rapid-exec tests of BpfEventSourceIT (an emulated exec takes 90 to 190 ms; each
+# process seen, and joined with its own arguments, does not depend on the count) and exit bursts of 3,000 instead of 8,000: the guest checks that this kernel gives
 # each process killed in a burst its one row; whether the default rings hold a burst is the same on
 # every kernel and is tested at the full count by the host's run.
 chroot /host /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp LANG=C.UTF-8 \
