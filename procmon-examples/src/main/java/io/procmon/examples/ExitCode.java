@@ -13,7 +13,7 @@ public enum ExitCode {
     NO_TRACEFS(6, "tracefs not mounted and not mountable"),
     OUTPUT(7, "output not writable, or a write failed"),
     KERNEL(8, "the kernel refused a program, map or attachment"),
-    INPUT(9, "procmon report: input not readable, or a malformed row (its line is named)"),
+    INPUT(9, "input not readable (procmon report, procmon collect --summarize), or a malformed row (its line is named)"),
     METRICS(10, "the metrics endpoint cannot listen (--metrics: address in use, or not this host's)"),
     READER_DIED(11, "reader of the kernel's events died while recording (nothing more would be recorded)"),
     FORCED(130, "second Ctrl+C: stopped without draining"),
