@@ -155,8 +155,9 @@ final class CollectCommand implements Callable<Integer> {
                 : BatchedOutput.open(Path.of(output), append ? BatchedOutput.WriteMode.APPEND : BatchedOutput.WriteMode.TRUNCATE);
     }
 
-    /** One line per host and run: what arrived, what is missing, what the host said it lost. */
     /**
+     * One line per host and run: what arrived, what is missing, what the host said it lost.
+     *
      * @param duplicatesAre what the duplicates counted are: skipped by a collector, or held twice by the files summarized
      */
     static void report(PrintStream err, Map<String, SequenceTracker> runs, long malformed, long retired, String duplicatesAre) {
@@ -177,6 +178,11 @@ final class CollectCommand implements Callable<Integer> {
                 t.countedFrom() > 1 ? String.format(Locale.ROOT, " (from seq %,d: the group had read the run's start before)", t.countedFrom()) : "",
                 t.floor() > 1 ? String.format(Locale.ROOT, "; more gaps than are kept: below seq %,d only totals, and %,d records arrived "
                         + "there, written and not counted", t.floor(), t.untracked()) : "");
+    }
+
+    /** The line of a run retired to stay within the runs tracked, printed when it goes. */
+    static String retiredLine(String run, SequenceTracker t, String duplicatesAre) {
+        return line(run, t, duplicatesAre) + "; retired, the run seen least recently";
     }
 
     static int usage(PrintStream err, String message) {
@@ -217,7 +223,7 @@ final class CollectCommand implements Callable<Integer> {
 
                 @Override
                 public void onRetired(String run, SequenceTracker figures) {
-                    err.println(line(run, figures, "duplicates skipped") + "; retired, the run seen least recently");
+                    err.println(retiredLine(run, figures, "duplicates skipped"));
                 }
 
                 @Override

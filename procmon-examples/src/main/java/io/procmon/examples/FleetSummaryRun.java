@@ -51,7 +51,7 @@ final class FleetSummaryRun {
 
                 @Override
                 public void onRetired(String run, io.procmon.schema.SequenceTracker figures) {
-                    out.println(CollectCommand.line(run, figures, DUPLICATES) + "; retired, the run seen least recently");
+                    out.println(CollectCommand.retiredLine(run, figures, DUPLICATES));
                 }
             });
         } catch (IOException e) {

@@ -77,56 +77,54 @@ public final class FleetSummary {
 
     private void readLines(InputStream in, String name) throws IOException {
         byte[] buffer = new byte[64 * 1024];
-        byte[] line = new byte[4096];
-        int length = 0;
-        boolean tooLong = false;
+        Line line = new Line();
         long number = 1;
         for (int n; (n = in.read(buffer)) > 0; ) {
             int start = 0;
             for (int i = 0; i < n; i++) {
-                if (buffer[i] != '\n') {
-                    continue;
+                if (buffer[i] == '\n') {
+                    line.take(buffer, start, i - start);
+                    long at = number++;
+                    if (line.tooLong) {
+                        intake.refuse("longer than " + ProcessRecord.MAX_CHARS + " bytes", () -> name + ":" + at);
+                    } else {
+                        intake.accept(Arrays.copyOf(line.bytes, line.length), false, () -> name + ":" + at);
+                    }
+                    line.clear();
+                    start = i + 1;
                 }
-                int part = i - start;
-                if (!tooLong && length + part > ProcessRecord.MAX_CHARS) {
-                    tooLong = true;
-                }
-                if (!tooLong) {
-                    line = append(line, length, buffer, start, part);
-                    length += part;
-                }
-                long at = number++;
-                if (tooLong) {
-                    intake.refuse("longer than " + ProcessRecord.MAX_CHARS + " bytes", () -> name + ":" + at);
-                } else {
-                    intake.accept(Arrays.copyOf(line, length), false, () -> name + ":" + at);
-                }
-                length = 0;
-                tooLong = false;
-                start = i + 1;
             }
-            int rest = n - start;
-            if (!tooLong && length + rest > ProcessRecord.MAX_CHARS) {
-                tooLong = true; // what follows up to the line's end is skipped, never held
-            }
-            if (!tooLong) {
-                line = append(line, length, buffer, start, rest);
-                length += rest;
-            }
+            line.take(buffer, start, n - start);
         }
-        if (length > 0 || tooLong) {
+        if (line.length > 0 || line.tooLong) {
             torn++;
             long at = number;
             intake.refuse("the file ends inside a line (its writer stopped mid-write)", () -> name + ":" + at);
         }
     }
 
-    private static byte[] append(byte[] line, int length, byte[] from, int offset, int count) {
-        if (length + count > line.length) {
-            line = Arrays.copyOf(line, Math.max(line.length * 2, length + count));
+    /** One line's bytes so far, never more than {@link ProcessRecord#MAX_CHARS}: past that only the fact is kept. */
+    private static final class Line {
+        byte[] bytes = new byte[4096];
+        int length;
+        boolean tooLong;
+
+        void take(byte[] from, int offset, int count) {
+            if (tooLong || length + count > ProcessRecord.MAX_CHARS) {
+                tooLong = true; // what follows up to the line's end is skipped, never held
+                return;
+            }
+            if (length + count > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + count));
+            }
+            System.arraycopy(from, offset, bytes, length, count);
+            length += count;
         }
-        System.arraycopy(from, offset, line, length, count);
-        return line;
+
+        void clear() {
+            length = 0;
+            tooLong = false;
+        }
     }
 
     /** Per host and run ({@code host (run RUN)}), what the files hold together. */

@@ -61,15 +61,7 @@ final class RecordIntake {
             SequenceTracker tracker = runs.get(key);
             if (tracker == null) {
                 if (runs.size() >= MAX_RUNS) {
-                    java.util.Iterator<Map.Entry<String, SequenceTracker>> eldest = runs.entrySet().iterator();
-                    Map.Entry<String, SequenceTracker> gone = eldest.next();
-                    eldest.remove();
-                    retired++;
-                    retiredRecently.add(hash(gone.getKey()));
-                    if (retiredRecently.size() > MAX_RUNS) {
-                        retiredRecently.remove(retiredRecently.iterator().next());
-                    }
-                    handler.onRetired(gone.getKey(), gone.getValue());
+                    retireEldest();
                 }
                 tracker = new SequenceTracker(resumed || retiredRecently.remove(hash(key)));
                 runs.put(key, tracker);
@@ -88,6 +80,19 @@ final class RecordIntake {
             return;
         }
         handler.onRecord(record, line); // a failure to write is the output's, not the record's: it propagates
+    }
+
+    /** Lets the run seen least recently go, telling the handler its last figures. */
+    private void retireEldest() {
+        java.util.Iterator<Map.Entry<String, SequenceTracker>> eldest = runs.entrySet().iterator();
+        Map.Entry<String, SequenceTracker> gone = eldest.next();
+        eldest.remove();
+        retired++;
+        retiredRecently.add(hash(gone.getKey()));
+        if (retiredRecently.size() > MAX_RUNS) {
+            retiredRecently.remove(retiredRecently.iterator().next());
+        }
+        handler.onRetired(gone.getKey(), gone.getValue());
     }
 
     /** A value refused before it is read (too long to hold, torn): counted and named as malformed. */

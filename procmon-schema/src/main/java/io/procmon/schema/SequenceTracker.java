@@ -80,7 +80,7 @@ public final class SequenceTracker {
         }
         long from = Math.max(floor, countedFrom());
         if (distinct > 0 && from <= newFloor - 1) {
-            settledGaps += seen.gapsIn(from, newFloor - 1) - (gapAcrossFloor && !seen.contains(floor) && from == floor ? 1 : 0);
+            settledGaps += seen.gapsIn(from, newFloor - 1) - gapCountedBelowFloor(from);
             gapAcrossFloor = !seen.contains(newFloor - 1) && !seen.contains(newFloor);
         }
         settledArrivedAnyway += announcedSeqs.overlap(seen, floor, newFloor - 1);
@@ -147,9 +147,15 @@ public final class SequenceTracker {
             return 0;
         }
         long from = Math.max(floor, countedFrom());
-        long above = from <= highest ? seen.gapsIn(from, highest) : 0;
-        // A gap the floor cut in two is one gap, unless a record since arrived at the floor.
-        return settledGaps + above - (gapAcrossFloor && from == floor && !seen.contains(floor) && above > 0 ? 1 : 0);
+        return from <= highest ? settledGaps + seen.gapsIn(from, highest) - gapCountedBelowFloor(from) : settledGaps;
+    }
+
+    /**
+     * 1 when counting gaps from {@code from} would count again the gap the floor cut in two (already
+     * in {@link #settledGaps}): it still starts at the floor, as no record has arrived there since.
+     */
+    private long gapCountedBelowFloor(long from) {
+        return gapAcrossFloor && from == floor && !seen.contains(floor) ? 1 : 0;
     }
 
     public long highest() {
