@@ -2,11 +2,12 @@
 # procmon collect against kcat, side by side in one run: a real local broker (FleetTopic, Apache
 # Kafka from Maven Central on 127.0.0.1, stopped at the end) holding a topic of RECORDS records of
 # `--format jsonl --args --cgroups --exe` monitors (about 800 bytes each) from HOSTS hosts' runs.
-# Each rotation, kcat, a bare JVM Kafka consumer under the launcher's JVM options (ConsumeOnly: the
+# Each rotation, kcat, a bare JVM Kafka consumer under collect's JVM options (ConsumeOnly: the
 # floor under collect, writing each value as kcat does) and `procmon collect` (CSV, then JSON Lines;
 # through the package's launcher, a new consumer group each time) read the whole topic; each
 # reader's CPU comes from a cgroup v2 of its own (every thread counted). Prints each run and the
-# medians, in µs of CPU per record. PROCMON_JAVA_OPTS tries other JVM options for both JVM readers.
+# medians, in µs of CPU per record: in all, and steady (after the first fifth of the records).
+# PROCMON_JAVA_OPTS tries other JVM options for both JVM readers.
 #   sudo bench/collect.sh [RECORDS] [HOSTS] [ROTATIONS]       default: 1000000 8 3
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -33,21 +34,38 @@ until grep -q '^ready ' "$work/topic.out" 2>/dev/null; do
 done
 read -r _ bootstrap bytes <"$work/topic.out"
 echo "collect-bench: $records records, $((bytes / records)) bytes each on average, at $bootstrap" >&2
+# collect's own JVM options (the launcher's for collect), for both JVM readers
+export PROCMON_JAVA_OPTS="${PROCMON_JAVA_OPTS:-$(launcher_opts collect)}"
 use_launcher "$work"
 
 # measure NAME EXPECTED-LINES OUTPUT COMMAND...: runs it in a cgroup of its own to its end; appends
-# "NAME cpu-µs-per-record wall-s" to $work/results and checks OUTPUT has EXPECTED-LINES lines.
+# "NAME total-cpu-µs-per-record steady-cpu-µs-per-record wall-s" to $work/results and checks
+# OUTPUT has EXPECTED-LINES lines. Steady: the CPU after the first fifth of the records, per
+# record written since (start-up and most compiling excluded, as for a collector that runs for
+# days); the lines written so far are counted from the new bytes only, in this script's cgroup.
 measure() {
   local name="$1" expected="$2" output="$3"; shift 3
-  local t0 t1 lines
+  local t0 t1 lines size cpu counted=0 seen=0 warm_cpu="" warm_lines=""
   t0=$(date +%s%N)
   start_in_cgroup "$work/$name.err" "$@"
+  while kill -0 "$mon" 2>/dev/null; do
+    sleep 0.2
+    [ -z "$warm_cpu" ] && [ -f "$output" ] || continue
+    cpu=$(cgroup_cpu_usec)
+    size=$(stat -c %s "$output")
+    seen=$((seen + $(dd if="$output" bs=64k iflag=skip_bytes,count_bytes skip="$counted" count=$((size - counted)) \
+        status=none | wc -l)))
+    counted=$size
+    [ "$seen" -ge $((records / 5)) ] && { warm_cpu=$cpu; warm_lines=$seen; }
+  done
   wait "$mon" || { cat "$work/$name.err" >&2; echo "collect-bench: $name failed" >&2; exit 1; }
   t1=$(date +%s%N)
   lines=$(wc -l <"$output")
   [ "$lines" = "$expected" ] || { cat "$work/$name.err" >&2; echo "collect-bench: $name wrote $lines lines, expected $expected" >&2; exit 1; }
+  [ -n "$warm_cpu" ] || { echo "collect-bench: $name ended before a fifth of the records was written" >&2; exit 1; }
   awk -v n="$name" -v c="$(cgroup_cpu_usec)" -v r="$records" -v w="$(( (t1 - t0) / 1000000 ))" \
-      'BEGIN { printf "%s %.2f %.1f\n", n, c / r, w / 1000 }' | tee -a "$work/results" >&2
+      -v wc="$warm_cpu" -v wl="$warm_lines" -v l="$lines" \
+      'BEGIN { printf "%s %.2f %.2f %.1f\n", n, c / r, (c - wc) / (l - wl), w / 1000 }' | tee -a "$work/results" >&2
   rmdir "$cg" 2>/dev/null || { sleep 0.5; rmdir "$cg"; }
   cg=""; mon=""
   rm -f "$output"
@@ -67,9 +85,9 @@ done
 median() { # NAME FIELD: the median of that field of NAME's runs
   grep "^$1 " "$work/results" | awk -v f="$2" '{ print $f }' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
 }
-kcat_cpu="$(median kcat 2)"
-echo "reader           CPU µs/record   × kcat   wall s   (medians of $rotations; collect's wall includes its 2 s idle exit)"
+kcat_cpu="$(median kcat 2)" kcat_steady="$(median kcat 3)"
+echo "reader           CPU µs/record   × kcat   steady µs/record   × kcat   wall s   (medians of $rotations; steady: after the first fifth; wall includes collect's 2 s idle exit)"
 for name in kcat jvm-consumer collect-csv collect-jsonl; do
-  awk -v n="$name" -v c="$(median "$name" 2)" -v k="$kcat_cpu" -v w="$(median "$name" 3)" \
-      'BEGIN { printf "%-16s %15.2f %8.1f %8.1f\n", n, c, c / k, w }'
+  awk -v n="$name" -v c="$(median "$name" 2)" -v k="$kcat_cpu" -v s="$(median "$name" 3)" -v ks="$kcat_steady" -v w="$(median "$name" 4)" \
+      'BEGIN { printf "%-16s %15.2f %8.1f %18.2f %8.1f %8.1f\n", n, c, c / k, s, s / ks, w }'
 done

@@ -13,12 +13,15 @@ run_it() {
       -Dit.test="$test" "$@") >"$log" 2>&1 || { tail -40 "$log" >&2; exit 1; }
 }
 
+# launcher_opts monitor|collect: the JVM options the package's launcher gives that command.
+launcher_opts() { sed -n "s/^$1_opts=\"\(.*\)\"\$/\1/p" "$launcher"; }
+
 # The monitor as the package starts it: the shipped launcher, its JVM options, a class-data archive
 # of this run's own (made at the first monitor's exit, used by the next ones, as on a user's host).
 launcher="$root/procmon-deb/src/deb/bin/procmon"
 use_launcher() { # work-dir
   export PROCMON_JAR="$root/procmon-examples/target/procmon.jar" PROCMON_CDS_ARCHIVE="$1/procmon.jsa"
-  export PROCMON_JAVA_OPTS="${PROCMON_JAVA_OPTS:-$(sed -n 's/^opts="\${PROCMON_JAVA_OPTS:-\(.*\)}"$/\1/p' "$launcher")}"
+  export PROCMON_JAVA_OPTS="${PROCMON_JAVA_OPTS:-$(launcher_opts monitor)}"
 }
 
 # start_in_cgroup STDERR-FILE COMMAND...: runs it in a new cgroup v2 of its own (its CPU to the
