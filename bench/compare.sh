@@ -8,6 +8,9 @@
 #   - RSS: the largest resident set sampled during the storms
 #   - launch -> first row visible: from the monitor's launch to a probe process's row in its output
 #   - in-kernel cost per exit: run time / runs of its exit program (kernel.bpf_stats_enabled)
+#   - idle CPU (procmon and bpftrace): after the storms, the monitor rests IDLE seconds, then its
+#     CPU over the next IDLE seconds, in µs per second, with nothing of this script's forked meanwhile
+#     (PROCMON_BENCH_IDLE=IDLE, default 60; 0 leaves it out)
 # and the split of procmon's steady-state CPU by thread. A third monitor, "procmon+metrics", is procmon
 # with the same options and --metrics on loopback, scraped once a second throughout (the scraper, bash
 # alone, runs outside the monitor's cgroup; the endpoint's work is the monitor's and is counted).
@@ -15,6 +18,7 @@
 set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
 rotations="${1:-3}" execs="${2:-20000}" warmup="${3:-30000}"
+idle="${PROCMON_BENCH_IDLE:-60}"
 shift $(( $# < 3 ? $# : 3 ))
 [ "${1:-}" = "--" ] && shift
 procmon_options=("$@")
@@ -92,6 +96,20 @@ for p in json.loads(sys.argv[3]):
 print(f"{t / n:.0f}" if n else "nan")
 PY
 }
+cgroup_usec_builtin() { # as cgroup_cpu_usec, with bash alone: an awk started now would be a process the monitor records
+  local key value
+  while read -r key value; do [ "$key" = usage_usec ] && echo "$value" && return; done <"$cg/cpu.stat"
+}
+idle_cpu() { # µs of CPU per second over $idle seconds, after $idle seconds of rest; forks nothing in between
+  exec 5<>"$work/never"
+  local line u0 u1
+  read -r -t "$idle" -u 5 line || true
+  u0=$(cgroup_usec_builtin)
+  read -r -t "$idle" -u 5 line || true
+  u1=$(cgroup_usec_builtin)
+  exec 5<&-
+  echo $(( (u1 - u0) / idle ))
+}
 wait_rows() { # file count: until the storm's rows are all there (at most 60 s)
   for _ in $(seq 600); do
     [ "$(grep -c cmp-true "$1" 2>/dev/null || true)" -ge "$2" ] && return 0
@@ -131,28 +149,40 @@ for r in $(seq "$rotations"); do
         ($1 in a) && ($3 - a[$1]) / n >= 50 {printf "%s=%.2f ", $2, ($3 - a[$1]) / n / 1000}' "$work/threads0" -)"
     fi
     kernel_ns="$(exit_prog_cost "$mon")"
-    stop_all
+    kill "$sampler" 2>/dev/null || true # its awk and sleep, ten a second, would be processes to record
     wait "$sampler" 2>/dev/null || true
+    results[$m,idle,$r]=n/a
+    if [ "$idle" -gt 0 ] && [ "$m" != procmon+metrics ]; then # that one is scraped each second: never idle
+      results[$m,idle,$r]=$(idle_cpu)
+    fi
+    stop_all
     results[$m,cold,$r]=$cold; results[$m,steady,$r]=$steady; results[$m,first,$r]=$first_ms
     results[$m,rss,$r]=$(( $(cat "$work/rss") / 1024 )); results[$m,kernel,$r]=$kernel_ns
     scraped=""; [ "$m" = procmon+metrics ] && scraped=", $(cat "$work/scrapes") scrapes answered"
-    echo "rotation $r $m: cold $cold us, steady $steady us, rss ${results[$m,rss,$r]} MiB, first row $first_ms ms, kernel $kernel_ns ns/exit$scraped" >&2
+    echo "rotation $r $m: cold $cold us, steady $steady us, rss ${results[$m,rss,$r]} MiB, first row $first_ms ms, kernel $kernel_ns ns/exit, idle ${results[$m,idle,$r]} us/s$scraped" >&2
   done
 done
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-col() { local m=$1 k=$2 v=(); for r in $(seq "$rotations"); do v+=("${results[$m,$k,$r]}"); done; median "${v[@]}"; }
+col() { # the median of a column, or n/a
+  local m=$1 k=$2 v=()
+  for r in $(seq "$rotations"); do v+=("${results[$m,$k,$r]}"); done
+  if [ "${v[0]}" = n/a ]; then echo n/a; else median "${v[@]}"; fi
+}
 echo "machine: $(nproc) CPUs, $(uname -r); storm of $execs execs from 4 workers, warm-up $warmup; medians of $rotations rotations"
 echo "procmon options: ${procmon_options[*]:-(defaults)}; JVM: $PROCMON_JAVA_OPTS, class-data archive from a first run"
-printf '| %-15s | %-24s | %-22s | %-8s | %-21s | %-22s |\n' monitor "CPU/process from launch" "CPU/process steady" "RSS MiB" "launch -> first row" "in-kernel cost per exit"
-printf '| --- | --- | --- | --- | --- | --- |\n'
+printf '| %-15s | %-24s | %-22s | %-8s | %-21s | %-22s | %-13s |\n' monitor "CPU/process from launch" "CPU/process steady" "RSS MiB" \
+  "launch -> first row" "in-kernel cost per exit" "idle CPU us/s"
+printf '| --- | --- | --- | --- | --- | --- | --- |\n'
 for m in procmon procmon+metrics bpftrace; do
-  printf '| %-15s | %21s us | %19s us | %8s | %18s ms | %19s ns |\n' "$m" "$(col $m cold)" "$(col $m steady)" "$(col $m rss)" \
-    "$(col $m first)" "$(col $m kernel)"
+  printf '| %-15s | %21s us | %19s us | %8s | %18s ms | %19s ns | %13s |\n' "$m" "$(col $m cold)" "$(col $m steady)" "$(col $m rss)" \
+    "$(col $m first)" "$(col $m kernel)" "$(col $m idle)"
 done
 awk -v a="$(col procmon cold)" -v b="$(col bpftrace cold)" -v c="$(col procmon steady)" -v d="$(col bpftrace steady)" \
   -v e="$(col procmon first)" -v f="$(col bpftrace first)" \
   'BEGIN {printf "ratios procmon/bpftrace: cold %.2f, steady %.2f, first row %.2f\n", a / b, c / d, e / f}'
+[ "$idle" -gt 0 ] && awk -v a="$(col procmon idle)" -v b="$(col bpftrace idle)" -v s="$idle" \
+  'BEGIN {printf "idle (%d s after %d s of rest): procmon %.0f us/s, bpftrace %.0f us/s, ratio %.2f\n", s, s, a, b, a / b}'
 awk -v a="$(col procmon+metrics steady)" -v b="$(col procmon steady)" -v d="$(col bpftrace steady)" \
   'BEGIN {printf "metrics on and scraped each second: steady %.2f of the plain monitor'"'"'s, %.2f of bpftrace'"'"'s\n", a / b, a / d}'
 echo "procmon steady-state CPU per process by thread (us), each rotation:"

@@ -51,6 +51,10 @@ public final class BpfEventSource implements EventSource {
     private static final int ENDED_CLAIMS = 4096;
     /** The wall-clock offset is measured again every this many counter reads (1 s). */
     private static final int CLOCK_REMEASURE_EVERY = 5;
+    /** The longest a reader sleeps on an idle host: the kernel's counters are read after it. */
+    private static final int DOZE_MILLIS = 10_000;
+    private static final byte[] ASLEEP_SET = {1, 0, 0, 0, 0, 0, 0, 0};
+    private final byte[] asleepKey = new byte[KernelMap.U32Key.SIZE];
 
     private final BpfOptions options;
     private final UnaryOperator<KernelOffsets> adjustOffsets;
@@ -59,6 +63,8 @@ public final class BpfEventSource implements EventSource {
     private final List<TracepointLink> links = new ArrayList<>();
     private BpfMap counters;
     private PerfBuffer perf;
+    /** The reader's flag that it sleeps ({@link KernelMap#ASLEEP}); null where the kernel has no atomic exchange. */
+    private BpfMap asleep;
     private Thread reader;
     private volatile boolean running;
     /** Set by the reader thread when it dies; read by close() after joining it. */
@@ -150,8 +156,14 @@ public final class BpfEventSource implements EventSource {
             }
             BpfProgram exec = own(BpfProgram.loadTracepoint("procmon_exec",
                     ProcessPrograms.exec(offsets, programOptions).assemble(fds(maps)), ProcessPrograms.LICENSE));
+            if (kernelExchanges()) {
+                asleep = own(KernelMap.ASLEEP.create(programOptions, 1));
+                maps.put(KernelMap.ASLEEP, asleep);
+                maps.put(KernelMap.BELL, own(KernelMap.BELL.create(programOptions, possibleCpus)));
+            }
             BpfProgram exit = own(BpfProgram.loadTracepoint("procmon_exit",
-                    ProcessPrograms.exit(offsets, programOptions, cgroupOffsets).assemble(fds(maps)), ProcessPrograms.LICENSE));
+                    ProcessPrograms.exit(offsets, programOptions, cgroupOffsets, asleep != null).assemble(fds(maps)),
+                    ProcessPrograms.LICENSE));
             if (cgroupOffsets != null) {
                 // Attached before the hierarchy is walked: no cgroup made in between goes unnamed.
                 BpfMap cgroupPaths = own(KernelMap.CGROUP_PATHS.create(programOptions, CGROUP_PATHS));
@@ -164,6 +176,9 @@ public final class BpfEventSource implements EventSource {
             }
             perf = own(PerfBuffer.open(events, Cpus.online(), options.pagesPerCpu(), options.wakeupEvents(),
                     this::onSample, this::onPerfLost));
+            if (asleep != null) {
+                perf.addBell(maps.get(KernelMap.BELL), Cpus.online());
+            }
             // Exit first: an exec seen without its exit would leave a stale start record behind.
             attachedAtNanos = clocks.boottimeNanos(); // the clock of bpf_ktime_get_boot_ns
             links.add(own(TracepointLink.attach(exit, "sched", "sched_process_exit")));
@@ -219,6 +234,7 @@ public final class BpfEventSource implements EventSource {
         }
         running = false;
         if (reader != null) {
+            perf.interrupt(); // it may sleep until the next event
             Threads.joinUninterruptibly(reader);
         }
         for (int i = links.size() - 1; i >= 0; i--) {
@@ -252,6 +268,10 @@ public final class BpfEventSource implements EventSource {
     }
 
     // The reader thread's own state.
+    /** Rounds of the reader so far: written by it alone, read by tests. */
+    private volatile long rounds;
+    private boolean quiet;
+    private long recordsAtLastConsume;
     private long lastConsume;
     private long lastCounters;
     private long countersRead;
@@ -261,12 +281,19 @@ public final class BpfEventSource implements EventSource {
      * monitor's whole life would stay interpreted until on-stack replacement; a method is compiled soon.
      */
     private void readRound(int pollMillis, long delayNanos) {
-        perf.poll(pollMillis);
+        rounds++;
+        if (mayDoze()) {
+            doze();
+        } else {
+            perf.poll(pollMillis);
+        }
         long now = System.nanoTime();
         if (now - lastConsume >= delayNanos) {
             // Wake-ups are batched: pick up what sits below the wake-up threshold.
             perf.consume();
             lastConsume = now;
+            quiet = perf.recordsRead() == recordsAtLastConsume;
+            recordsAtLastConsume = perf.recordsRead();
         }
         releaseParkedExits();
         if (now - lastCounters >= COUNTER_INTERVAL_NANOS) {
@@ -276,6 +303,36 @@ public final class BpfEventSource implements EventSource {
                 wallClock.remeasure(); // follows a step of the wall clock (NTP, date -s)
             }
         }
+    }
+
+    /**
+     * The reader may sleep when a whole delay passed with no record read and nothing waits for
+     * one (a parked exit): on an idle host it then wakes every {@link #DOZE_MILLIS} (the counters)
+     * instead of every delay, and at once for a record.
+     */
+    private boolean mayDoze() {
+        return asleep != null && quiet && (args == null || !args.hasParked());
+    }
+
+    /**
+     * Sets the flag that the reader sleeps, then sleeps unless a record arrived meanwhile. A record
+     * sent after the last look finds the flag and rings the bell (ProcessPrograms.ringIfAsleep), so
+     * the bound on a record's delay holds. The flag is cleared by the program that rings, or by the
+     * next doze's own set; one left set costs one bell sample.
+     */
+    private void doze() {
+        asleep.update(asleepKey, ASLEEP_SET, BpfMap.ANY);
+        java.lang.invoke.VarHandle.fullFence(); // the flag is set before the rings are looked at: pairs with the program's exchange
+        if (!perf.isEmpty()) {
+            quiet = false;
+            return;
+        }
+        perf.await(DOZE_MILLIS);
+        wallClock.remeasure(); // the first records after a quiet spell are stamped with a fresh offset
+        perf.consume();
+        lastConsume = System.nanoTime();
+        quiet = perf.recordsRead() == recordsAtLastConsume; // woken by the timeout: doze again at once
+        recordsAtLastConsume = perf.recordsRead();
     }
 
     private void onSample(int cpu, ByteBuffer data) {
@@ -311,6 +368,28 @@ public final class BpfEventSource implements EventSource {
             return; // parked until the rings are read once more
         }
         listener.onEvent(builder.build());
+    }
+
+    /** Rounds the reader has made (each a wake-up); for tests of its sleep. */
+    long readerRounds() {
+        return rounds;
+    }
+
+    /** Whether the reader sleeps while the rings stay empty (the kernel has the bell); for tests. */
+    boolean dozesWhenIdle() {
+        return asleep != null;
+    }
+
+    /** Whether this kernel's verifier takes an atomic exchange (Linux 5.12 and later): the bell needs it. */
+    private static boolean kernelExchanges() {
+        try {
+            BpfProgram.loadTracepoint("procmon_probe", ProcessPrograms.exchangeProbe().assemble(Map.of()), ProcessPrograms.LICENSE)
+                    .close();
+            return true;
+        } catch (BpfException e) {
+            LOG.debug("no atomic exchange in BPF here, the reader polls every delay even when idle: {}", e.getMessage());
+            return false;
+        }
     }
 
     /** The file descriptors of the maps made so far, by the names the programs use. */

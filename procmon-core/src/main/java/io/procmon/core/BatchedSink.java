@@ -15,6 +15,12 @@ public abstract class BatchedSink implements EventSink {
         out.flush();
     }
 
+    /** Nothing to do while no record comes: everything written was flushed when records paused. */
+    @Override
+    public boolean flushesWhenIdle() {
+        return false;
+    }
+
     /** Reopens a file output at its path, between records ({@link BatchedOutput#reopen()}). */
     @Override
     public void reopen() {

@@ -23,9 +23,19 @@ public interface EventSink extends AutoCloseable {
 
     /**
      * Make everything received so far durable/visible. Called when events pause, at a bounded
-     * interval while they flow, about once a second while none come, and before {@link #close()}.
+     * interval while they flow, about once a second while none come (unless {@link #flushesWhenIdle()}
+     * says it is not needed), and before {@link #close()}.
      */
     default void flush() {
+    }
+
+    /**
+     * Whether {@link #flush()} has work of its own while no event comes (a Kafka sink announces
+     * the losses its sender found). False lets an idle monitor's dispatcher sleep until the next
+     * event instead of waking once a second. Asked once, when the monitor is built.
+     */
+    default boolean flushesWhenIdle() {
+        return true;
     }
 
     /**

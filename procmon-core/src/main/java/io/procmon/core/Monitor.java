@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class Monitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Monitor.class);
     private static final Object STOP = new Object();
+    /** Wakes the dispatcher and is dropped: it then does what was asked of it (a reopen). */
+    private static final Object WAKE = new Object();
 
     private final EventSource source;
     private final List<SinkSlot> sinks;
@@ -44,6 +46,8 @@ public final class Monitor implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
     private final long queueBytesCapacity;
     private final long flushIntervalNanos;
+    /** Whether a sink wants {@link EventSink#flush()} while no event comes. */
+    private final boolean idleFlush;
     private final Thread dispatcher;
 
     private final AtomicLong received = new AtomicLong();
@@ -84,6 +88,7 @@ public final class Monitor implements AutoCloseable {
         this.queueCapacity = b.queueCapacity;
         this.queueBytesCapacity = b.queueBytes;
         this.flushIntervalNanos = b.flushInterval.toNanos();
+        this.idleFlush = b.sinks.stream().anyMatch(EventSink::flushesWhenIdle);
         this.dispatcher = new Thread(this::dispatchLoop, "procmon-dispatch");
         this.dispatcher.setDaemon(true);
     }
@@ -167,6 +172,7 @@ public final class Monitor implements AutoCloseable {
      */
     public void reopenSinks() {
         reopenRequested = true;
+        queue.offer(WAKE); // an idle dispatcher sleeps up to a second; a full queue has it awake anyway
     }
 
     /**
@@ -235,8 +241,14 @@ public final class Monitor implements AutoCloseable {
      * thousands of events later; a method is compiled after a few hundred calls.
      */
     private boolean dispatchRound() throws InterruptedException {
-        long wait = dirty ? Math.max(0, lastFlush + flushIntervalNanos - System.nanoTime()) : flushIntervalNanos;
-        Object item = queue.poll(wait, TimeUnit.NANOSECONDS);
+        // Idle, it sleeps until the next event or idle flush, not every flush interval: an idle host's cost.
+        Object item;
+        if (dirty || idleFlush) {
+            long wait = Math.max(0, lastFlush + (dirty ? flushIntervalNanos : IDLE_FLUSH_INTERVAL_NANOS) - System.nanoTime());
+            item = queue.poll(wait, TimeUnit.NANOSECONDS);
+        } else {
+            item = queue.take();
+        }
         if (item == STOP) {
             return false;
         }
@@ -254,7 +266,7 @@ public final class Monitor implements AutoCloseable {
             }
         }
         long sinceFlush = System.nanoTime() - lastFlush;
-        if (dirty ? sinceFlush >= flushIntervalNanos : sinceFlush >= IDLE_FLUSH_INTERVAL_NANOS) {
+        if (dirty ? sinceFlush >= flushIntervalNanos : idleFlush && sinceFlush >= IDLE_FLUSH_INTERVAL_NANOS) {
             // Idle too, now and then: a sink may have work of its own (Kafka announces the losses
             // it could not announce while its queue was full).
             flushSinks();

@@ -11,6 +11,7 @@ import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.timeout;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -287,8 +288,44 @@ class MonitorTest {
     @Test
     void sinksAreFlushedNowAndThenWhileNoEventComes() {
         EventSink sink = mock(EventSink.class);
+        when(sink.flushesWhenIdle()).thenReturn(true);
         start(Monitor.builder(source).sink(sink));
         verify(sink, timeout(10_000).atLeast(3)).flush();
+    }
+
+    @Test
+    void sinksWithNothingToDoWhileIdleAreLeftAloneAndStillReopenAtOnce() throws InterruptedException {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        EventSink sink = new EventSink() {
+            @Override
+            public void onEvent(ProcessEvent event) {
+                log.add("event " + event.pid());
+            }
+
+            @Override
+            public void flush() {
+                log.add("flush");
+            }
+
+            @Override
+            public void reopen() {
+                log.add("reopen");
+            }
+
+            @Override
+            public boolean flushesWhenIdle() {
+                return false;
+            }
+        };
+        start(Monitor.builder(source).sink(sink).flushInterval(Duration.ofMillis(20)));
+        listener.get().onEvent(event(1, 0));
+        awaitTrue(() -> log.contains("flush")); // the pause after the event
+        Thread.sleep(2_500); // idle: an idle flush would come every second
+        assertThat(log).containsExactly("event 1", "flush");
+        long asked = System.nanoTime();
+        monitor.reopenSinks(); // the dispatcher sleeps until something comes: the request wakes it
+        awaitTrue(() -> log.contains("reopen"));
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofMillis(500));
     }
 
     @Test

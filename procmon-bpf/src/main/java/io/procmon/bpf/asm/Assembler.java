@@ -29,6 +29,9 @@ public final class Assembler {
     private static final int CLASS_JMP32 = 0x06;
     private static final int CLASS_ALU64 = 0x07;
     private static final int MODE_MEM = 0x60;
+    private static final int MODE_ATOMIC = 0xc0;
+    /** {@code BPF_XCHG}: {@code BPF_FETCH | 0xe0}; Linux 5.12 and later. */
+    private static final int ATOMIC_XCHG = 0xe1;
     private static final int SRC_K = 0x00;
     private static final int SRC_X = 0x08;
     private static final int OP_JA = 0x00;
@@ -115,6 +118,18 @@ public final class Assembler {
     /** {@code *(size *)(dst + offset) = src}. */
     public Assembler store(Size size, Reg dst, int offset, Reg src) {
         return add(CLASS_STX | MODE_MEM | size.code, dst, src, offset, 0, null, null);
+    }
+
+    /**
+     * {@code src = xchg((size *)(dst + offset), src)}: atomic and fully ordered, as the kernel's
+     * {@code atomic_xchg} (Linux 5.12 and later; earlier verifiers refuse it). {@code size} is
+     * {@link Size#W} or {@link Size#DW}.
+     */
+    public Assembler exchange(Size size, Reg dst, int offset, Reg src) {
+        if (size != Size.W && size != Size.DW) {
+            throw new IllegalArgumentException("atomic exchange of " + size + ": only W and DW exist");
+        }
+        return add(CLASS_STX | MODE_ATOMIC | size.code, dst, src, offset, ATOMIC_XCHG, null, null);
     }
 
     /** {@code *(size *)(dst + offset) = imm}. */

@@ -24,6 +24,12 @@ interface LibC extends Library {
 
     int ioctl(int fd, long request, long arg);
 
+    int eventfd(int initval, int flags);
+
+    long read(int fd, byte[] buf, long count);
+
+    long write(int fd, byte[] buf, long count);
+
     /**
      * The libc calls that run for the monitor's whole life, by JNA direct mapping: the interface
      * mapping's reflection would cost more than the call. poll(2) per wake-up of the perf reader;

@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The rings are read in Java, straight from their shared mapping (as libbpf's perf_buffer does in
  * C): a sample costs no native call, where libbcc's reader made one upcall per sample.
+ *
+ * <p>Optionally a bell ({@link #addBell}): a one-page ring per CPU that wakes {@link #poll} at its
+ * every sample, for a reader that sleeps while the rings are empty; and {@link #interrupt()}, which
+ * wakes {@link #poll} from another thread.
  */
 public final class PerfBuffer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PerfBuffer.class);
@@ -54,8 +58,17 @@ public final class PerfBuffer implements AutoCloseable {
     private static final int DATA_TAIL = 1032;
     private static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
+    private static final int EFD_CLOEXEC = 0x80000;
+    private static final int EFD_NONBLOCK = 0x800;
+
     private final Ring[] rings;
-    private final Memory pollFds;
+    private Ring[] bells = new Ring[0];
+    /** An eventfd: {@link #interrupt()} makes it readable, which ends a {@link #poll}. */
+    private final int interruptFd;
+    private Memory pollFds;
+    private int pollCount;
+    private final byte[] eventfdValue = new byte[8];
+    private long records;
     private final SampleHandler samples;
     private final LostHandler losses;
     /** Where a record that wraps around a ring's end is put together. */
@@ -90,15 +103,32 @@ public final class PerfBuffer implements AutoCloseable {
         }
     }
 
-    private PerfBuffer(Ring[] rings, SampleHandler samples, LostHandler losses) {
+    private PerfBuffer(Ring[] rings, int interruptFd, SampleHandler samples, LostHandler losses) {
         this.rings = rings;
+        this.interruptFd = interruptFd;
         this.samples = samples;
         this.losses = losses;
-        this.pollFds = new Memory(8L * Math.max(1, rings.length));
-        for (int i = 0; i < rings.length; i++) {
-            pollFds.setInt(8L * i, rings[i].fd);
-            pollFds.setShort(8L * i + 4, POLLIN);
+        preparePoll();
+    }
+
+    /** The fds {@link #poll} waits on: the rings, the bells, then the eventfd. */
+    private void preparePoll() {
+        pollCount = rings.length + bells.length + 1;
+        pollFds = new Memory(8L * pollCount);
+        int i = 0;
+        for (Ring ring : rings) {
+            setPollFd(i++, ring.fd);
         }
+        for (Ring bell : bells) {
+            setPollFd(i++, bell.fd);
+        }
+        setPollFd(i, interruptFd);
+    }
+
+    private void setPollFd(int index, int fd) {
+        pollFds.setInt(8L * index, fd);
+        pollFds.setShort(8L * index + 4, POLLIN);
+        pollFds.setShort(8L * index + 6, (short) 0);
     }
 
     /**
@@ -111,10 +141,24 @@ public final class PerfBuffer implements AutoCloseable {
      */
     public static PerfBuffer open(BpfMap perfMap, List<Integer> cpus, int pagesPerCpu, int wakeupEvents,
             SampleHandler samples, LostHandler losses) {
+        Ring[] opened = openRings(perfMap, cpus, pagesPerCpu, wakeupEvents);
+        int interruptFd = LibC.INSTANCE.eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (interruptFd < 0) {
+            int errno = Errno.of(-1);
+            for (Ring ring : opened) {
+                ring.release();
+            }
+            throw new BpfException(BpfException.Reason.KERNEL, "cannot make an eventfd for the perf reader: " + Errno.describe(errno));
+        }
+        return new PerfBuffer(opened, interruptFd, samples, losses);
+    }
+
+    /** A ring of {@code pages} on each CPU, each stored in {@code perfMap} at the CPU's index. */
+    private static Ring[] openRings(BpfMap perfMap, List<Integer> cpus, int pages, int wakeupEvents) {
         List<Ring> opened = new ArrayList<>();
         try {
             for (int cpu : cpus) {
-                Ring ring = openRing(cpu, pagesPerCpu, wakeupEvents);
+                Ring ring = openRing(cpu, pages, wakeupEvents);
                 opened.add(ring);
                 byte[] key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(cpu).array();
                 byte[] value = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(ring.fd).array();
@@ -124,7 +168,39 @@ public final class PerfBuffer implements AutoCloseable {
             opened.forEach(Ring::release);
             throw e;
         }
-        return new PerfBuffer(opened.toArray(new Ring[0]), samples, losses);
+        return opened.toArray(new Ring[0]);
+    }
+
+    /**
+     * Opens the bell: a one-page ring on each of {@code cpus}, stored in {@code bellMap}, whose every
+     * sample wakes {@link #poll}. What the bell carries is dropped unread. Call once, before polling.
+     */
+    public void addBell(BpfMap bellMap, List<Integer> cpus) {
+        if (bells.length > 0) {
+            throw new IllegalStateException("the bell is already open");
+        }
+        bells = openRings(bellMap, cpus, 1, 1);
+        preparePoll();
+    }
+
+    /** True when every ring (not the bell) holds nothing unread, as their mapped headers say now. */
+    public boolean isEmpty() {
+        for (Ring ring : rings) {
+            if ((long) LONG.getAcquire(ring.control, DATA_HEAD) != (long) LONG.get(ring.control, DATA_TAIL)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Records read so far (samples and loss records). */
+    public long recordsRead() {
+        return records;
+    }
+
+    /** Ends a {@link #poll} under way, or the next one, at once. Any thread; idempotent. */
+    public void interrupt() {
+        LibC.INSTANCE.write(interruptFd, new byte[] {1, 0, 0, 0, 0, 0, 0, 0}, 8);
     }
 
     /** The perf event bpf_perf_event_output writes to, as libbcc's and libbpf's readers open it. */
@@ -163,17 +239,33 @@ public final class PerfBuffer implements AutoCloseable {
         return ring;
     }
 
-    /** Waits up to {@code timeoutMillis} for a wake-up and reads the rings. */
+    /** Waits up to {@code timeoutMillis} for a wake-up, the bell or {@link #interrupt()}, and reads the rings. */
     public void poll(int timeoutMillis) {
-        if (LibC.Direct.poll(pollFds, rings.length, timeoutMillis) > 0) {
+        if (await(timeoutMillis)) {
             consume();
         }
     }
 
-    /** Reads everything in every ring now, without waiting. */
+    /**
+     * Waits up to {@code timeoutMillis} for a wake-up, the bell or {@link #interrupt()}, without
+     * reading; true when one came ({@link #consume()} reads it).
+     */
+    public boolean await(int timeoutMillis) {
+        return LibC.Direct.poll(pollFds, pollCount, timeoutMillis) > 0;
+    }
+
+    /** Reads everything in every ring now, without waiting; empties the bell and takes an interrupt. */
     public void consume() {
         for (Ring ring : rings) {
             read(ring);
+        }
+        for (Ring bell : bells) {
+            long head = (long) LONG.getAcquire(bell.control, DATA_HEAD);
+            LONG.setRelease(bell.control, DATA_TAIL, head);
+        }
+        if (pollFds.getShort(8L * (pollCount - 1) + 6) != 0) {
+            LibC.INSTANCE.read(interruptFd, eventfdValue, 8); // non-blocking: the counter back to zero
+            pollFds.setShort(8L * (pollCount - 1) + 6, (short) 0);
         }
     }
 
@@ -191,6 +283,7 @@ public final class PerfBuffer implements AutoCloseable {
                 tail = head;
                 break;
             }
+            records++;
             if (at + size <= capacity) {
                 dispatch(ring.cpu, type, ring.data, at, size);
             } else {
@@ -243,5 +336,9 @@ public final class PerfBuffer implements AutoCloseable {
         for (Ring ring : rings) {
             ring.release();
         }
+        for (Ring bell : bells) {
+            bell.release();
+        }
+        LibC.INSTANCE.close(interruptFd);
     }
 }

@@ -30,7 +30,14 @@ public enum KernelMap {
     /** {@link CgroupKey} → path ({@link #CGROUP_PATH_SIZE} bytes), filled on cgroup_mkdir; LRU. */
     CGROUP_PATHS("cgpaths", BpfMap.Type.LRU_HASH, CgroupKey.SIZE, o -> KernelMap.CGROUP_PATH_SIZE),
     /** CPU → the buffer an arguments record is built in ({@link EventLayout#ARGS_HEADER} + the maximum). */
-    ARGS_BUFFER("args", BpfMap.Type.ARRAY, U32Key.SIZE, o -> EventLayout.ARGS_HEADER + o.argsMax());
+    ARGS_BUFFER("args", BpfMap.Type.ARRAY, U32Key.SIZE, o -> EventLayout.ARGS_HEADER + o.argsMax()),
+    /**
+     * One u64 at key 0: non-zero while the reader sleeps. The exit program takes it (an atomic
+     * exchange for zero) after each record it sends; the one that finds it set rings {@link #BELL}.
+     */
+    ASLEEP("asleep", BpfMap.Type.ARRAY, U32Key.SIZE, o -> 8),
+    /** CPU → a one-page perf ring that wakes the reader at every sample: rung only while it sleeps. */
+    BELL("bell", BpfMap.Type.PERF_EVENT_ARRAY, U32Key.SIZE, o -> 4);
 
     /** Bytes of a cgroup path kept by {@link #CGROUP_PATHS}, NUL included. */
     public static final int CGROUP_PATH_SIZE = 256;

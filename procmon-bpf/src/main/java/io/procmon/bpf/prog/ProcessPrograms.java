@@ -176,6 +176,14 @@ public final class ProcessPrograms {
      * non-null when the options ask for cgroups.
      */
     public static Assembler exit(KernelOffsets k, ProgramOptions options, CgroupOffsets cgroups) {
+        return exit(k, options, cgroups, false);
+    }
+
+    /**
+     * The exit program; with {@code bell}, each record sent wakes a reader that sleeps (see
+     * {@link KernelMap#ASLEEP}): only for kernels whose verifier takes an atomic exchange (5.12).
+     */
+    public static Assembler exit(KernelOffsets k, ProgramOptions options, CgroupOffsets cgroups, boolean bell) {
         if (options.cgroups() && cgroups == null) {
             throw new IllegalArgumentException("cgroups are asked for but their offsets are missing");
         }
@@ -258,7 +266,12 @@ public final class ProcessPrograms {
                 .mov64(R4, FP).alu64(AluOp.ADD, R4, EVENT)
                 .mov64(R5, eventSize)
                 .call(Helper.PERF_EVENT_OUTPUT)
-                .jump(JumpOp.EQ, R0, 0, "out");
+                .jump(JumpOp.NE, R0, 0, "send_failed");
+        if (bell) {
+            ringIfAsleep(a);
+        }
+        a.ja("out");
+        a.label("send_failed");
         count(a, Counter.OUTPUT_FAILED);
         if (release) {
             a.ja("out");
@@ -402,6 +415,43 @@ public final class ProcessPrograms {
                 .mov64(R1, FP).alu64(AluOp.ADD, R1, dst)
                 .mov64(R2, size)
                 .call(Helper.PROBE_READ_KERNEL);
+    }
+
+    /**
+     * After a record is sent: when the reader sleeps, take its flag and send it a sample on the bell,
+     * whose ring wakes it at once. The exchange comes after the record is in its ring and is fully
+     * ordered, and the reader sets the flag before it looks at the rings a last time: so either the
+     * reader sees the record, or this sees the flag. The context is in R6.
+     */
+    private static void ringIfAsleep(Assembler a) {
+        a.storeImm(Size.W, FP, COUNTER_KEY, 0)
+                .loadMap(R1, KernelMap.ASLEEP.symbol())
+                .mov64(R2, FP).alu64(AluOp.ADD, R2, COUNTER_KEY)
+                .call(Helper.MAP_LOOKUP_ELEM)
+                .jump(JumpOp.EQ, R0, 0, "awake")
+                .mov64(R1, 0)
+                .exchange(Size.DW, R0, 0, R1)
+                .jump(JumpOp.EQ, R1, 0, "awake")
+                .mov64(R1, R6)
+                .loadMap(R2, KernelMap.BELL.symbol())
+                .mov32(R3, BPF_F_CURRENT_CPU)
+                .mov64(R4, FP).alu64(AluOp.ADD, R4, COUNTER_KEY)
+                .mov64(R5, 4)
+                .call(Helper.PERF_EVENT_OUTPUT)
+                .label("awake");
+    }
+
+    /**
+     * A program that only exchanges a word of its stack atomically: the kernel's verifier loads it
+     * from Linux 5.12 on, and refuses it before ({@link #exit(KernelOffsets, ProgramOptions, CgroupOffsets, boolean)}'s bell).
+     */
+    public static Assembler exchangeProbe() {
+        return new Assembler()
+                .storeImm(Size.DW, FP, -8, 0)
+                .mov64(R1, 1)
+                .exchange(Size.DW, FP, -8, R1)
+                .mov64(R0, 0)
+                .exit();
     }
 
     /** Adds one to this CPU's slot of {@code counter}. */

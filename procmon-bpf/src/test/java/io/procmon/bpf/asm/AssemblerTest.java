@@ -34,6 +34,8 @@ class AssemblerTest {
                 row("call bpf_get_current_pid_tgid", a -> a.call(Helper.GET_CURRENT_PID_TGID), "850000000e000000"),
                 row("call bpf_probe_read_kernel", a -> a.call(Helper.PROBE_READ_KERNEL), "8500000071000000"),
                 row("exit", Assembler::exit, "9500000000000000"),
+                row("r1 = atomic_xchg((u64 *)(r0 + 0), r1)", a -> a.exchange(Size.DW, Reg.R0, 0, Reg.R1), "db100000e1000000"),
+                row("w2 = atomic_xchg((u32 *)(r3 + 8), w2)", a -> a.exchange(Size.W, Reg.R3, 8, Reg.R2), "c3230800e1000000"),
                 row("r1 = 0x1122334455667788 ll", a -> a.loadImm64(Reg.R1, 0x1122334455667788L),
                         "1801000088776655" + "0000000044332211"));
     }
@@ -78,5 +80,7 @@ class AssemblerTest {
         assertThatThrownBy(() -> new Assembler().label("x").label("x")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Assembler().load(Size.W, Reg.R0, Reg.R1, 40_000))
                 .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Assembler().exchange(Size.B, Reg.R0, 0, Reg.R1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("only W and DW");
     }
 }
