@@ -321,6 +321,8 @@ public final class BpfEventSource implements EventSource {
      * next doze's own set; one left set costs one bell sample.
      */
     private void doze() {
+        readCounters(); // the stats then count every record read before the sleep, not 10 s later
+        lastCounters = System.nanoTime();
         asleep.update(asleepKey, ASLEEP_SET, BpfMap.ANY);
         java.lang.invoke.VarHandle.fullFence(); // the flag is set before the rings are looked at: pairs with the program's exchange
         if (!perf.isEmpty()) {

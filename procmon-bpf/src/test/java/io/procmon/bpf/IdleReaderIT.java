@@ -79,6 +79,21 @@ class IdleReaderIT {
     }
 
     @Test
+    void theStatsCountEveryRecordReadBeforeTheReaderSleeps() throws Exception {
+        List<Long> pids = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) { // rows read while awake, the last of them shortly before it sleeps
+            Process p = new ProcessBuilder("setpriv", "--reuid=" + QUIET_UID, "--regid=" + QUIET_UID, "--clear-groups", "true")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            pids.add(p.pid());
+        }
+        assertThat(recorder.await(e -> pids.contains((long) e.pid()), pids.size(), Duration.ofSeconds(15))).hasSize(pids.size());
+        Thread.sleep(500); // asleep by now, for up to 10 s
+        assertThat(source.stats().eventsRead()).as("records counted in the stats of a sleeping reader")
+                .isGreaterThanOrEqualTo(pids.size());
+    }
+
+    @Test
     void closingASleepingReaderDoesNotWaitForItsSleep() throws Exception {
         Thread.sleep(1_500);
         long t0 = System.nanoTime();
