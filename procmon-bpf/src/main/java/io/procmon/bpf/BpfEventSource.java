@@ -292,8 +292,7 @@ public final class BpfEventSource implements EventSource {
             // Wake-ups are batched: pick up what sits below the wake-up threshold.
             perf.consume();
             lastConsume = now;
-            quiet = perf.recordsRead() == recordsAtLastConsume;
-            recordsAtLastConsume = perf.recordsRead();
+            quiet = nothingReadSinceLastLook();
         }
         releaseParkedExits();
         if (now - lastCounters >= COUNTER_INTERVAL_NANOS) {
@@ -333,8 +332,15 @@ public final class BpfEventSource implements EventSource {
         wallClock.remeasure(); // the first records after a quiet spell are stamped with a fresh offset
         perf.consume();
         lastConsume = System.nanoTime();
-        quiet = perf.recordsRead() == recordsAtLastConsume; // woken by the timeout: doze again at once
-        recordsAtLastConsume = perf.recordsRead();
+        quiet = nothingReadSinceLastLook(); // woken by the timeout: doze again at once
+    }
+
+    /** Whether no record was read since the last call. */
+    private boolean nothingReadSinceLastLook() {
+        long read = perf.recordsRead();
+        boolean none = read == recordsAtLastConsume;
+        recordsAtLastConsume = read;
+        return none;
     }
 
     private void onSample(int cpu, ByteBuffer data) {
