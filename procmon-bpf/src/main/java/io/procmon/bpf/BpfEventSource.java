@@ -74,6 +74,8 @@ public final class BpfEventSource implements EventSource {
 
     private SourceListener listener;
     private final KernelClocks clocks = new KernelClocks();
+    /** The boot the kernel's times belong to: with a process's pid and start, its entity id. */
+    private final String bootId = io.procmon.core.EntityIds.localBootId();
     private WallClock wallClock;
     private CgroupResolver cgroups;
     private ArgsJoiner args;
@@ -368,7 +370,7 @@ public final class BpfEventSource implements EventSource {
             }
             startedBeforeReported++;
         }
-        ProcessEvent.Builder builder = exit.toEvent(wallClock.offsetNanos());
+        ProcessEvent.Builder builder = exit.toEvent(wallClock.offsetNanos()).bootId(bootId);
         if (cgroups != null) {
             cgroups.resolve(exit.cgroupV2Id(), exit.cgroupV1Id(), builder);
         }

@@ -32,6 +32,7 @@ public final class BpfOptions {
     private final boolean reportStartedBefore;
     private final boolean executablePaths;
     private final OptionalInt uid;
+    private final OptionalInt loginUid;
     private final Duration minDuration;
     private final boolean failedOnly;
     private final boolean cgroups;
@@ -60,6 +61,7 @@ public final class BpfOptions {
         this.reportStartedBefore = b.reportStartedBefore;
         this.executablePaths = b.executablePaths;
         this.uid = b.uid;
+        this.loginUid = b.loginUid;
         this.minDuration = b.minDuration;
         this.failedOnly = b.failedOnly;
         this.cgroups = b.cgroups;
@@ -107,6 +109,7 @@ public final class BpfOptions {
         b.reportStartedBefore = reportStartedBefore;
         b.executablePaths = executablePaths;
         b.uid = uid;
+        b.loginUid = loginUid;
         b.minDuration = minDuration;
         b.failedOnly = failedOnly;
         b.cgroups = cgroups;
@@ -158,6 +161,11 @@ public final class BpfOptions {
         return uid;
     }
 
+    /** The audit login uid the kernel filters on, or empty for every login. */
+    public OptionalInt loginUid() {
+        return loginUid;
+    }
+
     /** Shortest life reported; the kernel drops shorter ones. */
     public Duration minDuration() {
         return minDuration;
@@ -170,7 +178,8 @@ public final class BpfOptions {
 
     /** What the kernel programs are built to do. */
     ProgramOptions programOptions() {
-        return new ProgramOptions(reportStartedBefore, executablePaths, uid, minDuration.toNanos(), failedOnly, cgroups, argsMax);
+        return new ProgramOptions(reportStartedBefore, executablePaths, uid, minDuration.toNanos(), failedOnly, cgroups, argsMax,
+                loginUid);
     }
 
     @Override
@@ -200,6 +209,7 @@ public final class BpfOptions {
         private boolean reportStartedBefore = true;
         private boolean executablePaths;
         private OptionalInt uid = OptionalInt.empty();
+        private OptionalInt loginUid = OptionalInt.empty();
         private Duration minDuration = Duration.ZERO;
         private boolean failedOnly;
         private boolean cgroups;
@@ -258,6 +268,15 @@ public final class BpfOptions {
         /** Report only processes of this real uid, filtered in the kernel. */
         public Builder uid(int uid) {
             this.uid = OptionalInt.of(uid);
+            return this;
+        }
+
+        /**
+         * Report only processes of this audit login uid (whoever logged in, through {@code su} and
+         * {@code sudo}), filtered in the kernel; processes older than the monitor are read at exit.
+         */
+        public Builder loginUid(int loginUid) {
+            this.loginUid = OptionalInt.of(loginUid);
             return this;
         }
 

@@ -22,6 +22,7 @@ class SignalLiveFallbackIT extends BpfEventSourceIT {
     }
 
     private static KernelOffsets testOffsets() {
-        return new KernelOffsets(1, 2, 3, 4, java.util.OptionalInt.of(5), 6, 7, java.util.OptionalInt.empty(), 8, 9, 10, 11);
+        return new KernelOffsets(1, 2, 3, 4, java.util.OptionalInt.of(5), 6, 7, java.util.OptionalInt.empty(), 8, 9, 10, 11,
+                new io.procmon.bpf.prog.IdentityOffsets(12, 13, java.util.OptionalInt.of(14), 15, 16));
     }
 }

@@ -20,6 +20,8 @@ public final class ProcessEvent {
     public static final int EXIT_CODE_UNKNOWN = -1;
     /** Value of the clock offset when the source did not report one: no wall-clock times. */
     public static final long CLOCK_OFFSET_UNKNOWN = Long.MIN_VALUE;
+    /** An id the source did not report, or the audit's "unset" ({@code (uid_t) -1}). */
+    public static final int ID_UNKNOWN = -1;
 
     private final int pid;
     private final int ppid;
@@ -45,6 +47,16 @@ public final class ProcessEvent {
     private Optional<Container> container;
     private final Arguments arguments;
     private final boolean argumentsMissing;
+    private final long taskStartNanos;
+    private final long parentStartNanos;
+    private final int loginUid;
+    private final int sessionId;
+    private final int effectiveUid;
+    private final String tty;
+    private final String bootId;
+    /** {@link #entityId()} and {@link #parentEntityId()}: given, or derived once asked (a benign race, as for the container). */
+    private String entityId;
+    private String parentEntityId;
     /** {@link #retainedBytes()}, once computed (a benign race: every thread computes the same). */
     private long retainedBytes;
 
@@ -71,6 +83,15 @@ public final class ProcessEvent {
         this.cgroupPath = b.cgroupPath;
         this.arguments = b.arguments;
         this.argumentsMissing = b.argumentsMissing;
+        this.taskStartNanos = b.taskStartNanos;
+        this.parentStartNanos = b.parentStartNanos;
+        this.loginUid = b.loginUid;
+        this.sessionId = b.sessionId;
+        this.effectiveUid = b.effectiveUid;
+        this.tty = b.tty;
+        this.bootId = b.bootId;
+        this.entityId = b.entityId;
+        this.parentEntityId = b.parentEntityId;
     }
 
     private ProcessEvent(ProcessEvent e, String userName, Host host) {
@@ -94,6 +115,15 @@ public final class ProcessEvent {
         this.container = e.container;
         this.arguments = e.arguments;
         this.argumentsMissing = e.argumentsMissing;
+        this.taskStartNanos = e.taskStartNanos;
+        this.parentStartNanos = e.parentStartNanos;
+        this.loginUid = e.loginUid;
+        this.sessionId = e.sessionId;
+        this.effectiveUid = e.effectiveUid;
+        this.tty = e.tty;
+        this.bootId = e.bootId;
+        this.entityId = e.entityId;
+        this.parentEntityId = e.parentEntityId;
     }
 
     /** This event with its user name set; cheaper than a builder round trip (hot path). */
@@ -130,6 +160,15 @@ public final class ProcessEvent {
         b.cgroupPath = cgroupPath;
         b.arguments = arguments;
         b.argumentsMissing = argumentsMissing;
+        b.taskStartNanos = taskStartNanos;
+        b.parentStartNanos = parentStartNanos;
+        b.loginUid = loginUid;
+        b.sessionId = sessionId;
+        b.effectiveUid = effectiveUid;
+        b.tty = tty;
+        b.bootId = bootId;
+        b.entityId = entityId;
+        b.parentEntityId = parentEntityId;
         return b;
     }
 
@@ -173,7 +212,8 @@ public final class ProcessEvent {
     public long retainedBytes() {
         long bytes = retainedBytes;
         if (bytes == 0) {
-            bytes = 160 + commandBytes.length + 2L * (command.length() + length(executable) + length(userName) + length(cgroupPath));
+            bytes = 200 + commandBytes.length
+                    + 2L * (command.length() + length(executable) + length(userName) + length(cgroupPath) + length(tty));
             if (arguments != null) {
                 for (String v : arguments.values()) {
                     bytes += 56 + 2L * v.length();
@@ -308,6 +348,66 @@ public final class ProcessEvent {
         return startedBeforeMonitoring;
     }
 
+    /** Kernel time (boot-time clock, ns) of the process's start (its fork), when the source reports it; 0 otherwise. */
+    public long taskStartNanos() {
+        return taskStartNanos;
+    }
+
+    /** Kernel time of the start of the parent of {@link #ppid()}, when the source reports it; 0 otherwise. */
+    public long parentStartNanos() {
+        return parentStartNanos;
+    }
+
+    /**
+     * The audit login uid (the user who logged in to the session this process descends from, kept
+     * through {@code su} and {@code sudo}); empty when unset (daemons, early boot) or not recorded.
+     */
+    public OptionalInt loginUid() {
+        return known(loginUid);
+    }
+
+    /** The audit session id; empty when unset or not recorded. */
+    public OptionalInt sessionId() {
+        return known(sessionId);
+    }
+
+    /** The effective user id at the process's first exec (a set-user-ID program's owner); empty when not recorded. */
+    public OptionalInt effectiveUid() {
+        return known(effectiveUid);
+    }
+
+    private static OptionalInt known(int id) {
+        return id == ID_UNKNOWN ? OptionalInt.empty() : OptionalInt.of(id);
+    }
+
+    /** The controlling terminal as {@code /dev} names it ({@code pts/3}, {@code tty1}); empty when none or not recorded. */
+    public Optional<String> tty() {
+        return Optional.ofNullable(tty);
+    }
+
+    /**
+     * This process's identity, stable for its life and distinct across pid reuse, hosts and boots
+     * (see {@link EntityIds}); empty when the source knows neither its boot nor its start.
+     */
+    public Optional<String> entityId() {
+        String id = entityId;
+        if (id == null) {
+            id = EntityIds.of(bootId, pid, taskStartNanos);
+            entityId = id;
+        }
+        return Optional.ofNullable(id);
+    }
+
+    /** The {@link #entityId()} of the parent of {@link #ppid()}; empty when unknown. */
+    public Optional<String> parentEntityId() {
+        String id = parentEntityId;
+        if (id == null) {
+            id = EntityIds.of(bootId, ppid, parentStartNanos);
+            parentEntityId = id;
+        }
+        return Optional.ofNullable(id);
+    }
+
     /** The user name of {@link #uid()} once the monitor resolved it. */
     public Optional<String> userName() {
         return Optional.ofNullable(userName);
@@ -330,7 +430,11 @@ public final class ProcessEvent {
                 && Objects.equals(userName, e.userName) && clockOffsetNanos == e.clockOffsetNanos
                 && Objects.equals(host, e.host) && cgroupId == e.cgroupId && Objects.equals(cgroupPath, e.cgroupPath)
                 && Objects.equals(arguments, e.arguments)
-                && argumentsMissing == e.argumentsMissing;
+                && argumentsMissing == e.argumentsMissing
+                && taskStartNanos == e.taskStartNanos && parentStartNanos == e.parentStartNanos && loginUid == e.loginUid
+                && sessionId == e.sessionId && effectiveUid == e.effectiveUid && Objects.equals(tty, e.tty)
+                && Objects.equals(entityId().orElse(null), e.entityId().orElse(null))
+                && Objects.equals(parentEntityId().orElse(null), e.parentEntityId().orElse(null));
     }
 
     @Override
@@ -364,8 +468,56 @@ public final class ProcessEvent {
         private String cgroupPath;
         private Arguments arguments;
         private boolean argumentsMissing;
+        private long taskStartNanos;
+        private long parentStartNanos;
+        private int loginUid = ID_UNKNOWN;
+        private int sessionId = ID_UNKNOWN;
+        private int effectiveUid = ID_UNKNOWN;
+        private String tty;
+        private String bootId;
+        private String entityId;
+        private String parentEntityId;
 
         private Builder() {
+        }
+
+        /** Kernel times of the process's start and of its parent's (0 when unknown): with the boot id, its entity ids. */
+        public Builder starts(long taskStart, long parentStart) {
+            this.taskStartNanos = taskStart;
+            this.parentStartNanos = parentStart;
+            return this;
+        }
+
+        /** The boot the kernel times belong to ({@code /proc/sys/kernel/random/boot_id}), for the entity ids. */
+        public Builder bootId(String bootId) {
+            this.bootId = bootId;
+            return this;
+        }
+
+        /** Entity ids as recorded elsewhere (a record read back); null leaves one to be derived. */
+        public Builder entityIds(String self, String parent) {
+            this.entityId = self;
+            this.parentEntityId = parent;
+            return this;
+        }
+
+        /** The audit login uid and session id; {@link ProcessEvent#ID_UNKNOWN} when unset or unknown. */
+        public Builder login(int loginUid, int sessionId) {
+            this.loginUid = loginUid;
+            this.sessionId = sessionId;
+            return this;
+        }
+
+        /** The effective uid at exec; {@link ProcessEvent#ID_UNKNOWN} when unknown. */
+        public Builder effectiveUid(int euid) {
+            this.effectiveUid = euid;
+            return this;
+        }
+
+        /** The controlling terminal's name ({@code pts/3}); null for none. */
+        public Builder tty(String name) {
+            this.tty = name;
+            return this;
         }
 
         public Builder pid(int pid) {

@@ -50,7 +50,19 @@ public enum Column {
     ARGS(e -> e.arguments().map(io.procmon.core.Arguments::shellQuoted).orElse("")),
     /** {@code complete}, {@code truncated:<total bytes>} or {@code missing} (the record was lost); empty when not recorded. */
     ARGS_STATUS(e -> e.argumentsMissing() ? "missing"
-            : e.arguments().map(a -> a.truncated() ? "truncated:" + a.totalBytes() : "complete").orElse(""));
+            : e.arguments().map(a -> a.truncated() ? "truncated:" + a.totalBytes() : "complete").orElse("")),
+    /** The process's identity across pid reuse, hosts and boots (32 hex digits, see {@link io.procmon.core.EntityIds}). */
+    ENTITY_ID(e -> e.entityId().orElse("")),
+    /** The parent's ENTITY_ID; empty when unknown (a process older than the monitor). */
+    PARENT_ENTITY_ID(e -> e.parentEntityId().orElse("")),
+    /** The audit login uid (the user who logged in, kept through su and sudo); empty when unset. */
+    LOGIN_UID(e -> unsigned(e.loginUid())),
+    /** The audit session id; empty when unset. */
+    SESSION_ID(e -> unsigned(e.sessionId())),
+    /** The effective uid at the process's first exec. */
+    EUID(e -> unsigned(e.effectiveUid())),
+    /** The controlling terminal ({@code pts/3}); empty when none. */
+    TTY(e -> e.tty().orElse(""));
 
     /** Columns that need the source to record arguments. */
     public static final java.util.Set<Column> ARGS_COLUMNS = java.util.EnumSet.of(ARGS, ARGS_STATUS);
@@ -60,6 +72,10 @@ public enum Column {
 
     /** The original five. */
     public static final java.util.List<Column> ORIGINAL = java.util.List.of(PID, PPID, USER, COMMAND, DURATION_MS);
+
+    private static String unsigned(java.util.OptionalInt id) {
+        return id.isPresent() ? Integer.toUnsignedString(id.getAsInt()) : "";
+    }
 
     /** Appends a cell that never needs quoting (a number, true/false). */
     @FunctionalInterface

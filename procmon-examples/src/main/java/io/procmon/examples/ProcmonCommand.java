@@ -45,7 +45,8 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
     @Option(names = "--columns", paramLabel = "LIST",
             description = "CSV columns, comma-separated, in order (default: pid,ppid,user,command,duration_ms). "
                     + "Also: uid, exit_code, signal, core_dumped, parent_at_exit, exe, started_before, start_time, end_time, host, "
-                    + "cgroup, container_id, container_runtime, pod_uid, args, args_status.")
+                    + "cgroup, container_id, container_runtime, pod_uid, args, args_status, entity_id, parent_entity_id, "
+                    + "login_uid, session_id, euid, tty.")
     String columns;
 
     @Option(names = "--host-name", paramLabel = "NAME",
@@ -76,6 +77,10 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
 
     @Option(names = "--uid", paramLabel = "USER", description = "Only processes of this user (name or uid); filtered in the kernel.")
     String user;
+
+    @Option(names = "--login-uid", paramLabel = "USER", description = "Only processes of this login (name or uid): whoever logged in, "
+            + "through su and sudo (the audit login uid); filtered in the kernel.")
+    String loginUser;
 
     @Option(names = "--command", paramLabel = "GLOB", description = "Only processes whose command matches this glob (e.g. 'python*').")
     String commandGlob;

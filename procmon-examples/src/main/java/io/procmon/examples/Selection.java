@@ -21,8 +21,9 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /** What the command line asked for: output format and columns, and which processes. Validated once. */
-record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt uid, Predicate<ProcessEvent> commandFilter,
-        Duration minDuration, boolean failedOnly, boolean dropStartedBefore, boolean cgroups, int argsMax) {
+record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt uid, OptionalInt loginUid,
+        Predicate<ProcessEvent> commandFilter, Duration minDuration, boolean failedOnly, boolean dropStartedBefore, boolean cgroups,
+        int argsMax) {
 
     /**
      * @throws IllegalArgumentException with a one-line message for the user
@@ -31,13 +32,8 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
         OutputFormat format = OutputFormat.parse(c.format, c.columns, Column.ORIGINAL);
         boolean jsonl = format.jsonl();
         List<Column> columns = format.columns();
-        OptionalInt uid = OptionalInt.empty();
-        if (c.user != null) {
-            uid = c.user.matches("\\d+") ? OptionalInt.of(Integer.parseUnsignedInt(c.user)) : NssUserNameResolver.uidOf(c.user);
-            if (uid.isEmpty()) {
-                throw new IllegalArgumentException("--uid: no such user '" + c.user + "'");
-            }
-        }
+        OptionalInt uid = userId("--uid", c.user);
+        OptionalInt loginUid = userId("--login-uid", c.loginUser);
         Predicate<ProcessEvent> command = e -> true;
         if (c.commandGlob != null) {
             command = command.and(EventFilters.commandGlob(c.commandGlob));
@@ -72,8 +68,25 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
                 || columns.stream().anyMatch(Column.CGROUP_COLUMNS::contains);
         BpfOptions.checkArgsMax("--args-max", c.argsMax);
         boolean args = c.args || columns.stream().anyMatch(Column.ARGS_COLUMNS::contains);
-        return new Selection(jsonl, columns, c.exe || columns.contains(Column.EXE), uid, command, min, c.failedOnly,
+        return new Selection(jsonl, columns, c.exe || columns.contains(Column.EXE), uid, loginUid, command, min, c.failedOnly,
                 c.dropStartedBefore, cgroups, args ? c.argsMax : 0);
+    }
+
+    /** A user named by an option, by name (through NSS) or number; empty when the option is absent. */
+    private static OptionalInt userId(String option, String user) {
+        if (user == null) {
+            return OptionalInt.empty();
+        }
+        OptionalInt id = user.matches("\\d{1,10}") ? parseUid(user) : NssUserNameResolver.uidOf(user);
+        if (id.isEmpty()) {
+            throw new IllegalArgumentException(option + ": no such user '" + io.procmon.core.CommandNames.quotable(user, 64) + "'");
+        }
+        return id;
+    }
+
+    private static OptionalInt parseUid(String digits) {
+        long id = Long.parseLong(digits);
+        return id < 0xffffffffL ? OptionalInt.of((int) id) : OptionalInt.empty(); // (uid_t) -1 names nobody
     }
 
     BpfOptions bpfOptions(int pages, int maxProcesses) {
@@ -81,6 +94,7 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
                 .minDuration(minDuration).failedOnly(failedOnly).reportStartedBefore(!dropStartedBefore).cgroups(cgroups)
                 .args(argsMax);
         uid.ifPresent(b::uid);
+        loginUid.ifPresent(b::loginUid);
         return b.build();
     }
 

@@ -39,6 +39,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
     private static final int MAX_NAME_CHARS = 255;
     /** Ranges in one loss notice's {@code seqs}. */
     private static final int MAX_LOST_RANGES = 65_536;
+    private static final java.util.regex.Pattern ENTITY_ID = java.util.regex.Pattern.compile("[0-9a-f]{32}");
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxDocumentLength(MAX_CHARS).maxNestingDepth(16).maxNumberLength(32).build())
@@ -135,6 +136,12 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
         String exePath;
         List<String> args;
         String cgroupPath;
+        Object entityId;
+        Object parentEntityId;
+        long euid = ProcessEvent.ID_UNKNOWN;
+        long loginUid = ProcessEvent.ID_UNKNOWN;
+        long sessionId = ProcessEvent.ID_UNKNOWN;
+        String tty;
         // host
         Object hostName;
         Object hostId;
@@ -199,6 +206,35 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                 case "pid" -> pid = t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
                         ? (Object) p.getIntValue() : skipped(p);
                 case "parent_pid" -> ppid = number(p, t, 0);
+                case "entity_id" -> entityId = t == JsonToken.VALUE_STRING ? p.getText() : skipped(p);
+                case "parent" -> object(p, t, (q, n, u) -> {
+                    if (n.equals("entity_id")) {
+                        parentEntityId = u == JsonToken.VALUE_STRING ? q.getText() : skipped(q);
+                    } else {
+                        q.skipChildren();
+                    }
+                });
+                case "user" -> object(p, t, (q, n, u) -> {
+                    if (n.equals("id")) {
+                        euid = number(q, u, ProcessEvent.ID_UNKNOWN);
+                    } else {
+                        q.skipChildren();
+                    }
+                });
+                case "audit" -> object(p, t, (q, n, u) -> {
+                    switch (n) {
+                        case "login_uid" -> loginUid = number(q, u, ProcessEvent.ID_UNKNOWN);
+                        case "session_id" -> sessionId = number(q, u, ProcessEvent.ID_UNKNOWN);
+                        default -> q.skipChildren();
+                    }
+                });
+                case "tty" -> object(p, t, (q, n, u) -> {
+                    if (n.equals("name") && u == JsonToken.VALUE_STRING) {
+                        tty = q.getText();
+                    } else {
+                        q.skipChildren();
+                    }
+                });
                 case "executable" -> object(p, t, (q, n, u) -> {
                     if (n.equals("path")) {
                         exePath = text(q, u);
@@ -449,7 +485,27 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
             if (cgroupId instanceof Long cgroup) {
                 b.cgroup(cgroup, cgroupPath);
             }
+            b.entityIds(entityId(this.entityId, "process.entity_id"), entityId(parentEntityId, "process.parent.entity_id"))
+                    .login(id(loginUid), id(sessionId))
+                    .effectiveUid(id(euid))
+                    .tty(tty == null ? null : name(tty, "process.tty.name", false));
             return b.build();
+        }
+
+        /** A uid or session id as the kernel keeps it (32 bits); anything else as unknown. */
+        private static int id(long value) {
+            return value >= 0 && value < 0xffffffffL ? (int) value : ProcessEvent.ID_UNKNOWN;
+        }
+
+        /** An entity id: what collectors join records by, so nothing but what a monitor writes (32 hex digits). */
+        private static String entityId(Object value, String field) throws MalformedRecordException {
+            if (value == null) {
+                return null;
+            }
+            if (!(value instanceof String text) || !ENTITY_ID.matcher(text).matches()) {
+                throw new MalformedRecordException(field + " is not 32 lower-case hex digits");
+            }
+            return text;
         }
     }
 

@@ -65,6 +65,16 @@ public final class ProcessRecords {
         json.writeObjectFieldStart("process");
         json.writeNumberField("pid", e.pid());
         json.writeNumberField("parent_pid", e.ppid());
+        String entity = e.entityId().orElse(null); // no capturing lambdas: this runs for every record
+        if (entity != null) {
+            json.writeStringField("entity_id", entity);
+        }
+        String parentEntity = e.parentEntityId().orElse(null);
+        if (parentEntity != null) {
+            json.writeObjectFieldStart("parent");
+            json.writeStringField("entity_id", parentEntity);
+            json.writeEndObject();
+        }
         if (e.executable().isPresent()) {
             json.writeObjectFieldStart("executable");
             String path = e.executable().get();
@@ -87,6 +97,26 @@ public final class ProcessRecords {
             json.writeStringField("name", e.userName().get());
         }
         json.writeEndObject();
+        if (e.effectiveUid().isPresent()) {
+            json.writeObjectFieldStart("user");
+            json.writeNumberField("id", Integer.toUnsignedLong(e.effectiveUid().getAsInt()));
+            json.writeEndObject();
+        }
+        if (e.loginUid().isPresent() || e.sessionId().isPresent()) {
+            json.writeObjectFieldStart("audit");
+            if (e.loginUid().isPresent()) {
+                json.writeNumberField("login_uid", Integer.toUnsignedLong(e.loginUid().getAsInt()));
+            }
+            if (e.sessionId().isPresent()) {
+                json.writeNumberField("session_id", Integer.toUnsignedLong(e.sessionId().getAsInt()));
+            }
+            json.writeEndObject();
+        }
+        if (e.tty().isPresent()) {
+            json.writeObjectFieldStart("tty");
+            json.writeStringField("name", e.tty().get());
+            json.writeEndObject();
+        }
         if (e.startTime().isPresent()) {
             json.writeObjectFieldStart("creation");
             json.writeStringField("time", Formats.isoMicros(e.startTime().get()));

@@ -1,5 +1,6 @@
 package io.procmon.bpf.prog;
 
+import io.procmon.core.CommandNames;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -9,22 +10,26 @@ import java.nio.ByteOrder;
  * offsets; nothing else may hard-code them. Host byte order.
  *
  * <pre>
- * event (72 bytes)                      start record (16 bytes, map value)
+ * event (120 bytes)                     start record (56 bytes, map value)
  *  0 u64 exec_ns                          0 u64 exec_ns
  *  8 u64 exit_ns                          8 u32 ppid at exec
- * 16 u32 pid (tgid)                      12 u32 padding (zero)
- * 20 u32 ppid at exec
- * 24 u32 parent at exit
+ * 16 u32 pid (tgid)                      12 s32 exe_len (with executable paths)
+ * 20 u32 ppid at exec                    16 identity, read at the first exec (40 bytes)
+ * 24 u32 parent at exit                  56 u8  exe[256] (with executable paths: 312 bytes)
  * 28 u32 uid
- * 32 u32 exit_code (task->exit_code)
- * 36 u32 flags
- * 40 u8  comm[16]
- * 56 u64 cgroup v2 id (0 unless cgroups are recorded)
- * 64 u64 cgroup id in the v1 memory hierarchy (0 unless recorded)
- * with executable paths (FLAG_HAS_EXE):  with executable paths (272 bytes):
- * 72 s32 exe_len (probe_read_str result) 12 s32 exe_len
- * 76 u32 padding                         16 u8  exe[256]
- * 80 u8  exe[256]
+ * 32 u32 exit_code (task->exit_code)     identity (40 bytes)
+ * 36 u32 flags                            0 u64 the parent's start (its leader's start_boottime)
+ * 40 u8  comm[16]                         8 u32 login uid (audit; -1 unset or unknown)
+ * 56 u64 cgroup v2 id (0 unless           12 u32 audit session id (-1 unset or unknown)
+ *        cgroups are recorded)           16 u32 effective uid (-1 unknown)
+ * 64 u64 cgroup id in the v1 memory      20 u32 zero
+ *        hierarchy (0 unless recorded)   24 u8  tty name[16] (tty_struct.name: "pts3"), NUL when none
+ * 72 u64 the process's start (its leader's start_boottime)
+ * 80 identity, copied from the start record (or read at exit without one; no parent then)
+ * with executable paths (FLAG_HAS_EXE):
+ * 120 s32 exe_len (probe_read_str result)
+ * 124 u32 padding
+ * 128 u8  exe[256]
  *
  * arguments record (40 bytes + the arguments; sent at exec, flags FLAG_ARGS_RECORD)
  *  0 u64 exec_ns of this exec
@@ -50,9 +55,11 @@ public final class EventLayout {
     public static final int COMM_SIZE = 16;
     public static final int CGROUP_ID = 56;
     public static final int CGROUP_V1_ID = 64;
-    public static final int SIZE = 72;
-    public static final int EXE_LEN = 72;
-    public static final int EXE = 80;
+    public static final int TASK_START_NS = 72;
+    public static final int IDENTITY = 80;
+    public static final int SIZE = IDENTITY + Identity.SIZE;
+    public static final int EXE_LEN = SIZE;
+    public static final int EXE = SIZE + 8;
     public static final int EXE_SIZE = 256;
     public static final int SIZE_WITH_EXE = EXE + EXE_SIZE;
 
@@ -80,10 +87,27 @@ public final class EventLayout {
 
     public static final int START_EXEC_NS = 0;
     public static final int START_PPID = 8;
-    public static final int START_SIZE = 16;
     public static final int START_EXE_LEN = 12;
-    public static final int START_EXE = 16;
+    public static final int START_IDENTITY = 16;
+    public static final int START_SIZE = START_IDENTITY + Identity.SIZE;
+    public static final int START_EXE = START_SIZE;
     public static final int START_SIZE_WITH_EXE = START_EXE + EXE_SIZE;
+
+    /** Who a process is, beyond its pid: read at its first exec and carried to its exit record. */
+    public static final class Identity {
+        /** The parent's start time (boot-time ns of its leader), 0 when unknown. */
+        public static final int PARENT_START_NS = 0;
+        /** The audit login uid; -1 when unset or not recorded. The session id follows it. */
+        public static final int LOGIN_UID = 8;
+        public static final int SESSION_ID = 12;
+        public static final int EUID = 16;
+        public static final int TTY = 24;
+        public static final int TTY_SIZE = 16;
+        public static final int SIZE = 40;
+
+        private Identity() {
+        }
+    }
 
     /** Size of the event record the exit program sends. */
     public static int eventSize(boolean withExe) {
@@ -122,10 +146,14 @@ public final class EventLayout {
                 exeTruncated = length >= EXE_SIZE;
             }
         }
+        int identity = base + IDENTITY;
         return new ExitRecord(sample.getLong(base + EXEC_NS), sample.getLong(base + EXIT_NS), sample.getInt(base + PID),
                 sample.getInt(base + PPID), sample.getInt(base + PARENT_AT_EXIT), sample.getInt(base + UID),
                 sample.getInt(base + EXIT_CODE), flags, comm(sample, base + COMM), sample.getLong(base + CGROUP_ID),
-                sample.getLong(base + CGROUP_V1_ID), exe, exeTruncated);
+                sample.getLong(base + CGROUP_V1_ID), exe, exeTruncated, sample.getLong(base + TASK_START_NS),
+                sample.getLong(identity + Identity.PARENT_START_NS), sample.getInt(identity + Identity.LOGIN_UID),
+                sample.getInt(identity + Identity.SESSION_ID), sample.getInt(identity + Identity.EUID),
+                ttyName(sample, identity + Identity.TTY));
     }
 
     /**
@@ -145,6 +173,27 @@ public final class EventLayout {
             comm[i] = byteOf(low, high, i, little);
         }
         return comm;
+    }
+
+    /**
+     * The terminal as {@code /dev} names it: the kernel's {@code pts3} is {@code pts/3}; null when
+     * the process has none. The name is the kernel's (a driver's), yet kept printable like any name.
+     */
+    private static String ttyName(ByteBuffer b, int at) {
+        int length = 0;
+        while (length < Identity.TTY_SIZE && b.get(at + length) != 0) {
+            length++;
+        }
+        if (length == 0) {
+            return null;
+        }
+        byte[] name = new byte[length];
+        b.get(at, name);
+        String text = CommandNames.decode(name);
+        if (text.length() > 3 && text.startsWith("pts") && text.chars().skip(3).allMatch(c -> c >= '0' && c <= '9')) {
+            return "pts/" + text.substring(3);
+        }
+        return text;
     }
 
     private static byte byteOf(long low, long high, int i, boolean little) {

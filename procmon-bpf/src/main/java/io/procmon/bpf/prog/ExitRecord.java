@@ -13,9 +13,14 @@ import io.procmon.core.ProcessEvent;
  * @param exitCode {@code task->exit_code}, raw
  * @param comm the command's bytes, up to its NUL
  * @param exe the executable path's bytes, or null when not recorded or unreadable
+ * @param taskStartNanos the process's own start (its leader's {@code start_boottime})
+ * @param parentStartNanos the start of the parent at exec; 0 when unknown (no start record)
+ * @param loginUid the audit login uid, -1 when unset or unknown; likewise {@code sessionId} and {@code euid}
+ * @param tty the controlling terminal ({@code pts/3}), null for none
  */
 public record ExitRecord(long execNanos, long exitNanos, int pid, int ppid, int parentAtExit, int uid, int exitCode, int flags,
-        byte[] comm, long cgroupV2Id, long cgroupV1Id, byte[] exe, boolean exeTruncated) {
+        byte[] comm, long cgroupV2Id, long cgroupV1Id, byte[] exe, boolean exeTruncated, long taskStartNanos,
+        long parentStartNanos, int loginUid, int sessionId, int euid, String tty) {
 
     /** No start record: the kernel saw no exec of this process while monitoring. */
     public boolean noStartRecord() {
@@ -45,6 +50,10 @@ public record ExitRecord(long execNanos, long exitNanos, int pid, int ppid, int 
                 .exitCode(exitCode)
                 .startedBeforeMonitoring(noStart)
                 .commandBytes(comm)
-                .clockOffsetNanos(clockOffsetNanos);
+                .clockOffsetNanos(clockOffsetNanos)
+                .starts(taskStartNanos, noStart ? 0 : parentStartNanos)
+                .login(loginUid, sessionId)
+                .effectiveUid(euid)
+                .tty(tty);
     }
 }

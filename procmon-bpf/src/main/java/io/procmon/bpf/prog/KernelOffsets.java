@@ -24,10 +24,11 @@ import java.util.OptionalInt;
  * @param taskComm offset of {@code task_struct.comm} (16 bytes)
  * @param taskMm offset of {@code task_struct.mm} (a pointer)
  * @param mmArgStart offset of {@code mm_struct.arg_start}; {@code arg_end} follows it
+ * @param identity what says who the process is (credentials, login, terminal)
  */
 public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, int taskStartTime,
         OptionalInt exitGroupDead, int taskSignal, int signalLive, OptionalInt execFilename,
-        int taskGroupLeader, int taskComm, int taskMm, int mmArgStart) {
+        int taskGroupLeader, int taskComm, int taskMm, int mmArgStart, IdentityOffsets identity) {
 
     /**
      * Reads the offsets from BTF and the exit tracepoint's format.
@@ -49,7 +50,8 @@ public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, 
                 sized(btf, "task_struct", "group_leader", 8),
                 sized(btf, "task_struct", "comm", 16),
                 sized(btf, "task_struct", "mm", 8),
-                argStart(btf));
+                argStart(btf),
+                IdentityOffsets.from(btf));
     }
 
     private static int argStart(Btf btf) {
@@ -66,7 +68,7 @@ public record KernelOffsets(int taskRealParent, int taskTgid, int taskExitCode, 
      */
     public KernelOffsets withoutGroupDead() {
         return new KernelOffsets(taskRealParent, taskTgid, taskExitCode, taskStartTime, OptionalInt.empty(), taskSignal,
-                signalLive, execFilename, taskGroupLeader, taskComm, taskMm, mmArgStart);
+                signalLive, execFilename, taskGroupLeader, taskComm, taskMm, mmArgStart, identity);
     }
 
     /** The offset of a member of the given size, one a program's load can name. */

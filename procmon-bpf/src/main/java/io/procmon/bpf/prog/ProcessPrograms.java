@@ -44,12 +44,13 @@ public final class ProcessPrograms {
     }
 
     /**
-     * {@code sched:sched_process_exec}: store (exec time, parent's tgid[, path]) under the
-     * process's tgid. A process that execs again keeps its first exec time and parent (its life
-     * started there) but takes the new path, which matches the name it will exit with. A failed
-     * insert is counted.
+     * {@code sched:sched_process_exec}: store (exec time, parent's tgid and start, who it is[, path])
+     * under the process's tgid. A process that execs again keeps its first exec time and parent
+     * (its life started there) but takes the new path, which matches the name it will exit with,
+     * and who it is now (login, effective uid, terminal). A failed insert is counted.
      */
     public static Assembler exec(KernelOffsets k, ProgramOptions options) {
+        requireLoginUid(k, options);
         boolean exe = options.executablePaths();
         if (exe && k.execFilename().isEmpty()) {
             throw new IllegalArgumentException("this kernel's exec tracepoint has no filename field");
@@ -64,9 +65,19 @@ public final class ProcessPrograms {
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, KEY)
                 .call(Helper.MAP_LOOKUP_ELEM)
                 .jump(JumpOp.EQ, R0, 0, "new_process");
+        a.mov64(R7, R0);
         if (exe) {
-            a.mov64(R7, R0);
             readExecFilename(a, k, R7, EventLayout.START_EXE, EventLayout.START_EXE_LEN);
+        }
+        // Who it is now (a set-user-ID program, a login that set its uid), read on the stack and
+        // copied in: the parent's start stays the first exec's, as the process's identity does.
+        int who = START_VALUE + EventLayout.START_IDENTITY;
+        for (int off = 0; off < EventLayout.Identity.SIZE; off += 8) {
+            a.storeImm(Size.DW, FP, who + off, 0);
+        }
+        readWho(a, k, who);
+        for (int off = EventLayout.Identity.LOGIN_UID; off < EventLayout.Identity.SIZE; off += 8) {
+            a.load(Size.DW, R1, FP, who + off).store(Size.DW, R7, EventLayout.START_IDENTITY + off, R1);
         }
         a.ja("stored");
 
@@ -75,7 +86,9 @@ public final class ProcessPrograms {
             a.storeImm(Size.DW, FP, START_VALUE + off, 0); // every byte written: no stack garbage in the map
         }
         a.call(Helper.KTIME_GET_BOOT_NS).store(Size.DW, FP, START_VALUE + EventLayout.START_EXEC_NS, R0);
-        readParentTgid(a, k, START_VALUE + EventLayout.START_PPID);
+        readParent(a, k, START_VALUE + EventLayout.START_PPID,
+                START_VALUE + EventLayout.START_IDENTITY + EventLayout.Identity.PARENT_START_NS);
+        readWho(a, k, START_VALUE + EventLayout.START_IDENTITY);
         if (exe) {
             a.mov64(R7, FP);
             readExecFilename(a, k, R7, START_VALUE + EventLayout.START_EXE, START_VALUE + EventLayout.START_EXE_LEN);
@@ -104,6 +117,11 @@ public final class ProcessPrograms {
         int max = options.argsMax();
         if (options.uid().isPresent()) { // the exit would be dropped anyway
             a.call(Helper.GET_CURRENT_UID_GID).jump32(JumpOp.NE, R0, options.uid().getAsInt(), "out");
+        }
+        if (options.loginUid().isPresent()) { // likewise
+            a.call(Helper.GET_CURRENT_TASK);
+            probeRead(a, SCRATCH_PTR, 4, R0, k.identity().taskLoginUid().getAsInt());
+            a.load(Size.W, R1, FP, SCRATCH_PTR).jump32(JumpOp.NE, R1, options.loginUid().getAsInt(), "out");
         }
         a.call(Helper.GET_SMP_PROCESSOR_ID).store(Size.W, FP, COUNTER_KEY, R0);
         a.loadMap(R1, KernelMap.ARGS_BUFFER.symbol())
@@ -187,6 +205,7 @@ public final class ProcessPrograms {
         if (options.cgroups() && cgroups == null) {
             throw new IllegalArgumentException("cgroups are asked for but their offsets are missing");
         }
+        requireLoginUid(k, options);
         boolean exe = options.executablePaths();
         int eventSize = EventLayout.eventSize(exe);
         Assembler a = new Assembler();
@@ -219,6 +238,9 @@ public final class ProcessPrograms {
                 .store(Size.DW, FP, EVENT + EventLayout.EXEC_NS, R1)
                 .load(Size.W, R1, R0, EventLayout.START_PPID)
                 .store(Size.W, FP, EVENT + EventLayout.PPID, R1);
+        for (int off = 0; off < EventLayout.Identity.SIZE; off += 8) {
+            a.load(Size.DW, R1, R0, EventLayout.START_IDENTITY + off).store(Size.DW, FP, EVENT + EventLayout.IDENTITY + off, R1);
+        }
         if (exe) {
             a.load(Size.W, R1, R0, EventLayout.START_EXE_LEN)
                     .store(Size.W, FP, EVENT + EventLayout.EXE_LEN, R1);
@@ -241,6 +263,7 @@ public final class ProcessPrograms {
             a.storeImm(Size.W, FP, EVENT + EventLayout.FLAGS,
                     EventLayout.FLAG_NO_START_RECORD | (exe ? EventLayout.FLAG_HAS_EXE : 0));
             probeRead(a, EVENT + EventLayout.EXEC_NS, 8, R9, k.taskStartTime());
+            readWho(a, k, EVENT + EventLayout.IDENTITY); // now, the only time known; the parent's start is not
         } else {
             a.ja("out"); // the verifier rejects unreachable code, so nothing else is emitted here
         }
@@ -249,8 +272,9 @@ public final class ProcessPrograms {
         a.call(Helper.KTIME_GET_BOOT_NS).store(Size.DW, FP, EVENT + EventLayout.EXIT_NS, R0);
         a.call(Helper.GET_CURRENT_UID_GID).store(Size.W, FP, EVENT + EventLayout.UID, R0);
         probeRead(a, EVENT + EventLayout.COMM, EventLayout.COMM_SIZE, R9, k.taskComm());
+        probeRead(a, EVENT + EventLayout.TASK_START_NS, 8, R9, k.taskStartTime());
         probeRead(a, EVENT + EventLayout.EXIT_CODE, 4, R8, k.taskExitCode());
-        readParentTgid(a, k, EVENT + EventLayout.PARENT_AT_EXIT);
+        readParent(a, k, EVENT + EventLayout.PARENT_AT_EXIT, 0);
         if (options.cgroups()) {
             readCgroups(a, cgroups);
         }
@@ -346,6 +370,10 @@ public final class ProcessPrograms {
             a.load(Size.W, R1, FP, EVENT + EventLayout.UID)
                     .jump32(JumpOp.NE, R1, options.uid().getAsInt(), "out");
         }
+        if (options.loginUid().isPresent()) {
+            a.load(Size.W, R1, FP, EVENT + EventLayout.IDENTITY + EventLayout.Identity.LOGIN_UID)
+                    .jump32(JumpOp.NE, R1, options.loginUid().getAsInt(), "out");
+        }
         if (options.failedOnly()) {
             a.load(Size.W, R1, FP, EVENT + EventLayout.EXIT_CODE)
                     .jump32(JumpOp.EQ, R1, 0, dropped);
@@ -398,15 +426,60 @@ public final class ProcessPrograms {
         a.store(Size.W, FP, EVENT + EventLayout.PID, R7);
     }
 
-    /** {@code *(fp + dst) = current->real_parent->tgid}, zero when unreadable. */
-    private static void readParentTgid(Assembler a, KernelOffsets k, int dst) {
+    /**
+     * {@code *(fp + tgidDst) = current->real_parent->tgid} and, unless {@code startDst} is 0, the
+     * parent's start ({@code real_parent->group_leader->start_boottime}: a parent that is a thread
+     * started later than its process); zero when unreadable.
+     */
+    private static void readParent(Assembler a, KernelOffsets k, int tgidDst, int startDst) {
         a.call(Helper.GET_CURRENT_TASK);
         probeRead(a, SCRATCH_PTR, 8, R0, k.taskRealParent());
-        a.load(Size.DW, R3, FP, SCRATCH_PTR)
-                .alu64(AluOp.ADD, R3, k.taskTgid())
-                .mov64(R1, FP).alu64(AluOp.ADD, R1, dst)
-                .mov64(R2, 4)
-                .call(Helper.PROBE_READ_KERNEL);
+        a.load(Size.DW, R3, FP, SCRATCH_PTR);
+        probeRead(a, tgidDst, 4, R3, k.taskTgid());
+        if (startDst != 0) {
+            a.load(Size.DW, R3, FP, SCRATCH_PTR);
+            probeRead(a, SCRATCH_PTR, 8, R3, k.taskGroupLeader());
+            a.load(Size.DW, R3, FP, SCRATCH_PTR);
+            probeRead(a, startDst, 8, R3, k.taskStartTime());
+        }
+    }
+
+    /**
+     * Who the current task is, into the zeroed {@link EventLayout.Identity} at {@code fp + dst}
+     * (its parent's start aside): the audit login uid and session (-1 where the kernel has no
+     * audit), the effective uid and the controlling terminal's name.
+     */
+    private static void readWho(Assembler a, KernelOffsets k, int dst) {
+        IdentityOffsets id = k.identity();
+        if (id.taskLoginUid().isPresent()) {
+            a.call(Helper.GET_CURRENT_TASK);
+            probeRead(a, dst + EventLayout.Identity.LOGIN_UID, 8, R0, id.taskLoginUid().getAsInt()); // and sessionid
+        } else {
+            a.storeImm(Size.W, FP, dst + EventLayout.Identity.LOGIN_UID, -1)
+                    .storeImm(Size.W, FP, dst + EventLayout.Identity.SESSION_ID, -1);
+        }
+        a.call(Helper.GET_CURRENT_TASK);
+        probeRead(a, SCRATCH_PTR, 8, R0, id.taskRealCred());
+        a.storeImm(Size.W, FP, dst + EventLayout.Identity.EUID, -1)
+                .load(Size.DW, R3, FP, SCRATCH_PTR);
+        String noCred = "no_cred_" + a.slots();
+        a.jump(JumpOp.EQ, R3, 0, noCred);
+        probeRead(a, dst + EventLayout.Identity.EUID, 4, R3, id.credEuid());
+        a.label(noCred);
+        a.call(Helper.GET_CURRENT_TASK);
+        probeRead(a, SCRATCH_PTR, 8, R0, k.taskSignal());
+        a.load(Size.DW, R3, FP, SCRATCH_PTR);
+        probeRead(a, SCRATCH_PTR, 8, R3, id.signalTty());
+        String noTty = "no_tty_" + a.slots();
+        a.load(Size.DW, R3, FP, SCRATCH_PTR).jump(JumpOp.EQ, R3, 0, noTty);
+        probeRead(a, dst + EventLayout.Identity.TTY, EventLayout.Identity.TTY_SIZE, R3, id.ttyName());
+        a.label(noTty);
+    }
+
+    private static void requireLoginUid(KernelOffsets k, ProgramOptions options) {
+        if (options.loginUid().isPresent() && k.identity().taskLoginUid().isEmpty()) {
+            throw new IllegalArgumentException("this kernel has no audit login uid (task_struct.loginuid, CONFIG_AUDIT)");
+        }
     }
 
     /** {@code bpf_probe_read_kernel(fp + dst, size, base + offset)}; base may be R0 or a callee-saved register. */

@@ -14,12 +14,13 @@ import java.util.OptionalInt;
  * @param failedOnly send only processes with a non-zero exit status or killed by a signal
  * @param cgroups take the process's v2 cgroup id and a v1 controller's cgroup id at exit
  * @param argsMax send each exec's arguments, up to this many bytes, as a record of their own; 0 = off
+ * @param loginUid send only processes of this audit login uid
  */
 public record ProgramOptions(boolean reportWithoutStart, boolean executablePaths, OptionalInt uid, long minDurationNanos,
-        boolean failedOnly, boolean cgroups, int argsMax) {
+        boolean failedOnly, boolean cgroups, int argsMax, OptionalInt loginUid) {
 
     /** The original behaviour: processes that exec'd while monitored, no path, no filter. */
     public static ProgramOptions original() {
-        return new ProgramOptions(false, false, OptionalInt.empty(), 0, false, false, 0);
+        return new ProgramOptions(false, false, OptionalInt.empty(), 0, false, false, 0, OptionalInt.empty());
     }
 }

@@ -112,8 +112,62 @@ class EventLayoutTest {
     void layoutFieldsDoNotOverlapAndFillTheRecord() {
         int[][] fields = {{EventLayout.EXEC_NS, 8}, {EventLayout.EXIT_NS, 8}, {EventLayout.PID, 4}, {EventLayout.PPID, 4},
             {EventLayout.PARENT_AT_EXIT, 4}, {EventLayout.UID, 4}, {EventLayout.EXIT_CODE, 4}, {EventLayout.FLAGS, 4},
-            {EventLayout.COMM, EventLayout.COMM_SIZE}, {EventLayout.CGROUP_ID, 8}, {EventLayout.CGROUP_V1_ID, 8}};
-        boolean[] used = new boolean[EventLayout.SIZE];
+            {EventLayout.COMM, EventLayout.COMM_SIZE}, {EventLayout.CGROUP_ID, 8}, {EventLayout.CGROUP_V1_ID, 8},
+            {EventLayout.TASK_START_NS, 8}, {EventLayout.IDENTITY, EventLayout.Identity.SIZE}};
+        assertFill(fields, EventLayout.SIZE);
+    }
+
+    @Test
+    void identityAndStartRecordFieldsDoNotOverlapAndFillTheirRecords() {
+        int padding = 20;
+        assertFill(new int[][] {{EventLayout.Identity.PARENT_START_NS, 8}, {EventLayout.Identity.LOGIN_UID, 4},
+            {EventLayout.Identity.SESSION_ID, 4}, {EventLayout.Identity.EUID, 4}, {padding, 4},
+            {EventLayout.Identity.TTY, EventLayout.Identity.TTY_SIZE}}, EventLayout.Identity.SIZE);
+        assertFill(new int[][] {{EventLayout.START_EXEC_NS, 8}, {EventLayout.START_PPID, 4}, {EventLayout.START_EXE_LEN, 4},
+            {EventLayout.START_IDENTITY, EventLayout.Identity.SIZE}}, EventLayout.START_SIZE);
+        assertThat(EventLayout.Identity.SESSION_ID).as("read with the login uid in one").isEqualTo(EventLayout.Identity.LOGIN_UID + 4);
+    }
+
+    @Test
+    void decodesWhoTheProcessIs() {
+        ByteBuffer b = sample(0);
+        int id = EventLayout.IDENTITY;
+        b.putLong(EventLayout.TASK_START_NS, 990_000_000L)
+                .putLong(id + EventLayout.Identity.PARENT_START_NS, 500_000_000L)
+                .putInt(id + EventLayout.Identity.LOGIN_UID, 1000)
+                .putInt(id + EventLayout.Identity.SESSION_ID, 7)
+                .putInt(id + EventLayout.Identity.EUID, 0)
+                .put(id + EventLayout.Identity.TTY, new byte[] {'p', 't', 's', '1', '2', 0, 'x'});
+        ProcessEvent e = EventLayout.decodeExit(b).toEvent(ProcessEvent.CLOCK_OFFSET_UNKNOWN).bootId("b").build();
+        assertThat(e.taskStartNanos()).isEqualTo(990_000_000L);
+        assertThat(e.parentStartNanos()).isEqualTo(500_000_000L);
+        assertThat(e.loginUid()).hasValue(1000);
+        assertThat(e.sessionId()).hasValue(7);
+        assertThat(e.effectiveUid()).hasValue(0);
+        assertThat(e.tty()).hasValue("pts/12");
+        assertThat(e.entityId()).hasValue(io.procmon.core.EntityIds.of("b", 1234, 990_000_000L));
+        assertThat(e.parentEntityId()).hasValue(io.procmon.core.EntityIds.of("b", 1200, 500_000_000L));
+
+        b.putInt(id + EventLayout.Identity.LOGIN_UID, -1).putInt(id + EventLayout.Identity.SESSION_ID, -1)
+                .put(id + EventLayout.Identity.TTY, new byte[] {'t', 't', 'y', 'S', '0', 0});
+        e = event(b);
+        assertThat(e.loginUid()).as("unset").isEmpty();
+        assertThat(e.sessionId()).isEmpty();
+        assertThat(e.tty()).hasValue("ttyS0");
+        assertThat(e.entityId()).as("no boot id").isEmpty();
+        b.put(id + EventLayout.Identity.TTY, new byte[16]);
+        assertThat(event(b).tty()).as("no terminal").isEmpty();
+        b.put(id + EventLayout.Identity.TTY, new byte[] {'p', 't', 's', 0x1b, '[', '2', 'J', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'});
+        assertThat(event(b).tty()).as("16 bytes without a NUL, a control kept printable").hasValue("pts\\x1b[2Jaaaaaaaaa");
+
+        ByteBuffer older = sample(EventLayout.FLAG_NO_START_RECORD);
+        older.putLong(EventLayout.TASK_START_NS, 990_000_000L).putLong(id + EventLayout.Identity.PARENT_START_NS, 5);
+        assertThat(EventLayout.decodeExit(older).toEvent(0).bootId("b").build().parentEntityId())
+                .as("a parent at exit, whose start is not known").isEmpty();
+    }
+
+    private static void assertFill(int[][] fields, int size) {
+        boolean[] used = new boolean[size];
         for (int[] f : fields) {
             assertThat(f[0] % Math.min(f[1], 8)).as("alignment of offset %d", f[0]).isZero();
             for (int i = f[0]; i < f[0] + f[1]; i++) {
