@@ -67,6 +67,10 @@ class ProcmonCommandTest {
         assertThat(kernel("--uid", "65534").uid()).hasValue(65534);
         assertThat(kernel("--uid", "nobody").uid()).hasValue(65534);
         assertThat(kernel("--uid", "root").uid()).hasValue(0);
+        assertThat(kernel("--uid", "root").loginUid()).isEmpty();
+        assertThat(kernel("--login-uid", "nobody").loginUid()).hasValue(65534);
+        assertThat(kernel("--login-uid", "1000").loginUid()).hasValue(1000);
+        assertThat(kernel("--login-uid", "1000").uid()).isEmpty();
         assertThat(kernel("--min-duration", "1.5").minDuration().toNanos()).isEqualTo(1_500_000L);
         assertThat(kernel("--min-duration", "1000").minDuration()).isEqualTo(Duration.ofSeconds(1));
         assertThat(kernel("--failed").failedOnly()).isTrue();
@@ -191,6 +195,8 @@ class ProcmonCommandTest {
         "--format jsonl --columns pid     | --columns applies to --format csv only",
         "--columns pid,bogus              | unknown column 'bogus'",
         "--uid no-such-user-procmon       | --uid: no such user 'no-such-user-procmon'",
+        "--login-uid no-such-user-procmon | --login-uid: no such user 'no-such-user-procmon'",
+        "--login-uid 4294967295           | --login-uid: no such user '4294967295'",
         "--command-regex (                | --command-regex: Unclosed group in '('",
         "--min-duration -1                | --min-duration must be a non-negative number of milliseconds",
         "--min-duration NaN               | --min-duration must be a non-negative number of milliseconds",

@@ -164,6 +164,8 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
         Object cgroupId;
         long execNs;
         long exitNs;
+        long startNs;
+        long parentStartNs;
         Object clockOffset;
         String origin = "";
         long count;
@@ -304,6 +306,8 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                     switch (n) {
                         case "exec_ns" -> execNs = number(q, u, 0);
                         case "exit_ns" -> exitNs = number(q, u, 0);
+                        case "start_ns" -> startNs = number(q, u, 0);
+                        case "parent_start_ns" -> parentStartNs = number(q, u, 0);
                         case "clock_offset_ns" -> clockOffset = u.isNumeric() ? (Object) number(q, u, 0) : skipped(q);
                         default -> q.skipChildren();
                     }
@@ -464,7 +468,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
             if (userName != null) {
                 b.userName(userName);
             }
-            b.execTimeNanos(execNs).exitTimeNanos(exitNs);
+            b.execTimeNanos(execNs).exitTimeNanos(exitNs).starts(startNs, parentStartNs);
             if (clockOffset instanceof Long offset) {
                 b.clockOffsetNanos(offset);
             }

@@ -181,6 +181,12 @@ public final class ProcessRecords {
         json.writeObjectFieldStart("kernel");
         json.writeNumberField("exec_ns", e.execTimeNanos());
         json.writeNumberField("exit_ns", e.exitTimeNanos());
+        if (e.taskStartNanos() != 0) {
+            json.writeNumberField("start_ns", e.taskStartNanos());
+        }
+        if (e.parentStartNanos() != 0) {
+            json.writeNumberField("parent_start_ns", e.parentStartNanos());
+        }
         if (e.clockOffsetNanos() != ProcessEvent.CLOCK_OFFSET_UNKNOWN) {
             json.writeNumberField("clock_offset_ns", e.clockOffsetNanos());
         }

@@ -158,7 +158,9 @@ class ProcessRecordsTest {
                 .execTimeNanos(1_000_000_123L).exitTimeNanos(2_000_000_456L).exitCode(6 | 0x80).executable("/opt/x")
                 .executableTruncated(true).startedBeforeMonitoring(true).userName("ann").clockOffsetNanos(1_700_000_000_000_000_000L)
                 .host(HOST).cgroup(9, "/system.slice/docker-" + "cd".repeat(32) + ".scope")
-                .arguments(new Arguments(List.of("x", "y z"), false, 6)).build();
+                .arguments(new Arguments(List.of("x", "y z"), false, 6))
+                .starts(990_000_000L, 500_000_000L).bootId("6c3f8d0e-1b1a-4a4e-9d7e-0e9a3c0b2f11").login(1000, 3).effectiveUid(0)
+                .tty("pts/1").build();
         ProcessEvent bare = ProcessEvent.builder().pid(1).ppid(0).command("init").exitCode(0).argumentsMissing().host(HOST).build();
         String text = write(sink -> {
             sink.onEvent(full);
@@ -168,11 +170,29 @@ class ProcessRecordsTest {
         String[] lines = text.split("\n");
         ProcessRecord first = ProcessRecord.parse(lines[0]);
         assertThat(first.event()).contains(full);
+        assertThat(first.event().get().entityId()).isEqualTo(full.entityId()).isPresent();
+        assertThat(first.event().get().parentEntityId()).isEqualTo(full.parentEntityId()).isPresent();
+        assertThat(first.event().get().loginUid()).hasValue(1000);
+        assertThat(first.event().get().tty()).hasValue("pts/1");
+        JsonNode json = MAPPER.readTree(lines[0]);
+        assertThat(json.at("/process/entity_id").asText()).isEqualTo(full.entityId().get());
+        assertThat(json.at("/process/parent/entity_id").asText()).isEqualTo(full.parentEntityId().get());
+        assertThat(json.at("/process/user/id").asInt()).as("effective").isZero();
+        assertThat(json.at("/process/audit/login_uid").asInt()).isEqualTo(1000);
+        assertThat(json.at("/process/audit/session_id").asInt()).isEqualTo(3);
+        assertThat(json.at("/process/tty/name").asText()).isEqualTo("pts/1");
+        assertThat(json.at("/procmon/kernel/start_ns").asLong()).isEqualTo(990_000_000L);
         assertThat(first.host()).isEqualTo(HOST);
         assertThat(first.run()).isEqualTo("run-1");
         assertThat(first.seq()).isEqualTo(1);
         assertThat(ProcessRecord.parse(lines[1]).lost()).contains(new LostEvents(LostEvents.Origin.SINK, LostEvents.NO_CPU, 5));
         assertThat(ProcessRecord.parse(lines[2]).event()).contains(bare);
+        JsonNode bareJson = MAPPER.readTree(lines[2]);
+        for (String absent : List.of("/process/entity_id", "/process/parent", "/process/user", "/process/audit", "/process/tty")) {
+            assertThat(bareJson.at(absent).isMissingNode()).as(absent).isTrue();
+        }
+        assertThatThrownBy(() -> ProcessRecord.parse(lines[0].replace(full.entityId().get(), "../../etc")))
+                .hasMessageContaining("process.entity_id is not 32 lower-case hex digits");
     }
 
     @Test
