@@ -20,9 +20,18 @@ import java.util.List;
  * time of the last exit before them.
  */
 public final class Recording {
-    /** One process; times in microseconds since the epoch. Absent exit code or signal is -1. */
+    /**
+     * One process; times in microseconds since the epoch. Absent exit code or signal is -1; absent
+     * entity ids are empty.
+     */
     public record Proc(int pid, int ppid, String command, String user, String host, long startMicros, long endMicros,
-            int exitCode, int signal) {
+            int exitCode, int signal, String entityId, String parentEntityId) {
+        /** A process of a recording without entity ids. */
+        public Proc(int pid, int ppid, String command, String user, String host, long startMicros, long endMicros, int exitCode,
+                int signal) {
+            this(pid, ppid, command, user, host, startMicros, endMicros, exitCode, signal, "", "");
+        }
+
         public boolean failed() {
             return exitCode > 0 || signal > 0;
         }
@@ -284,7 +293,8 @@ public final class Recording {
                     throw new BadInputException(lineNo, "line " + lineNo + ": the process ends before it starts", false);
                 }
                 procs.add(new Proc(e.pid(), e.ppid(), e.command(), e.userName().orElse(Integer.toUnsignedString(e.uid())),
-                        r.host().name(), start, end, e.exitStatus().orElse(-1), e.signal().orElse(-1)));
+                        r.host().name(), start, end, e.exitStatus().orElse(-1), e.signal().orElse(-1), e.entityId().orElse(""),
+                        e.parentEntityId().orElse("")));
                 lastEnd = Math.max(lastEnd, end);
             } else {
                 LostEvents lost = r.lost().orElseThrow();
@@ -355,7 +365,8 @@ public final class Recording {
                     throw new IllegalArgumentException("it ends before it starts");
                 }
                 procs.add(new Proc(Integer.parseInt(r.get(Column.PID)), Integer.parseInt(r.get(Column.PPID)), r.get(Column.COMMAND),
-                        r.get(Column.USER), r.get(Column.HOST), start, end, intCell(r, Column.EXIT_CODE), intCell(r, Column.SIGNAL)));
+                        r.get(Column.USER), r.get(Column.HOST), start, end, intCell(r, Column.EXIT_CODE), intCell(r, Column.SIGNAL),
+                        r.get(Column.ENTITY_ID), r.get(Column.PARENT_ENTITY_ID)));
             } catch (IllegalArgumentException | DateTimeParseException | ArithmeticException e) {
                 throw new BadInputException(line, "line " + line + ": " + e.getMessage(), false);
             }

@@ -43,7 +43,11 @@ public final class Timeline {
         return procs;
     }
 
-    /** Lays out {@code procs}; a parent is the process with the ppid's pid that was alive when the child started. */
+    /**
+     * Lays out {@code procs}. A parent is the process whose entity id is the child's parent entity id;
+     * for a child recorded without one, the process of the same host with the ppid's pid that was
+     * alive when the child started. Either way a parent is alive at the child's start.
+     */
     public static Timeline layout(List<Proc> procs) {
         int n = procs.size();
         // pid -> indices by start, to resolve reused pids.
@@ -52,6 +56,12 @@ public final class Timeline {
             byPid.computeIfAbsent(procs.get(i).pid(), k -> new ArrayList<>()).add(i);
         }
         byPid.values().forEach(l -> l.sort(Comparator.comparingLong(i -> procs.get(i).startMicros())));
+        Map<String, Integer> byEntity = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            if (!procs.get(i).entityId().isEmpty()) {
+                byEntity.putIfAbsent(procs.get(i).entityId(), i);
+            }
+        }
         int[] parent = new int[n];
         List<List<Integer>> children = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -62,10 +72,18 @@ public final class Timeline {
             Proc c = procs.get(i);
             parent[i] = -1;
             List<Integer> candidates = byPid.get(c.ppid());
-            if (candidates != null && c.ppid() != c.pid()) {
+            if (!c.parentEntityId().isEmpty()) {
+                Integer p = byEntity.get(c.parentEntityId());
+                if (p != null && before(procs, p, i) && procs.get(p).endMicros() >= c.startMicros()) {
+                    parent[i] = p;
+                }
+            } else if (candidates != null && c.ppid() != c.pid()) {
                 for (int k = candidates.size() - 1; k >= 0; k--) {
                     Proc p = procs.get(candidates.get(k));
-                    if (p.startMicros() <= c.startMicros()) {
+                    if (!p.host().equals(c.host())) {
+                        continue; // a fleet's recording: the same pid on another host is another process
+                    }
+                    if (before(procs, candidates.get(k), i)) {
                         if (p.endMicros() >= c.startMicros()) {
                             parent[i] = candidates.get(k);
                         }
@@ -159,5 +177,15 @@ public final class Timeline {
             }
         }
         return Arrays.copyOf(out, count);
+    }
+
+    /**
+     * Whether process {@code p} started before {@code c}, in one total order (the earlier in the
+     * list first, at the same microsecond): so no recording, however made up, gives a cycle of parents.
+     */
+    private static boolean before(List<Proc> procs, int p, int c) {
+        long ps = procs.get(p).startMicros();
+        long cs = procs.get(c).startMicros();
+        return ps < cs || ps == cs && p < c;
     }
 }

@@ -36,6 +36,35 @@ class TimelineTest {
         assertThat(t.parentOf(2)).isEqualTo(1);
     }
 
+    private static Proc e(int pid, int ppid, String host, String id, String parentId, long start, long end) {
+        return new Proc(pid, ppid, "c" + pid, "root", host, start, end, 0, -1, id, parentId);
+    }
+
+    @Test
+    void entityIdsJoinAcrossHostsAndPidReuseWherePidsWouldNot() {
+        List<Proc> procs = List.of(
+                e(50, 1, "a", "a50", "", 0, 100),
+                e(50, 1, "b", "b50", "", 0, 100),
+                e(60, 50, "b", "b60", "b50", 10, 20),   // pid 50 of host b, not a's
+                e(61, 50, "a", "a61", "gone", 10, 20),  // its parent was not recorded: no guess by pid
+                e(70, 50, "b", "", "", 10, 20));        // no ids: pid 50 of its own host
+        Timeline t = Timeline.layout(procs);
+        assertThat(t.parentOf(2)).isEqualTo(1);
+        assertThat(t.parentOf(3)).isEqualTo(-1);
+        assertThat(t.parentOf(4)).isEqualTo(1);
+    }
+
+    @Test
+    void madeUpParentsThatWouldMakeACycleDoNot() {
+        List<Proc> procs = List.of(e(1, 2, "", "x", "y", 5, 10), e(2, 1, "", "y", "x", 5, 10), p(3, 4, 5, 10), p(4, 3, 5, 10));
+        Timeline t = Timeline.layout(procs);
+        assertThat(t.parentOf(0)).isEqualTo(-1);
+        assertThat(t.parentOf(1)).isZero();
+        assertThat(t.parentOf(2)).isEqualTo(-1);
+        assertThat(t.parentOf(3)).isEqualTo(2);
+        assertThat(java.util.stream.IntStream.range(0, 4).map(t::rowOf).distinct().count()).as("every one drawn on its own row").isEqualTo(4);
+    }
+
     @Test
     void rowsAreTimeDisjointAndEveryChildIsBelowItsParent() {
         Random rnd = new Random(7);
