@@ -151,6 +151,20 @@ final class ArgsJoiner {
         return false;
     }
 
+    /**
+     * Gives an exec record the arguments of that exec, which its program sent just before it (so
+     * they were read first), and leaves them for the exit; without them (evicted, or their record
+     * lost and counted) the record says they are missing.
+     */
+    void attachToExec(ProcessEvent.Builder event, int pid, long execNanos) {
+        ArgsRecord r = byPid.get(pid);
+        if (r != null && r.execNanos() == execNanos) {
+            event.arguments(Arguments.fromCmdline(r.bytes(), r.totalBytes()));
+        } else {
+            event.argumentsMissing(); // not counted: the exit counts its own, once
+        }
+    }
+
     boolean hasParked() {
         return !parked.isEmpty() || !released.isEmpty();
     }

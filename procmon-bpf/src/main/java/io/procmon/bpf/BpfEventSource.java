@@ -156,13 +156,14 @@ public final class BpfEventSource implements EventSource {
                 maps.put(KernelMap.ARGS_BUFFER, own(KernelMap.ARGS_BUFFER.create(programOptions, possibleCpus)));
                 args = new ArgsJoiner(programOptions.argsMax(), startCapacity);
             }
-            BpfProgram exec = own(BpfProgram.loadTracepoint("procmon_exec",
-                    ProcessPrograms.exec(offsets, programOptions).assemble(fds(maps)), ProcessPrograms.LICENSE));
             if (kernelExchanges()) {
                 asleep = own(KernelMap.ASLEEP.create(programOptions, 1));
                 maps.put(KernelMap.ASLEEP, asleep);
                 maps.put(KernelMap.BELL, own(KernelMap.BELL.create(programOptions, possibleCpus)));
             }
+            BpfProgram exec = own(BpfProgram.loadTracepoint("procmon_exec",
+                    ProcessPrograms.exec(offsets, programOptions, cgroupOffsets, asleep != null).assemble(fds(maps)),
+                    ProcessPrograms.LICENSE));
             BpfProgram exit = own(BpfProgram.loadTracepoint("procmon_exit",
                     ProcessPrograms.exit(offsets, programOptions, cgroupOffsets, asleep != null).assemble(fds(maps)),
                     ProcessPrograms.LICENSE));
@@ -356,6 +357,10 @@ public final class BpfEventSource implements EventSource {
             return;
         }
         eventsRead++;
+        if (EventLayout.isExecRecord(sample)) {
+            onExec(EventLayout.decodeExec(sample));
+            return;
+        }
         ExitRecord exit = EventLayout.decodeExit(sample);
         boolean noStart = exit.noStartRecord();
         if (noStart && claims != null) {
@@ -376,6 +381,18 @@ public final class BpfEventSource implements EventSource {
         }
         if (args != null && !args.complete(builder, exit.pid(), exit.execNanos(), exit.exitNanos(), noStart, exit.comm())) {
             return; // parked until the rings are read once more
+        }
+        listener.onEvent(builder.build());
+    }
+
+    /** An exec: its arguments were read before it (the same program sent them first, into the same ring). */
+    private void onExec(ExitRecord exec) {
+        ProcessEvent.Builder builder = exec.toEvent(wallClock.offsetNanos()).bootId(bootId);
+        if (cgroups != null) {
+            cgroups.resolve(exec.cgroupV2Id(), exec.cgroupV1Id(), builder);
+        }
+        if (args != null) {
+            args.attachToExec(builder, exec.pid(), exec.execNanos());
         }
         listener.onEvent(builder.build());
     }

@@ -33,6 +33,7 @@ public final class BpfOptions {
     private final boolean executablePaths;
     private final OptionalInt uid;
     private final OptionalInt loginUid;
+    private final boolean execRecords;
     private final Duration minDuration;
     private final boolean failedOnly;
     private final boolean cgroups;
@@ -54,6 +55,9 @@ public final class BpfOptions {
         if (b.minDuration.isNegative()) {
             throw new IllegalArgumentException("minimum duration must not be negative, got " + b.minDuration);
         }
+        if (b.execRecords && (b.failedOnly || !b.minDuration.isZero())) {
+            throw new IllegalArgumentException("exec records cannot be filtered by failure or duration: both are known only at exit");
+        }
         this.pagesPerCpu = b.pagesPerCpu;
         this.wakeupEvents = b.wakeupEvents;
         this.maxDelay = b.maxDelay;
@@ -62,6 +66,7 @@ public final class BpfOptions {
         this.executablePaths = b.executablePaths;
         this.uid = b.uid;
         this.loginUid = b.loginUid;
+        this.execRecords = b.execRecords;
         this.minDuration = b.minDuration;
         this.failedOnly = b.failedOnly;
         this.cgroups = b.cgroups;
@@ -110,6 +115,7 @@ public final class BpfOptions {
         b.executablePaths = executablePaths;
         b.uid = uid;
         b.loginUid = loginUid;
+        b.execRecords = execRecords;
         b.minDuration = minDuration;
         b.failedOnly = failedOnly;
         b.cgroups = cgroups;
@@ -123,7 +129,8 @@ public final class BpfOptions {
             return pagesPerCpu;
         }
         int pages = executablePaths ? DEFAULT_PAGES_PER_CPU_WITH_EXE : DEFAULT_PAGES_PER_CPU;
-        return argsMax > 0 ? 2 * pages : pages; // an arguments record per exec besides the exit event
+        int recordsPerProcess = 1 + (argsMax > 0 ? 1 : 0) + (execRecords ? 1 : 0); // arguments and exec records besides the exit
+        return recordsPerProcess == 1 ? pages : recordsPerProcess == 2 ? 2 * pages : 4 * pages;
     }
 
     public int wakeupEvents() {
@@ -161,6 +168,11 @@ public final class BpfOptions {
         return uid;
     }
 
+    /** Whether each exec is recorded too ({@link io.procmon.core.ProcessEvent.Kind#EXEC}), not only each exit. */
+    public boolean execRecords() {
+        return execRecords;
+    }
+
     /** The audit login uid the kernel filters on, or empty for every login. */
     public OptionalInt loginUid() {
         return loginUid;
@@ -179,7 +191,7 @@ public final class BpfOptions {
     /** What the kernel programs are built to do. */
     ProgramOptions programOptions() {
         return new ProgramOptions(reportStartedBefore, executablePaths, uid, minDuration.toNanos(), failedOnly, cgroups, argsMax,
-                loginUid);
+                loginUid, execRecords);
     }
 
     @Override
@@ -210,6 +222,7 @@ public final class BpfOptions {
         private boolean executablePaths;
         private OptionalInt uid = OptionalInt.empty();
         private OptionalInt loginUid = OptionalInt.empty();
+        private boolean execRecords;
         private Duration minDuration = Duration.ZERO;
         private boolean failedOnly;
         private boolean cgroups;
@@ -277,6 +290,16 @@ public final class BpfOptions {
          */
         public Builder loginUid(int loginUid) {
             this.loginUid = OptionalInt.of(loginUid);
+            return this;
+        }
+
+        /**
+         * Record each exec too (default false): an event of kind {@code EXEC} as the process starts
+         * (and at each later exec), within the same delay as exits; not with the exit-only filters
+         * ({@link #failedOnly}, {@link #minDuration}).
+         */
+        public Builder execRecords(boolean exec) {
+            this.execRecords = exec;
             return this;
         }
 

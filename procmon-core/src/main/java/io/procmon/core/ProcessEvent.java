@@ -23,6 +23,22 @@ public final class ProcessEvent {
     /** An id the source did not report, or the audit's "unset" ({@code (uid_t) -1}). */
     public static final int ID_UNKNOWN = -1;
 
+    /** What the record says of the process. */
+    public enum Kind {
+        /** It ended: the whole life, exec to exit (the original row). */
+        EXIT,
+        /** It exec'd (started, or exec'd again): what is known then; no end, no exit status. */
+        EXEC,
+        /** It is running: seen in {@code /proc} when the monitor started, at an inventory, or at stop. */
+        RUNNING;
+
+        /** The name records use ({@code exit}, {@code exec}, {@code running}). */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final Kind kind;
     private final int pid;
     private final int ppid;
     private final int parentAtExit;
@@ -64,6 +80,7 @@ public final class ProcessEvent {
         if (b.commandBytes == null) {
             throw new IllegalArgumentException("command is required");
         }
+        this.kind = b.kind;
         this.pid = b.pid;
         this.ppid = b.ppid;
         this.parentAtExit = b.parentAtExit;
@@ -95,6 +112,7 @@ public final class ProcessEvent {
     }
 
     private ProcessEvent(ProcessEvent e, String userName, Host host) {
+        this.kind = e.kind;
         this.pid = e.pid;
         this.ppid = e.ppid;
         this.parentAtExit = e.parentAtExit;
@@ -142,6 +160,7 @@ public final class ProcessEvent {
 
     public Builder toBuilder() {
         Builder b = new Builder();
+        b.kind = kind;
         b.pid = pid;
         b.ppid = ppid;
         b.parentAtExit = parentAtExit;
@@ -170,6 +189,11 @@ public final class ProcessEvent {
         b.entityId = entityId;
         b.parentEntityId = parentEntityId;
         return b;
+    }
+
+    /** Whether this is a process's end (the default), an exec, or a running process. */
+    public Kind kind() {
+        return kind;
     }
 
     /** Process id (the kernel's tgid). */
@@ -248,9 +272,9 @@ public final class ProcessEvent {
                 : Optional.of(WallClock.ofEpochNanos(execTimeNanos + clockOffsetNanos));
     }
 
-    /** Wall-clock time of the end, when the source reported the clock offset. */
+    /** Wall-clock time of the end, when the source reported the clock offset; empty before the end. */
     public Optional<java.time.Instant> endTime() {
-        return clockOffsetNanos == CLOCK_OFFSET_UNKNOWN ? Optional.empty()
+        return clockOffsetNanos == CLOCK_OFFSET_UNKNOWN || kind != Kind.EXIT ? Optional.empty()
                 : Optional.of(WallClock.ofEpochNanos(exitTimeNanos + clockOffsetNanos));
     }
 
@@ -298,9 +322,9 @@ public final class ProcessEvent {
         return argumentsMissing;
     }
 
-    /** Lifetime in nanoseconds, never negative. */
+    /** Lifetime in nanoseconds, never negative; 0 for a process that has not ended ({@link #kind()} not EXIT). */
     public long durationNanos() {
-        return Math.max(0, exitTimeNanos - execTimeNanos);
+        return kind == Kind.EXIT ? Math.max(0, exitTimeNanos - execTimeNanos) : 0;
     }
 
     public Duration duration() {
@@ -422,7 +446,7 @@ public final class ProcessEvent {
             return false;
         }
         ProcessEvent e = (ProcessEvent) o;
-        return pid == e.pid && ppid == e.ppid && parentAtExit == e.parentAtExit && uid == e.uid
+        return kind == e.kind && pid == e.pid && ppid == e.ppid && parentAtExit == e.parentAtExit && uid == e.uid
                 && execTimeNanos == e.execTimeNanos && exitTimeNanos == e.exitTimeNanos
                 && exitCode == e.exitCode && startedBeforeMonitoring == e.startedBeforeMonitoring
                 && executableTruncated == e.executableTruncated
@@ -444,12 +468,13 @@ public final class ProcessEvent {
 
     @Override
     public String toString() {
-        return "ProcessEvent{pid=" + pid + ", ppid=" + ppid + ", uid=" + uid + ", command=" + command
+        return "ProcessEvent{" + kind.label() + ", pid=" + pid + ", ppid=" + ppid + ", uid=" + uid + ", command=" + command
                 + ", durationNanos=" + durationNanos() + ", exitCode=" + exitCode + '}';
     }
 
     /** Builds {@link ProcessEvent}s. Only the command is required. */
     public static final class Builder {
+        private Kind kind = Kind.EXIT;
         private int pid;
         private int ppid;
         private int parentAtExit;
@@ -517,6 +542,12 @@ public final class ProcessEvent {
         /** The controlling terminal's name ({@code pts/3}); null for none. */
         public Builder tty(String name) {
             this.tty = name;
+            return this;
+        }
+
+        /** What the record says (default {@link Kind#EXIT}). */
+        public Builder kind(Kind kind) {
+            this.kind = java.util.Objects.requireNonNull(kind);
             return this;
         }
 

@@ -16,13 +16,22 @@ public enum Column {
         return name != null ? name : Integer.toUnsignedString(e.uid());
     }),
     COMMAND(ProcessEvent::command),
-    DURATION_MS((e, out) -> io.procmon.core.Formats.appendMillis(out, e.durationNanos())),
+    /** Empty for a process that has not ended (an exec or running row). */
+    DURATION_MS((e, out) -> {
+        if (e.kind() == ProcessEvent.Kind.EXIT) {
+            io.procmon.core.Formats.appendMillis(out, e.durationNanos());
+        }
+    }),
     UID((e, out) -> out.append(Integer.toUnsignedLong(e.uid()))),
     /** The status passed to exit(), empty when killed by a signal. */
     EXIT_CODE(e -> e.exitStatus().isPresent() ? Integer.toString(e.exitStatus().getAsInt()) : ""),
     /** The number of the signal that killed the process, empty when it exited. */
     SIGNAL(e -> e.signal().isPresent() ? Integer.toString(e.signal().getAsInt()) : ""),
-    CORE_DUMPED((e, out) -> out.append(e.coreDumped())),
+    CORE_DUMPED((e, out) -> {
+        if (e.kind() == ProcessEvent.Kind.EXIT) {
+            out.append(e.coreDumped());
+        }
+    }),
     /** The parent at exit when it differs from PPID (reparented), else empty. */
     PARENT_AT_EXIT(e -> e.parentAtExit().isPresent() ? Integer.toString(e.parentAtExit().getAsInt()) : ""),
     /** The exec'd path (needs executable paths enabled in the source); a truncated one ends with "...". */
@@ -62,7 +71,9 @@ public enum Column {
     /** The effective uid at the process's first exec. */
     EUID(e -> unsigned(e.effectiveUid())),
     /** The controlling terminal ({@code pts/3}); empty when none. */
-    TTY(e -> e.tty().orElse(""));
+    TTY(e -> e.tty().orElse("")),
+    /** {@code exit} (the process ended), {@code exec} (it exec'd) or {@code running} (it was running). */
+    EVENT(e -> e.kind().label());
 
     /** Columns that need the source to record arguments. */
     public static final java.util.Set<Column> ARGS_COLUMNS = java.util.EnumSet.of(ARGS, ARGS_STATUS);

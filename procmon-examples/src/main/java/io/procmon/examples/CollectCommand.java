@@ -1,6 +1,7 @@
 package io.procmon.examples;
 
 import io.procmon.core.BatchedOutput;
+import io.procmon.core.ProcessEvent;
 import io.procmon.csv.Column;
 import io.procmon.csv.CsvSink;
 import io.procmon.schema.ProcessRecord;
@@ -147,6 +148,10 @@ final class CollectCommand implements Callable<Integer> {
         if (!quiet) {
             report(err, collector.runs(), collector.malformed(), collector.retired(), "duplicates skipped");
         }
+        if (out.leftOut() > 0) { // said even when quiet: records received and not written
+            err.printf(Locale.ROOT, "procmon collect: %,d exec and running records left out of %s: its columns have no event "
+                    + "column to tell them from exits (add event to --columns)%n", out.leftOut(), output);
+        }
         return ExitCode.OK.code;
     }
 
@@ -236,6 +241,11 @@ final class CollectCommand implements Callable<Integer> {
         void close() {
             out.close();
         }
+
+        /** Records received and deliberately not written (said at the end). */
+        long leftOut() {
+            return 0;
+        }
     }
 
     /** JSON Lines: each record as its host sent it, re-serialised on one line by the collector. */
@@ -256,18 +266,37 @@ final class CollectCommand implements Callable<Integer> {
         }
     }
 
-    /** CSV rows of processes; loss notices go to the report. */
+    /**
+     * CSV rows of processes; loss notices go to the report. Exec and running records only where a
+     * column tells them from exits: without one they would read as processes that ended.
+     */
     private static final class Rows extends Output {
         private final CsvSink csv;
+        private final boolean tellsKinds;
+        private long leftOut;
 
         Rows(BatchedOutput out, List<Column> columns) {
             super(out);
             this.csv = CsvSink.into(out, columns);
+            this.tellsKinds = columns.contains(Column.EVENT);
         }
 
         @Override
         void write(ProcessRecord record, String json) {
-            record.event().ifPresent(csv::onEvent);
+            if (record.event().isEmpty()) {
+                return;
+            }
+            ProcessEvent e = record.event().get();
+            if (e.kind() != ProcessEvent.Kind.EXIT && !tellsKinds) {
+                leftOut++;
+                return;
+            }
+            csv.onEvent(e);
+        }
+
+        @Override
+        long leftOut() {
+            return leftOut;
         }
 
         @Override

@@ -46,8 +46,13 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             description = "CSV columns, comma-separated, in order (default: pid,ppid,user,command,duration_ms). "
                     + "Also: uid, exit_code, signal, core_dumped, parent_at_exit, exe, started_before, start_time, end_time, host, "
                     + "cgroup, container_id, container_runtime, pod_uid, args, args_status, entity_id, parent_entity_id, "
-                    + "login_uid, session_id, euid, tty.")
+                    + "login_uid, session_id, euid, tty, event.")
     String columns;
+
+    @Option(names = "--events", paramLabel = "LIST", defaultValue = "exit",
+            description = "What is recorded, comma-separated: exit (a row when a process ends; the default), exec (a row when it "
+                    + "execs, within the same delay). With exec, CSV gets the event column (add it to --columns).")
+    String events;
 
     @Option(names = "--host-name", paramLabel = "NAME",
             description = "The host name written with each row (the host column, JSON's host); default: this machine's.")

@@ -432,7 +432,14 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
             }
             switch (type) {
                 case "process":
-                    return new ProcessRecord(host, runId, number, Optional.of(event(host)), Optional.empty(), new long[0]);
+                    return new ProcessRecord(host, runId, number, Optional.of(event(host, ProcessEvent.Kind.EXIT)), Optional.empty(),
+                            new long[0]);
+                case "exec":
+                    return new ProcessRecord(host, runId, number, Optional.of(event(host, ProcessEvent.Kind.EXEC)), Optional.empty(),
+                            new long[0]);
+                case "running":
+                    return new ProcessRecord(host, runId, number, Optional.of(event(host, ProcessEvent.Kind.RUNNING)), Optional.empty(),
+                            new long[0]);
                 case "lost":
                     LostEvents.Origin o;
                     try {
@@ -453,11 +460,12 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
             }
         }
 
-        private ProcessEvent event(Host host) throws MalformedRecordException {
+        private ProcessEvent event(Host host, ProcessEvent.Kind kind) throws MalformedRecordException {
             if (!(pid instanceof Integer id) || comm == null) {
                 throw new MalformedRecordException("process record without process.pid or procmon.comm");
             }
             ProcessEvent.Builder b = ProcessEvent.builder()
+                    .kind(kind)
                     .pid(id)
                     .ppid((int) ppid)
                     .parentAtExit((int) parentAtExit)

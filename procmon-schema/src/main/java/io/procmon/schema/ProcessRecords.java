@@ -122,14 +122,17 @@ public final class ProcessRecords {
             json.writeStringField("time", Formats.isoMicros(e.startTime().get()));
             json.writeEndObject();
         }
-        json.writeObjectFieldStart("exit");
-        if (e.endTime().isPresent()) {
-            json.writeStringField("time", Formats.isoMicros(e.endTime().get()));
+        boolean ended = e.kind() == ProcessEvent.Kind.EXIT;
+        if (ended) {
+            json.writeObjectFieldStart("exit");
+            if (e.endTime().isPresent()) {
+                json.writeStringField("time", Formats.isoMicros(e.endTime().get()));
+            }
+            if (e.exitStatus().isPresent()) {
+                json.writeNumberField("code", e.exitStatus().getAsInt());
+            }
+            json.writeEndObject();
         }
-        if (e.exitStatus().isPresent()) {
-            json.writeNumberField("code", e.exitStatus().getAsInt());
-        }
-        json.writeEndObject();
         if (e.cgroupPath().isPresent()) {
             json.writeObjectFieldStart("linux");
             json.writeStringField("cgroup", e.cgroupPath().get());
@@ -151,14 +154,16 @@ public final class ProcessRecords {
                 json.writeEndObject();
             }
         }
-        startProcmon(json, "process", number);
+        startProcmon(json, typeOf(e.kind()), number);
         json.writeStringField("comm", e.command());
-        json.writeFieldName("duration_ms");
-        json.writeNumber(Formats.millis(e.durationNanos()));
-        if (e.signal().isPresent()) {
-            json.writeNumberField("signal", e.signal().getAsInt());
+        if (ended) {
+            json.writeFieldName("duration_ms");
+            json.writeNumber(Formats.millis(e.durationNanos()));
+            if (e.signal().isPresent()) {
+                json.writeNumberField("signal", e.signal().getAsInt());
+            }
+            json.writeBooleanField("core_dumped", e.coreDumped());
         }
-        json.writeBooleanField("core_dumped", e.coreDumped());
         if (e.parentAtExit().isPresent()) {
             json.writeNumberField("parent_at_exit", e.parentAtExit().getAsInt());
         }
@@ -180,7 +185,9 @@ public final class ProcessRecords {
         }
         json.writeObjectFieldStart("kernel");
         json.writeNumberField("exec_ns", e.execTimeNanos());
-        json.writeNumberField("exit_ns", e.exitTimeNanos());
+        if (ended) {
+            json.writeNumberField("exit_ns", e.exitTimeNanos());
+        }
         if (e.taskStartNanos() != 0) {
             json.writeNumberField("start_ns", e.taskStartNanos());
         }
@@ -194,6 +201,11 @@ public final class ProcessRecords {
         json.writeEndObject();
         json.writeEndObject();
         return number;
+    }
+
+    /** {@code procmon.type}: {@code process} for a process that ended (the first type, kept), {@code exec}, {@code running}. */
+    static String typeOf(ProcessEvent.Kind kind) {
+        return kind == ProcessEvent.Kind.EXIT ? "process" : kind.label();
     }
 
     /** Writes one loss notice the monitor dispatched (an object, without a line end); returns its number. */

@@ -31,6 +31,10 @@ import java.nio.ByteOrder;
  * 124 u32 padding
  * 128 u8  exe[256]
  *
+ * exec record (FLAG_EXEC_RECORD; sent at each exec when asked for): bytes 0 to 80 as an event's
+ * (exec_ns the time of this exec; exit_ns, parent at exit and exit_code zero), then the start
+ * record as the map holds it after this exec (136 bytes, or 392 with executable paths)
+ *
  * arguments record (40 bytes + the arguments; sent at exec, flags FLAG_ARGS_RECORD)
  *  0 u64 exec_ns of this exec
  *  8 u64 total bytes of the arguments (arg_end - arg_start)
@@ -75,6 +79,12 @@ public final class EventLayout {
      */
     public static final int FLAG_RELEASE = 8;
     public static final int RELEASE_SIZE = FLAGS + 4;
+    /**
+     * Flag: an exec record, sent at each exec when asked for: the first {@link #EXEC_HEADER_SIZE}
+     * bytes of an exit record (EXEC_NS the time of this exec; no exit), then the start record.
+     */
+    public static final int FLAG_EXEC_RECORD = 16;
+    public static final int EXEC_HEADER_SIZE = IDENTITY;
 
     public static final int ARGS_EXEC_NS = 0;
     public static final int ARGS_TOTAL = 8;
@@ -130,23 +140,42 @@ public final class EventLayout {
      * @throws IllegalArgumentException when fewer than {@link #SIZE} bytes remain, or the order is not the host's
      */
     public static ExitRecord decodeExit(ByteBuffer sample) {
+        return decode(sample, SIZE, SIZE_WITH_EXE, IDENTITY, EXE_LEN, EXE);
+    }
+
+    /** Whether the sample is an exec record ({@link #FLAG_EXEC_RECORD}). */
+    public static boolean isExecRecord(ByteBuffer sample) {
         requireNativeOrder(sample);
-        if (sample.remaining() < SIZE) {
-            throw new IllegalArgumentException("event sample too short: " + sample.remaining() + " < " + SIZE + " bytes");
+        return sample.remaining() >= RELEASE_SIZE && (sample.getInt(sample.position() + FLAGS) & FLAG_EXEC_RECORD) != 0;
+    }
+
+    /**
+     * Decodes an exec record (host order, as {@link #decodeExit}): as an exit record without an
+     * exit, its identity and path from the start record that follows the header.
+     */
+    public static ExitRecord decodeExec(ByteBuffer sample) {
+        return decode(sample, EXEC_HEADER_SIZE + START_SIZE, EXEC_HEADER_SIZE + START_SIZE_WITH_EXE,
+                EXEC_HEADER_SIZE + START_IDENTITY, EXEC_HEADER_SIZE + START_EXE_LEN, EXEC_HEADER_SIZE + START_EXE);
+    }
+
+    private static ExitRecord decode(ByteBuffer sample, int size, int sizeWithExe, int identityAt, int exeLenAt, int exeAt) {
+        requireNativeOrder(sample);
+        if (sample.remaining() < size) {
+            throw new IllegalArgumentException("event sample too short: " + sample.remaining() + " < " + size + " bytes");
         }
         int base = sample.position();
         int flags = sample.getInt(base + FLAGS);
         byte[] exe = null;
         boolean exeTruncated = false;
-        if ((flags & FLAG_HAS_EXE) != 0 && sample.remaining() >= SIZE_WITH_EXE) {
-            int length = sample.getInt(base + EXE_LEN); // bytes copied, NUL included; <= 0 when unreadable
+        if ((flags & FLAG_HAS_EXE) != 0 && sample.remaining() >= sizeWithExe) {
+            int length = sample.getInt(base + exeLenAt); // bytes copied, NUL included; <= 0 when unreadable
             if (length > 1) {
                 exe = new byte[Math.min(length, EXE_SIZE) - 1];
-                sample.get(base + EXE, exe);
+                sample.get(base + exeAt, exe);
                 exeTruncated = length >= EXE_SIZE;
             }
         }
-        int identity = base + IDENTITY;
+        int identity = base + identityAt;
         return new ExitRecord(sample.getLong(base + EXEC_NS), sample.getLong(base + EXIT_NS), sample.getInt(base + PID),
                 sample.getInt(base + PPID), sample.getInt(base + PARENT_AT_EXIT), sample.getInt(base + UID),
                 sample.getInt(base + EXIT_CODE), flags, comm(sample, base + COMM), sample.getLong(base + CGROUP_ID),

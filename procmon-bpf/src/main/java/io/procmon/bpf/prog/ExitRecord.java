@@ -22,6 +22,11 @@ public record ExitRecord(long execNanos, long exitNanos, int pid, int ppid, int 
         byte[] comm, long cgroupV2Id, long cgroupV1Id, byte[] exe, boolean exeTruncated, long taskStartNanos,
         long parentStartNanos, int loginUid, int sessionId, int euid, String tty) {
 
+    /** An exec record ({@link EventLayout#decodeExec}), not an exit. */
+    public boolean isExec() {
+        return (flags & EventLayout.FLAG_EXEC_RECORD) != 0;
+    }
+
     /** No start record: the kernel saw no exec of this process while monitoring. */
     public boolean noStartRecord() {
         return (flags & EventLayout.FLAG_NO_START_RECORD) != 0;
@@ -36,7 +41,7 @@ public record ExitRecord(long execNanos, long exitNanos, int pid, int ppid, int 
      */
     public ProcessEvent.Builder toEvent(long clockOffsetNanos) {
         boolean noStart = noStartRecord();
-        ProcessEvent.Builder event = ProcessEvent.builder();
+        ProcessEvent.Builder event = ProcessEvent.builder().kind(isExec() ? ProcessEvent.Kind.EXEC : ProcessEvent.Kind.EXIT);
         if (exe != null) {
             event.executable(CommandNames.decode(exe)).executableTruncated(exeTruncated);
         }
@@ -47,7 +52,7 @@ public record ExitRecord(long execNanos, long exitNanos, int pid, int ppid, int 
                 .ppid(noStart ? parentAtExit : ppid)
                 .parentAtExit(parentAtExit)
                 .uid(uid)
-                .exitCode(exitCode)
+                .exitCode(isExec() ? ProcessEvent.EXIT_CODE_UNKNOWN : exitCode)
                 .startedBeforeMonitoring(noStart)
                 .commandBytes(comm)
                 .clockOffsetNanos(clockOffsetNanos)

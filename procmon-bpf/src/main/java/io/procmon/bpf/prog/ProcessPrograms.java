@@ -37,7 +37,11 @@ public final class ProcessPrograms {
     private static final int KEY = -4;
     private static final int COUNTER_KEY = -8;
     private static final int SCRATCH_PTR = -16;
-    private static final int START_VALUE = -16 - EventLayout.START_SIZE_WITH_EXE;
+    /** The exec program: the time of this exec (the first exec's for a new process), for its records. */
+    private static final int THIS_EXEC = -24;
+    private static final int START_VALUE = THIS_EXEC - EventLayout.START_SIZE_WITH_EXE;
+    /** The exec record's header, right before the start value: the two are sent as one sample. */
+    private static final int EXEC_HEADER = START_VALUE - EventLayout.EXEC_HEADER_SIZE;
     private static final int EVENT = -16 - EventLayout.SIZE_WITH_EXE;
 
     private ProcessPrograms() {
@@ -50,7 +54,19 @@ public final class ProcessPrograms {
      * and who it is now (login, effective uid, terminal). A failed insert is counted.
      */
     public static Assembler exec(KernelOffsets k, ProgramOptions options) {
+        return exec(k, options, null, false);
+    }
+
+    /**
+     * The exec program; with {@link ProgramOptions#execRecords()}, each exec also sends an exec
+     * record ({@link EventLayout#FLAG_EXEC_RECORD}), with the cgroups when {@code cgroups} is
+     * given, ringing the bell (see {@link #exit(KernelOffsets, ProgramOptions, CgroupOffsets, boolean)}).
+     */
+    public static Assembler exec(KernelOffsets k, ProgramOptions options, CgroupOffsets cgroups, boolean bell) {
         requireLoginUid(k, options);
+        if (options.execRecords() && options.cgroups() && cgroups == null) {
+            throw new IllegalArgumentException("cgroups are asked for but their offsets are missing");
+        }
         boolean exe = options.executablePaths();
         if (exe && k.execFilename().isEmpty()) {
             throw new IllegalArgumentException("this kernel's exec tracepoint has no filename field");
@@ -79,13 +95,19 @@ public final class ProcessPrograms {
         for (int off = EventLayout.Identity.LOGIN_UID; off < EventLayout.Identity.SIZE; off += 8) {
             a.load(Size.DW, R1, FP, who + off).store(Size.DW, R7, EventLayout.START_IDENTITY + off, R1);
         }
+        if (options.execRecords()) { // the record sends the start value from the stack
+            probeRead(a, START_VALUE, startSize, R7, 0);
+        }
+        a.call(Helper.KTIME_GET_BOOT_NS).store(Size.DW, FP, THIS_EXEC, R0);
         a.ja("stored");
 
         a.label("new_process");
         for (int off = 0; off < startSize; off += 8) {
             a.storeImm(Size.DW, FP, START_VALUE + off, 0); // every byte written: no stack garbage in the map
         }
-        a.call(Helper.KTIME_GET_BOOT_NS).store(Size.DW, FP, START_VALUE + EventLayout.START_EXEC_NS, R0);
+        a.call(Helper.KTIME_GET_BOOT_NS)
+                .store(Size.DW, FP, START_VALUE + EventLayout.START_EXEC_NS, R0)
+                .store(Size.DW, FP, THIS_EXEC, R0);
         readParent(a, k, START_VALUE + EventLayout.START_PPID,
                 START_VALUE + EventLayout.START_IDENTITY + EventLayout.Identity.PARENT_START_NS);
         readWho(a, k, START_VALUE + EventLayout.START_IDENTITY);
@@ -103,9 +125,59 @@ public final class ProcessPrograms {
         count(a, Counter.START_INSERT_FAILED);
         a.label("stored");
         if (options.argsMax() > 0) {
-            sendArgs(a, k, options);
+            sendArgs(a, k, options); // before the exec record, in the same ring: read before it
+        }
+        if (options.execRecords()) {
+            sendExecRecord(a, k, options, cgroups, bell);
         }
         return a.label("out").mov64(R0, 0).exit();
+    }
+
+    /**
+     * The exec record: a header laid out as an exit record's first {@link EventLayout#EXEC_HEADER_SIZE}
+     * bytes (exit time, parent at exit and exit code zero), then the start value as the map holds it.
+     * The filters that are known at exec apply; the context is in R6.
+     */
+    private static void sendExecRecord(Assembler a, KernelOffsets k, ProgramOptions options, CgroupOffsets cgroups, boolean bell) {
+        boolean exe = options.executablePaths();
+        for (int off = 0; off < EventLayout.EXEC_HEADER_SIZE; off += 8) {
+            a.storeImm(Size.DW, FP, EXEC_HEADER + off, 0);
+        }
+        a.call(Helper.GET_CURRENT_UID_GID).store(Size.W, FP, EXEC_HEADER + EventLayout.UID, R0);
+        if (options.uid().isPresent()) {
+            a.jump32(JumpOp.NE, R0, options.uid().getAsInt(), "out");
+        }
+        if (options.loginUid().isPresent()) {
+            a.load(Size.W, R1, FP, START_VALUE + EventLayout.START_IDENTITY + EventLayout.Identity.LOGIN_UID)
+                    .jump32(JumpOp.NE, R1, options.loginUid().getAsInt(), "out");
+        }
+        a.load(Size.DW, R1, FP, THIS_EXEC).store(Size.DW, FP, EXEC_HEADER + EventLayout.EXEC_NS, R1)
+                .load(Size.W, R1, FP, KEY).store(Size.W, FP, EXEC_HEADER + EventLayout.PID, R1)
+                .load(Size.W, R1, FP, START_VALUE + EventLayout.START_PPID).store(Size.W, FP, EXEC_HEADER + EventLayout.PPID, R1)
+                .storeImm(Size.W, FP, EXEC_HEADER + EventLayout.FLAGS,
+                        EventLayout.FLAG_EXEC_RECORD | (exe ? EventLayout.FLAG_HAS_EXE : 0))
+                .mov64(R1, FP).alu64(AluOp.ADD, R1, EXEC_HEADER + EventLayout.COMM)
+                .mov64(R2, EventLayout.COMM_SIZE)
+                .call(Helper.GET_CURRENT_COMM); // the new program's name: exec has set it
+        a.call(Helper.GET_CURRENT_TASK); // the leader now: exec made the thread that called it the leader
+        probeRead(a, EXEC_HEADER + EventLayout.TASK_START_NS, 8, R0, k.taskStartTime());
+        if (options.cgroups()) {
+            a.call(Helper.GET_CURRENT_TASK).mov64(R8, R0);
+            readCgroups(a, cgroups, EXEC_HEADER);
+        }
+        a.mov64(R1, R6)
+                .loadMap(R2, KernelMap.EVENTS.symbol())
+                .mov32(R3, BPF_F_CURRENT_CPU)
+                .mov64(R4, FP).alu64(AluOp.ADD, R4, EXEC_HEADER)
+                .mov64(R5, EventLayout.EXEC_HEADER_SIZE + EventLayout.startSize(exe))
+                .call(Helper.PERF_EVENT_OUTPUT)
+                .jump(JumpOp.NE, R0, 0, "exec_send_failed");
+        if (bell) {
+            ringIfAsleep(a);
+        }
+        a.ja("out");
+        a.label("exec_send_failed");
+        count(a, Counter.OUTPUT_FAILED); // an event lost, as an exit record's would be
     }
 
     /**
@@ -127,12 +199,12 @@ public final class ProcessPrograms {
         a.loadMap(R1, KernelMap.ARGS_BUFFER.symbol())
                 .mov64(R2, FP).alu64(AluOp.ADD, R2, COUNTER_KEY)
                 .call(Helper.MAP_LOOKUP_ELEM)
-                .jump(JumpOp.EQ, R0, 0, "out")
+                .jump(JumpOp.EQ, R0, 0, "args_done")
                 .mov64(R7, R0);
         for (int off = 0; off < EventLayout.ARGS_HEADER; off += 8) {
             a.storeImm(Size.DW, R7, off, 0);
         }
-        a.call(Helper.KTIME_GET_BOOT_NS).store(Size.DW, R7, EventLayout.ARGS_EXEC_NS, R0);
+        a.load(Size.DW, R1, FP, THIS_EXEC).store(Size.DW, R7, EventLayout.ARGS_EXEC_NS, R1);
         a.call(Helper.GET_CURRENT_PID_TGID).alu64(AluOp.RSH, R0, 32).store(Size.W, R7, EventLayout.ARGS_PID, R0);
         // arg_start and arg_end, through current->mm, land in the scratch slots of the header.
         a.call(Helper.GET_CURRENT_TASK);
@@ -162,8 +234,9 @@ public final class ProcessPrograms {
                 .mov64(R4, R7)
                 .mov64(R5, R9).alu64(AluOp.ADD, R5, EventLayout.ARGS_HEADER)
                 .call(Helper.PERF_EVENT_OUTPUT)
-                .jump(JumpOp.EQ, R0, 0, "out");
+                .jump(JumpOp.EQ, R0, 0, "args_done");
         count(a, Counter.ARGS_OUTPUT_FAILED);
+        a.label("args_done");
     }
 
     /**
@@ -276,7 +349,7 @@ public final class ProcessPrograms {
         probeRead(a, EVENT + EventLayout.EXIT_CODE, 4, R8, k.taskExitCode());
         readParent(a, k, EVENT + EventLayout.PARENT_AT_EXIT, 0);
         if (options.cgroups()) {
-            readCgroups(a, cgroups);
+            readCgroups(a, cgroups, EVENT);
         }
         // With arguments recorded, a process the filters drop had its arguments sent at exec: a short
         // release record lets them go. The uid filter never needs one: the exec sent none for other
@@ -317,8 +390,8 @@ public final class ProcessPrograms {
      * The v2 cgroup id, and a v1 controller's cgroup id
      * ({@code task->cgroups->subsys[<controller>_cgrp_id]->cgroup->kn->id}) for hybrid hosts. The task is in R8.
      */
-    private static void readCgroups(Assembler a, CgroupOffsets cg) {
-        a.call(Helper.GET_CURRENT_CGROUP_ID).store(Size.DW, FP, EVENT + EventLayout.CGROUP_ID, R0);
+    private static void readCgroups(Assembler a, CgroupOffsets cg, int record) {
+        a.call(Helper.GET_CURRENT_CGROUP_ID).store(Size.DW, FP, record + EventLayout.CGROUP_ID, R0);
         if (cg.v1CgrpId() < 0) {
             return;
         }
@@ -330,7 +403,7 @@ public final class ProcessPrograms {
                     .call(Helper.PROBE_READ_KERNEL); // a NULL on the way reads as zero from here on
         }
         a.load(Size.DW, R3, FP, SCRATCH_PTR).alu64(AluOp.ADD, R3, cg.kernfsNodeId())
-                .mov64(R1, FP).alu64(AluOp.ADD, R1, EVENT + EventLayout.CGROUP_V1_ID)
+                .mov64(R1, FP).alu64(AluOp.ADD, R1, record + EventLayout.CGROUP_V1_ID)
                 .mov64(R2, 8)
                 .call(Helper.PROBE_READ_KERNEL);
     }

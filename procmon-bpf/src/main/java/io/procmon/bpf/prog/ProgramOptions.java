@@ -15,12 +15,13 @@ import java.util.OptionalInt;
  * @param cgroups take the process's v2 cgroup id and a v1 controller's cgroup id at exit
  * @param argsMax send each exec's arguments, up to this many bytes, as a record of their own; 0 = off
  * @param loginUid send only processes of this audit login uid
+ * @param execRecords send an exec record at each exec, besides the exit record
  */
 public record ProgramOptions(boolean reportWithoutStart, boolean executablePaths, OptionalInt uid, long minDurationNanos,
-        boolean failedOnly, boolean cgroups, int argsMax, OptionalInt loginUid) {
+        boolean failedOnly, boolean cgroups, int argsMax, OptionalInt loginUid, boolean execRecords) {
 
     /** The original behaviour: processes that exec'd while monitored, no path, no filter. */
     public static ProgramOptions original() {
-        return new ProgramOptions(false, false, OptionalInt.empty(), 0, false, false, 0, OptionalInt.empty());
+        return new ProgramOptions(false, false, OptionalInt.empty(), 0, false, false, 0, OptionalInt.empty(), false);
     }
 }
