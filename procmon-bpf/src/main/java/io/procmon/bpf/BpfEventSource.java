@@ -95,6 +95,11 @@ public final class BpfEventSource implements EventSource {
     private volatile long eventsRead;
     private volatile long startedBeforeReported;
     private volatile long forkedWithoutExec;
+    /** Reads {@code /proc} for running records; null unless they are asked for. */
+    private ProcInventory inventory;
+    private long inventoryIntervalNanos;
+    private long nextInventory;
+    private volatile long inventoried;
     private long argsEvictedReported;
 
     public BpfEventSource(BpfOptions options) {
@@ -189,6 +194,11 @@ public final class BpfEventSource implements EventSource {
             if (args != null) {
                 args.snapshotRunning(); // after the attach: a process started later execs under our eyes
             }
+            if (options.runningRecords()) {
+                inventory = new ProcInventory(Path.of("/proc"), bootId, programOptions.argsMax(), programOptions.executablePaths(),
+                        cgroupResolver != null, cgroupResolver == null ? null : cgroupResolver.v1Controller());
+                inventoryIntervalNanos = options.inventoryInterval().toNanos();
+            }
         } catch (RuntimeException e) {
             release();
             synchronized (lifecycle) {
@@ -239,6 +249,12 @@ public final class BpfEventSource implements EventSource {
         if (reader != null) {
             perf.interrupt(); // it may sleep until the next event
             Threads.joinUninterruptibly(reader);
+            if (inventory != null && !readerFailed) {
+                // Still attached: a process that ends after this look has its exit recorded too.
+                perf.consume();
+                releaseParkedExits();
+                takeInventory();
+            }
         }
         for (int i = links.size() - 1; i >= 0; i--) {
             links.get(i).close(); // no new events from here on
@@ -257,6 +273,10 @@ public final class BpfEventSource implements EventSource {
         lastConsume = System.nanoTime();
         lastCounters = lastConsume;
         try {
+            if (inventory != null) {
+                takeInventory(); // the processes running as recording starts
+                nextInventory = System.nanoTime() + inventoryIntervalNanos;
+            }
             while (running) {
                 readRound(pollMillis, delayNanos);
             }
@@ -298,6 +318,10 @@ public final class BpfEventSource implements EventSource {
             quiet = nothingReadSinceLastLook();
         }
         releaseParkedExits();
+        if (inventoryIntervalNanos > 0 && now - nextInventory >= 0) {
+            takeInventory();
+            nextInventory = now + inventoryIntervalNanos;
+        }
         if (now - lastCounters >= COUNTER_INTERVAL_NANOS) {
             readCounters();
             lastCounters = now;
@@ -331,7 +355,8 @@ public final class BpfEventSource implements EventSource {
             quiet = false;
             return;
         }
-        perf.await(DOZE_MILLIS);
+        perf.await(inventory == null || inventoryIntervalNanos == 0 ? DOZE_MILLIS
+                : (int) Math.max(1, Math.min(DOZE_MILLIS, TimeUnit.NANOSECONDS.toMillis(nextInventory - System.nanoTime()) + 1)));
         wallClock.remeasure(); // the first records after a quiet spell are stamped with a fresh offset
         perf.consume();
         lastConsume = System.nanoTime();
@@ -383,6 +408,22 @@ public final class BpfEventSource implements EventSource {
             return; // parked until the rings are read once more
         }
         listener.onEvent(builder.build());
+    }
+
+    /**
+     * One running record per process running now (the kernel's filters, applied here: /proc is
+     * not filtered), on the reader thread (or on close's, once the reader ended).
+     */
+    private void takeInventory() {
+        for (ProcessEvent.Builder b : inventory.scan(wallClock.offsetNanos())) {
+            ProcessEvent e = b.build();
+            if (options.uid().isPresent() && e.uid() != options.uid().getAsInt()
+                    || options.loginUid().isPresent() && e.loginUid().orElse(-1) != options.loginUid().getAsInt()) {
+                continue;
+            }
+            inventoried++;
+            listener.onEvent(e);
+        }
     }
 
     /** An exec: its arguments were read before it (the same program sent them first, into the same ring). */

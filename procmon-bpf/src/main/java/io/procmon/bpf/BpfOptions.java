@@ -34,6 +34,8 @@ public final class BpfOptions {
     private final OptionalInt uid;
     private final OptionalInt loginUid;
     private final boolean execRecords;
+    private final boolean runningRecords;
+    private final Duration inventoryInterval;
     private final Duration minDuration;
     private final boolean failedOnly;
     private final boolean cgroups;
@@ -55,8 +57,12 @@ public final class BpfOptions {
         if (b.minDuration.isNegative()) {
             throw new IllegalArgumentException("minimum duration must not be negative, got " + b.minDuration);
         }
-        if (b.execRecords && (b.failedOnly || !b.minDuration.isZero())) {
-            throw new IllegalArgumentException("exec records cannot be filtered by failure or duration: both are known only at exit");
+        if (b.inventoryInterval.isNegative() || !b.inventoryInterval.isZero() && b.inventoryInterval.toMillis() < 1000) {
+            throw new IllegalArgumentException("the inventory interval must be at least 1 s, got " + b.inventoryInterval);
+        }
+        if ((b.execRecords || b.runningRecords || !b.inventoryInterval.isZero()) && (b.failedOnly || !b.minDuration.isZero())) {
+            throw new IllegalArgumentException("exec and running records cannot be filtered by failure or duration: both are known "
+                    + "only at exit");
         }
         this.pagesPerCpu = b.pagesPerCpu;
         this.wakeupEvents = b.wakeupEvents;
@@ -67,6 +73,8 @@ public final class BpfOptions {
         this.uid = b.uid;
         this.loginUid = b.loginUid;
         this.execRecords = b.execRecords;
+        this.runningRecords = b.runningRecords || !b.inventoryInterval.isZero();
+        this.inventoryInterval = b.inventoryInterval;
         this.minDuration = b.minDuration;
         this.failedOnly = b.failedOnly;
         this.cgroups = b.cgroups;
@@ -116,6 +124,8 @@ public final class BpfOptions {
         b.uid = uid;
         b.loginUid = loginUid;
         b.execRecords = execRecords;
+        b.runningRecords = runningRecords;
+        b.inventoryInterval = inventoryInterval;
         b.minDuration = minDuration;
         b.failedOnly = failedOnly;
         b.cgroups = cgroups;
@@ -173,6 +183,19 @@ public final class BpfOptions {
         return execRecords;
     }
 
+    /**
+     * Whether a running record ({@link io.procmon.core.ProcessEvent.Kind#RUNNING}) is given for
+     * each process running as recording starts and as it stops (and at each inventory interval).
+     */
+    public boolean runningRecords() {
+        return runningRecords;
+    }
+
+    /** How often every running process is recorded again; zero for only at start and stop. */
+    public Duration inventoryInterval() {
+        return inventoryInterval;
+    }
+
     /** The audit login uid the kernel filters on, or empty for every login. */
     public OptionalInt loginUid() {
         return loginUid;
@@ -223,6 +246,8 @@ public final class BpfOptions {
         private OptionalInt uid = OptionalInt.empty();
         private OptionalInt loginUid = OptionalInt.empty();
         private boolean execRecords;
+        private boolean runningRecords;
+        private Duration inventoryInterval = Duration.ZERO;
         private Duration minDuration = Duration.ZERO;
         private boolean failedOnly;
         private boolean cgroups;
@@ -300,6 +325,21 @@ public final class BpfOptions {
          */
         public Builder execRecords(boolean exec) {
             this.execRecords = exec;
+            return this;
+        }
+
+        /**
+         * Record each process running as recording starts and as it stops (default false), read
+         * from {@code /proc}: a recording then holds every process of its span, ended or not.
+         */
+        public Builder runningRecords(boolean running) {
+            this.runningRecords = running;
+            return this;
+        }
+
+        /** Also record every running process this often (at least 1 s; zero, the default, for never); implies running records. */
+        public Builder inventoryInterval(Duration interval) {
+            this.inventoryInterval = Objects.requireNonNull(interval);
             return this;
         }
 

@@ -51,8 +51,14 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
 
     @Option(names = "--events", paramLabel = "LIST", defaultValue = "exit",
             description = "What is recorded, comma-separated: exit (a row when a process ends; the default), exec (a row when it "
-                    + "execs, within the same delay). With exec, CSV gets the event column (add it to --columns).")
+                    + "execs, within the same delay), running (a row for each process running as recording starts and as it stops). "
+                    + "With exec or running, CSV gets the event column (add it to --columns).")
     String events;
+
+    @Option(names = "--inventory-interval", paramLabel = "S",
+            description = "Also a running row for every process every S seconds (at least 1), for collectors that join late; implies "
+                    + "--events running.")
+    Double inventoryInterval;
 
     @Option(names = "--host-name", paramLabel = "NAME",
             description = "The host name written with each row (the host column, JSON's host); default: this machine's.")

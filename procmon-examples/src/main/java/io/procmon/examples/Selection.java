@@ -23,24 +23,34 @@ import java.util.regex.PatternSyntaxException;
 /** What the command line asked for: output format and columns, and which processes. Validated once. */
 record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt uid, OptionalInt loginUid,
         Predicate<ProcessEvent> commandFilter, Duration minDuration, boolean failedOnly, boolean dropStartedBefore, boolean cgroups,
-        int argsMax, java.util.Set<ProcessEvent.Kind> events) {
+        int argsMax, java.util.Set<ProcessEvent.Kind> events, Duration inventoryInterval) {
 
     /**
      * @throws IllegalArgumentException with a one-line message for the user
      */
     static Selection parse(ProcmonCommand c) {
         java.util.Set<ProcessEvent.Kind> events = events(c.events);
-        boolean execs = events.contains(ProcessEvent.Kind.EXEC);
+        Duration inventory = Duration.ZERO;
+        if (c.inventoryInterval != null) {
+            if (!(c.inventoryInterval >= 1 && c.inventoryInterval <= 86_400 * 365)) { // NaN fails too
+                throw new IllegalArgumentException("--inventory-interval must be a number of seconds, at least 1");
+            }
+            inventory = Duration.ofMillis(Math.round(c.inventoryInterval * 1000));
+            events.add(ProcessEvent.Kind.RUNNING);
+        }
+        boolean execs = !events.equals(java.util.EnumSet.of(ProcessEvent.Kind.EXIT)); // rows of other kinds
         List<Column> defaults = execs ? java.util.stream.Stream.concat(Column.ORIGINAL.stream(), java.util.stream.Stream.of(Column.EVENT)).toList()
                 : Column.ORIGINAL;
         OutputFormat format = OutputFormat.parse(c.format, c.columns, defaults);
         boolean jsonl = format.jsonl();
         List<Column> columns = format.columns();
         if (execs && !jsonl && !columns.contains(Column.EVENT)) {
-            throw new IllegalArgumentException("--events exec needs the event column in --columns: an exec row would read as an exit");
+            throw new IllegalArgumentException("--events exec and running need the event column in --columns: their rows would read "
+                    + "as exits");
         }
         if (execs && (c.failedOnly || c.minDurationMs != null)) {
-            throw new IllegalArgumentException("--events exec cannot be combined with --failed or --min-duration: both are known only at exit");
+            throw new IllegalArgumentException("--events exec and running cannot be combined with --failed or --min-duration: both are "
+                    + "known only at exit");
         }
         // Exit records are what the kernel always sends (they end each process's start record); unwanted, they stop here.
         Predicate<ProcessEvent> command = events.contains(ProcessEvent.Kind.EXIT) ? e -> true : e -> e.kind() != ProcessEvent.Kind.EXIT;
@@ -80,17 +90,18 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
         BpfOptions.checkArgsMax("--args-max", c.argsMax);
         boolean args = c.args || columns.stream().anyMatch(Column.ARGS_COLUMNS::contains);
         return new Selection(jsonl, columns, c.exe || columns.contains(Column.EXE), uid, loginUid, command, min, c.failedOnly,
-                c.dropStartedBefore, cgroups, args ? c.argsMax : 0, events);
+                c.dropStartedBefore, cgroups, args ? c.argsMax : 0, events, inventory);
     }
 
-    /** {@code --events}: exit, exec, in any order; at least one. */
+    /** {@code --events}: exit, exec, running, in any order; at least one. */
     private static java.util.Set<ProcessEvent.Kind> events(String list) {
         java.util.Set<ProcessEvent.Kind> kinds = java.util.EnumSet.noneOf(ProcessEvent.Kind.class);
         for (String part : list.split(",", -1)) {
             switch (part.trim().toLowerCase(java.util.Locale.ROOT)) {
                 case "exit" -> kinds.add(ProcessEvent.Kind.EXIT);
                 case "exec" -> kinds.add(ProcessEvent.Kind.EXEC);
-                default -> throw new IllegalArgumentException("--events takes exit and exec, comma-separated; got '"
+                case "running" -> kinds.add(ProcessEvent.Kind.RUNNING);
+                default -> throw new IllegalArgumentException("--events takes exit, exec and running, comma-separated; got '"
                         + io.procmon.core.CommandNames.quotable(part.trim(), 40) + "'");
             }
         }
@@ -117,7 +128,8 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
     BpfOptions bpfOptions(int pages, int maxProcesses) {
         BpfOptions.Builder b = BpfOptions.builder().pagesPerCpu(pages).maxProcesses(maxProcesses).executablePaths(exe)
                 .minDuration(minDuration).failedOnly(failedOnly).reportStartedBefore(!dropStartedBefore).cgroups(cgroups)
-                .args(argsMax).execRecords(events.contains(ProcessEvent.Kind.EXEC));
+                .args(argsMax).execRecords(events.contains(ProcessEvent.Kind.EXEC))
+                .runningRecords(events.contains(ProcessEvent.Kind.RUNNING)).inventoryInterval(inventoryInterval);
         uid.ifPresent(b::uid);
         loginUid.ifPresent(b::loginUid);
         return b.build();

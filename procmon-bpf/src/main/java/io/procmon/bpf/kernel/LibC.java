@@ -30,6 +30,8 @@ interface LibC extends Library {
 
     long write(int fd, byte[] buf, long count);
 
+    long readlink(String path, byte[] buf, long size);
+
     /**
      * The libc calls that run for the monitor's whole life, by JNA direct mapping: the interface
      * mapping's reflection would cost more than the call. poll(2) per wake-up of the perf reader;
