@@ -57,6 +57,8 @@ for m in $(cat /modules.list); do insmod "/modules/$m" || die "insmod $m"; done
 stage "modules loaded"
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=524288 hostroot /host || die "mount the host's / over 9p"
 mount -t proc proc /host/proc && mount -t sysfs sys /host/sys && mount -t devtmpfs dev /host/dev || die "mount proc, sys, dev"
+# Pseudo-terminals, as every system has them (a test names the terminal script(1) opens).
+mkdir -p /host/dev/pts && mount -t devpts -o ptmxmode=0666 devpts /host/dev/pts || die "mount devpts"
 # The guest's own /tmp would hide a checkout under the host's /tmp: keep it visible through a bind.
 case "$REPO/" in /tmp/*) mkdir -p /repo && mount -o bind "/host$REPO" /repo || die "bind $REPO" ;; esac
 mount -t tmpfs tmp /host/tmp && mount -t tmpfs run /host/run || die "mount tmpfs"

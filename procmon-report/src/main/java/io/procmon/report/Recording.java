@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A recording read back for a report: procmon CSV with start times, or JSON Lines. Processes are
@@ -22,14 +23,15 @@ import java.util.List;
 public final class Recording {
     /**
      * One process; times in microseconds since the epoch. Absent exit code or signal is -1; absent
-     * entity ids are empty.
+     * entity ids are empty. An {@code open} process was still running when the recording ended (it
+     * has exec or running records and no exit): its end is the recording's.
      */
     public record Proc(int pid, int ppid, String command, String user, String host, long startMicros, long endMicros,
-            int exitCode, int signal, String entityId, String parentEntityId) {
-        /** A process of a recording without entity ids. */
+            int exitCode, int signal, String entityId, String parentEntityId, boolean open) {
+        /** A process that ended, of a recording without entity ids. */
         public Proc(int pid, int ppid, String command, String user, String host, long startMicros, long endMicros, int exitCode,
                 int signal) {
-            this(pid, ppid, command, user, host, startMicros, endMicros, exitCode, signal, "", "");
+            this(pid, ppid, command, user, host, startMicros, endMicros, exitCode, signal, "", "", false);
         }
 
         public boolean failed() {
@@ -285,7 +287,7 @@ public final class Recording {
                 long end;
                 try {
                     start = checkedMicros(e.startTime().get(), "the start");
-                    end = checkedMicros(e.endTime().get(), "the end");
+                    end = e.kind() == ProcessEvent.Kind.EXIT ? checkedMicros(e.endTime().get(), "the end") : start;
                 } catch (IllegalArgumentException | java.time.DateTimeException | ArithmeticException bad) {
                     throw new BadInputException(lineNo, "line " + lineNo + ": " + bad.getMessage(), false);
                 }
@@ -294,7 +296,7 @@ public final class Recording {
                 }
                 procs.add(new Proc(e.pid(), e.ppid(), e.command(), e.userName().orElse(Integer.toUnsignedString(e.uid())),
                         r.host().name(), start, end, e.exitStatus().orElse(-1), e.signal().orElse(-1), e.entityId().orElse(""),
-                        e.parentEntityId().orElse("")));
+                        e.parentEntityId().orElse(""), e.kind() != ProcessEvent.Kind.EXIT));
                 lastEnd = Math.max(lastEnd, end);
             } else {
                 LostEvents lost = r.lost().orElseThrow();
@@ -307,7 +309,52 @@ public final class Recording {
         // A loss before any process is placed at the first start.
         long first = procs.stream().mapToLong(Proc::startMicros).min().orElse(0);
         gaps.replaceAll(g -> g.atMicros() < 0 ? new Gap(first, g.count(), g.origin()) : g);
-        return new Recording(procs, gaps);
+        return new Recording(openToTheEnd(procs), gaps);
+    }
+
+    /**
+     * A process known only from exec and running records (the {@code open} ones as read) is one
+     * open bar, from its earliest record to the recording's end; one that also has an exit is
+     * drawn by its exit alone. Records are the same process by entity id, or where the recording
+     * has none, by host, pid and start.
+     */
+    static List<Proc> openToTheEnd(List<Proc> read) {
+        long end = Long.MIN_VALUE;
+        java.util.Set<String> ended = new java.util.HashSet<>();
+        for (Proc p : read) {
+            end = Math.max(end, p.endMicros());
+            if (!p.open()) {
+                ended.add(sameProcess(p));
+            }
+        }
+        List<Proc> procs = new ArrayList<>(read.size());
+        Map<String, Integer> open = new java.util.HashMap<>();
+        for (Proc p : read) {
+            if (!p.open()) {
+                procs.add(p);
+                continue;
+            }
+            String key = sameProcess(p);
+            if (ended.contains(key)) {
+                continue;
+            }
+            Integer at = open.get(key);
+            if (at == null) {
+                open.put(key, procs.size());
+                procs.add(new Proc(p.pid(), p.ppid(), p.command(), p.user(), p.host(), p.startMicros(), end, -1, -1, p.entityId(),
+                        p.parentEntityId(), true));
+            } else if (p.startMicros() < procs.get(at).startMicros()) {
+                Proc q = procs.get(at);
+                procs.set(at, new Proc(q.pid(), q.ppid(), q.command(), q.user(), q.host(), p.startMicros(), end, -1, -1,
+                        q.entityId(), q.parentEntityId(), true));
+            }
+        }
+        return procs;
+    }
+
+    /** A process's key across its records: its entity id, or without one, host, pid and exec'd start. */
+    private static String sameProcess(Proc p) {
+        return p.entityId().isEmpty() ? p.host() + '\0' + p.pid() + '\0' + p.startMicros() : p.entityId();
     }
 
     private static Recording readCsv(BufferedReader in) throws IOException, BadInputException {
@@ -324,6 +371,7 @@ public final class Recording {
             }
         }
         boolean hasEnd = csv.has(Column.END_TIME);
+        boolean hasKinds = csv.has(Column.EVENT);
         if (!hasEnd && !csv.has(Column.DURATION_MS)) {
             throw new BadInputException(1, "the input has neither " + Column.END_TIME.header() + " nor "
                     + Column.DURATION_MS.header() + "; record with --columns " + NEEDED_COLUMNS, true);
@@ -351,7 +399,14 @@ public final class Recording {
             try {
                 long start = checkedMicros(Instant.parse(r.get(Column.START_TIME)), Column.START_TIME.header());
                 long end;
-                if (hasEnd) {
+                String kind = hasKinds ? r.get(Column.EVENT) : "exit";
+                boolean open = !kind.equals("exit");
+                if (open && !kind.equals("exec") && !kind.equals("running")) {
+                    throw new IllegalArgumentException(Column.EVENT.header() + " is not exit, exec or running");
+                }
+                if (open) {
+                    end = start;
+                } else if (hasEnd) {
                     end = checkedMicros(Instant.parse(r.get(Column.END_TIME)), Column.END_TIME.header());
                 } else {
                     double millis = Double.parseDouble(r.get(Column.DURATION_MS));
@@ -366,12 +421,12 @@ public final class Recording {
                 }
                 procs.add(new Proc(Integer.parseInt(r.get(Column.PID)), Integer.parseInt(r.get(Column.PPID)), r.get(Column.COMMAND),
                         r.get(Column.USER), r.get(Column.HOST), start, end, intCell(r, Column.EXIT_CODE), intCell(r, Column.SIGNAL),
-                        r.get(Column.ENTITY_ID), r.get(Column.PARENT_ENTITY_ID)));
+                        r.get(Column.ENTITY_ID), r.get(Column.PARENT_ENTITY_ID), open));
             } catch (IllegalArgumentException | DateTimeParseException | ArithmeticException e) {
                 throw new BadInputException(line, "line " + line + ": " + e.getMessage(), false);
             }
         }
-        return new Recording(procs, List.of());
+        return new Recording(openToTheEnd(procs), List.of());
     }
 
     private static int intCell(CsvReader.Row r, Column column) {

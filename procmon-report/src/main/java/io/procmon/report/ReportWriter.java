@@ -110,6 +110,7 @@ public final class ReportWriter {
             array(g, "host", procs.size(), i -> g.writeNumber(hosts.computeIfAbsent(procs.get(i).host(), k -> hosts.size())));
             array(g, "code", procs.size(), i -> g.writeNumber(procs.get(i).exitCode()));
             array(g, "sig", procs.size(), i -> g.writeNumber(procs.get(i).signal()));
+            array(g, "open", procs.size(), i -> g.writeNumber(procs.get(i).open() ? 1 : 0));
             g.writeArrayFieldStart("commands");
             for (String c : commands.keySet()) {
                 g.writeString(c);

@@ -52,6 +52,30 @@ class FleetReportIT {
     }
 
     @Test
+    void aProcessStillRunningAtTheEndIsAnOpenBarThatSaysSo(@TempDir Path dir) throws Exception {
+        // As a recording with exec and running records gives them: the daemon never ended.
+        List<Recording.Proc> procs = Recording.openToTheEnd(List.of(
+                new Recording.Proc(10, 1, "daemon", "root", "", T, T, -1, -1, "d".repeat(32), "", true),
+                proc(11, "job", "", 1000, 2000, 0, -1)));
+        try (Chromium b = Chromium.start(1200, 800)) {
+            open(b, dir.resolve("open.html"), procs);
+            assertThat(b.eval("window.procmonReport.drawnBars").asInt()).isEqualTo(2);
+            int daemon = b.eval("window.procmonReport.indexOfPid(10)").asInt();
+            JsonNode at = b.eval("window.procmonReport.barCenter(" + daemon + ")");
+            b.mouseMove(at.get("x").asDouble(), at.get("y").asDouble());
+            assertThat(b.eval("window.procmonReport.hovered").asInt()).isEqualTo(daemon);
+            String tip = b.eval("document.getElementById('tip').textContent").asText();
+            assertThat(tip).contains("daemon").contains("still running at the end of the recording").contains("3 s ");
+            int job = b.eval("window.procmonReport.indexOfPid(11)").asInt();
+            at = b.eval("window.procmonReport.barCenter(" + job + ")");
+            b.mouseMove(at.get("x").asDouble(), at.get("y").asDouble());
+            assertThat(b.eval("document.getElementById('tip').textContent").asText()).contains("exit 0").doesNotContain("still running");
+            assertThat(b.errors()).isEmpty();
+            b.screenshot(Path.of("target", "report-open.png").toAbsolutePath());
+        }
+    }
+
+    @Test
     void aFleetIsFilteredByHostAndEveryPanelNamesItsHosts(@TempDir Path dir) throws Exception {
         List<Recording.Proc> procs = List.of(
                 proc(100, "make", "host-a", 0, 900, 0, -1),

@@ -37,7 +37,7 @@ class TimelineTest {
     }
 
     private static Proc e(int pid, int ppid, String host, String id, String parentId, long start, long end) {
-        return new Proc(pid, ppid, "c" + pid, "root", host, start, end, 0, -1, id, parentId);
+        return new Proc(pid, ppid, "c" + pid, "root", host, start, end, 0, -1, id, parentId, false);
     }
 
     @Test
@@ -101,6 +101,28 @@ class TimelineTest {
                 .satisfies(e -> assertThat(((Recording.BadInputException) e).missingColumns()).isTrue());
         assertThatThrownBy(() -> Recording.read(new StringReader("{\"procmon\":{\"schema\":1,\"run\":\"r\",\"seq\":1,\"type\":\"nope\"}}\n")))
                 .hasMessage("line 1: unknown record type \"nope\"");
+    }
+
+    @Test
+    void processesWithoutAnExitAreOpenBarsToTheRecordingsEnd() throws Exception {
+        String a = "a".repeat(32);
+        String b = "b".repeat(32);
+        String c = "c".repeat(32);
+        Recording r = Recording.read(new StringReader("PID,PPID,COMMAND,START_TIME,END_TIME,EVENT,ENTITY_ID\n"
+                + "5,1,sh,2026-11-26T10:00:00Z,,running," + a + "\n"           // running at start, then exec'd again, still running
+                + "5,1,vim,2026-11-26T10:00:03Z,,exec," + a + "\n"
+                + "6,5,ls,2026-11-26T10:00:04Z,,exec," + b + "\n"             // exec'd and ended: its exit alone
+                + "6,5,ls,2026-11-26T10:00:04Z,2026-11-26T10:00:05Z,exit," + b + "\n"
+                + "7,5,make,2026-11-26T10:00:06Z,,exec," + c + "\n"           // exec-only
+                + "8,1,cron,2026-11-26T10:00:01Z,2026-11-26T10:00:09Z,exit,\n"));
+        long t0 = 1_795_687_200_000_000L;
+        assertThat(r.processes()).containsExactly(
+                new Proc(5, 1, "sh", "", "", t0, t0 + 9_000_000, -1, -1, a, "", true),
+                new Proc(6, 5, "ls", "", "", t0 + 4_000_000, t0 + 5_000_000, -1, -1, b, "", false),
+                new Proc(7, 5, "make", "", "", t0 + 6_000_000, t0 + 9_000_000, -1, -1, c, "", true),
+                new Proc(8, 1, "cron", "", "", t0 + 1_000_000, t0 + 9_000_000, -1, -1, "", "", false));
+        assertThatThrownBy(() -> Recording.read(new StringReader("PID,PPID,COMMAND,START_TIME,END_TIME,EVENT\n"
+                + "5,1,sh,2026-11-26T10:00:00Z,,fork\n"))).hasMessageContaining("EVENT is not exit, exec or running");
     }
 
     @Test
