@@ -14,6 +14,9 @@
 # and the split of procmon's steady-state CPU by thread. A third monitor, "procmon+metrics", is procmon
 # with the same options and --metrics on loopback, scraped once a second throughout (the scraper, bash
 # alone, runs outside the monitor's cgroup; the endpoint's work is the monitor's and is counted).
+# A fourth, "procmon+all", is the fleet's monitor with every record and field: JSON Lines with exec
+# records (--events exec,exit), arguments, cgroups and executable paths, after the same options;
+# its storm rows counted are its exit records (each process also has an exec record).
 # Usage: sudo bench/compare.sh [ROTATIONS=3] [EXECS=20000] [WARMUP=30000] [-- PROCMON OPTIONS...]
 set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -62,6 +65,7 @@ scrape_every_second() { # port: GET /metrics once a second, from bash alone; cou
 start_monitor() { # name output
   case "$1" in
     procmon) in_cgroup "$launcher" -q -o "$2" "${procmon_options[@]}" ;;
+    procmon+all) in_cgroup "$launcher" -q -o "$2" "${procmon_options[@]}" --format jsonl --events exec,exit --args --cgroups --exe ;;
     procmon+metrics)
       in_cgroup "$launcher" -q -o "$2" --metrics "127.0.0.1:$metrics_port" "${procmon_options[@]}"
       scrape_every_second "$metrics_port" & scraper=$!
@@ -110,12 +114,18 @@ idle_cpu() { # µs of CPU per second over $idle seconds, after $idle seconds of 
   exec 5<&-
   echo $(( (u1 - u0) / idle ))
 }
+storm_rows() { # file: the storm's exit rows in it (in JSON Lines, the records of type process)
+  case "$1" in
+    *+all.out) grep -c '"type":"process","comm":"cmp-true"' "$1" 2>/dev/null || true ;;
+    *) grep -c cmp-true "$1" 2>/dev/null || true ;;
+  esac
+}
 wait_rows() { # file count: until the storm's rows are all there (at most 60 s)
   for _ in $(seq 600); do
-    [ "$(grep -c cmp-true "$1" 2>/dev/null || true)" -ge "$2" ] && return 0
+    [ "$(storm_rows "$1")" -ge "$2" ] && return 0
     sleep 0.1
   done
-  echo "compare: only $(grep -c cmp-true "$1" || true) of $2 rows in $1" >&2
+  echo "compare: only $(storm_rows "$1") of $2 rows in $1" >&2
 }
 
 # As on a user's machine after its first run: the class-data archive exists (made at that run's exit).
@@ -127,7 +137,7 @@ stop_all
 
 declare -A results
 for r in $(seq "$rotations"); do
-  for m in procmon procmon+metrics bpftrace; do
+  for m in procmon procmon+metrics procmon+all bpftrace; do
     out="$work/$m.out"; : >"$out"; echo 0 >"$work/scrapes"
     launched=$(date +%s%N)
     start_monitor "$m" "$out"
@@ -152,7 +162,7 @@ for r in $(seq "$rotations"); do
     kill "$sampler" 2>/dev/null || true # its awk and sleep, ten a second, would be processes to record
     wait "$sampler" 2>/dev/null || true
     results[$m,idle,$r]=n/a
-    if [ "$idle" -gt 0 ] && [ "$m" != procmon+metrics ]; then # that one is scraped each second: never idle
+    if [ "$idle" -gt 0 ] && [ "$m" != procmon+metrics ] && [ "$m" != procmon+all ]; then # scraped each second: never idle; +all idles as procmon
       results[$m,idle,$r]=$(idle_cpu)
     fi
     stop_all
@@ -174,7 +184,7 @@ echo "procmon options: ${procmon_options[*]:-(defaults)}; JVM: $PROCMON_JAVA_OPT
 printf '| %-15s | %-24s | %-22s | %-8s | %-21s | %-22s | %-13s |\n' monitor "CPU/process from launch" "CPU/process steady" "RSS MiB" \
   "launch -> first row" "in-kernel cost per exit" "idle CPU us/s"
 printf '| --- | --- | --- | --- | --- | --- | --- |\n'
-for m in procmon procmon+metrics bpftrace; do
+for m in procmon procmon+metrics procmon+all bpftrace; do
   printf '| %-15s | %21s us | %19s us | %8s | %18s ms | %19s ns | %13s |\n' "$m" "$(col $m cold)" "$(col $m steady)" "$(col $m rss)" \
     "$(col $m first)" "$(col $m kernel)" "$(col $m idle)"
 done
@@ -185,5 +195,8 @@ awk -v a="$(col procmon cold)" -v b="$(col bpftrace cold)" -v c="$(col procmon s
   'BEGIN {printf "idle (%d s after %d s of rest): procmon %.0f us/s, bpftrace %.0f us/s, ratio %.2f\n", s, s, a, b, a / b}'
 awk -v a="$(col procmon+metrics steady)" -v b="$(col procmon steady)" -v d="$(col bpftrace steady)" \
   'BEGIN {printf "metrics on and scraped each second: steady %.2f of the plain monitor'"'"'s, %.2f of bpftrace'"'"'s\n", a / b, a / d}'
+awk -v a="$(col procmon+all steady)" -v b="$(col procmon steady)" -v d="$(col bpftrace steady)" -v k="$(col procmon+all kernel)" \
+  -v j="$(col procmon kernel)" \
+  'BEGIN {printf "every record and field (jsonl, exec records, args, cgroups, exe): steady %.2f of the plain monitor'"'"'s, %.2f of bpftrace'"'"'s; in-kernel %.0f ns/exit against %.0f\n", a / b, a / d, k, j}'
 echo "procmon steady-state CPU per process by thread (us), each rotation:"
 for r in $(seq "$rotations"); do echo "  ${results[split,$r]}"; done

@@ -34,6 +34,7 @@ public final class BpfOptions {
     private final OptionalInt uid;
     private final OptionalInt loginUid;
     private final boolean execRecords;
+    private final boolean who;
     private final boolean runningRecords;
     private final Duration inventoryInterval;
     private final Duration minDuration;
@@ -73,6 +74,7 @@ public final class BpfOptions {
         this.uid = b.uid;
         this.loginUid = b.loginUid;
         this.execRecords = b.execRecords;
+        this.who = b.who || b.loginUid.isPresent();
         this.runningRecords = b.runningRecords || !b.inventoryInterval.isZero();
         this.inventoryInterval = b.inventoryInterval;
         this.minDuration = b.minDuration;
@@ -124,6 +126,7 @@ public final class BpfOptions {
         b.uid = uid;
         b.loginUid = loginUid;
         b.execRecords = execRecords;
+        b.who = who;
         b.runningRecords = runningRecords;
         b.inventoryInterval = inventoryInterval;
         b.minDuration = minDuration;
@@ -138,7 +141,8 @@ public final class BpfOptions {
         if (pagesPerCpu != 0) {
             return pagesPerCpu;
         }
-        int pages = executablePaths ? DEFAULT_PAGES_PER_CPU_WITH_EXE : DEFAULT_PAGES_PER_CPU;
+        // Records with the who fields are a third larger: twice the pages keep an exit burst whole.
+        int pages = executablePaths ? DEFAULT_PAGES_PER_CPU_WITH_EXE : who ? 2 * DEFAULT_PAGES_PER_CPU : DEFAULT_PAGES_PER_CPU;
         int recordsPerProcess = 1 + (argsMax > 0 ? 1 : 0) + (execRecords ? 1 : 0); // arguments and exec records besides the exit
         return recordsPerProcess == 1 ? pages : recordsPerProcess == 2 ? 2 * pages : 4 * pages;
     }
@@ -178,6 +182,11 @@ public final class BpfOptions {
         return uid;
     }
 
+    /** Whether records carry the login uid and session, the effective uid and the terminal. */
+    public boolean who() {
+        return who;
+    }
+
     /** Whether each exec is recorded too ({@link io.procmon.core.ProcessEvent.Kind#EXEC}), not only each exit. */
     public boolean execRecords() {
         return execRecords;
@@ -214,25 +223,27 @@ public final class BpfOptions {
     /** What the kernel programs are built to do. */
     ProgramOptions programOptions() {
         return new ProgramOptions(reportStartedBefore, executablePaths, uid, minDuration.toNanos(), failedOnly, cgroups, argsMax,
-                loginUid, execRecords);
+                loginUid, execRecords, who);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof BpfOptions other && programOptions().equals(other.programOptions())
                 && pagesPerCpu() == other.pagesPerCpu() && wakeupEvents == other.wakeupEvents
-                && maxDelay.equals(other.maxDelay) && maxProcesses == other.maxProcesses;
+                && maxDelay.equals(other.maxDelay) && maxProcesses == other.maxProcesses
+                && runningRecords == other.runningRecords && inventoryInterval.equals(other.inventoryInterval);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(programOptions(), pagesPerCpu(), wakeupEvents, maxDelay, maxProcesses);
+        return java.util.Objects.hash(programOptions(), pagesPerCpu(), wakeupEvents, maxDelay, maxProcesses, runningRecords,
+                inventoryInterval);
     }
 
     @Override
     public String toString() {
         return "BpfOptions" + programOptions() + "[pages=" + pagesPerCpu() + ", wakeup=" + wakeupEvents + ", maxDelay=" + maxDelay
-                + ", maxProcesses=" + maxProcesses + "]";
+                + ", maxProcesses=" + maxProcesses + ", running=" + runningRecords + ", inventoryInterval=" + inventoryInterval + "]";
     }
 
     /** Builds {@link BpfOptions}. */
@@ -246,6 +257,7 @@ public final class BpfOptions {
         private OptionalInt uid = OptionalInt.empty();
         private OptionalInt loginUid = OptionalInt.empty();
         private boolean execRecords;
+        private boolean who;
         private boolean runningRecords;
         private Duration inventoryInterval = Duration.ZERO;
         private Duration minDuration = Duration.ZERO;
@@ -315,6 +327,16 @@ public final class BpfOptions {
          */
         public Builder loginUid(int loginUid) {
             this.loginUid = OptionalInt.of(loginUid);
+            return this;
+        }
+
+        /**
+         * Carry who each process is (default false; implied by {@link #loginUid}): the audit login
+         * uid and session, the effective uid and the controlling terminal, read at exec. The entity
+         * ids are always there.
+         */
+        public Builder who(boolean who) {
+            this.who = who;
             return this;
         }
 

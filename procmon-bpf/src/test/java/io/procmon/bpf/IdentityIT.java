@@ -88,6 +88,18 @@ class IdentityIT {
     }
 
     @Test
+    void withoutTheWhoFieldsTheRecordsSayNothingOfThem() throws Exception {
+        start(BpfOptions.defaults());
+        Process p = run(loggedInAs(LOGIN, "/bin/true; echo"));
+        assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        ProcessEvent e = rowOf(p.pid());
+        assertThat(e.loginUid()).isEmpty();
+        assertThat(e.sessionId()).isEmpty();
+        assertThat(e.effectiveUid()).isEmpty();
+        assertThat(e.entityId()).as("the entity ids are always there").isPresent();
+    }
+
+    @Test
     void aReusedPidIsAnotherEntity() throws Exception {
         start(BpfOptions.defaults());
         for (int attempt = 0; attempt < 20; attempt++) {
@@ -115,9 +127,14 @@ class IdentityIT {
             + " --regid=" + NOBODY + " --clear-groups sh -c '" + thenAsNobody + "'"};
     }
 
+    /** Options that carry who each process is. */
+    private static BpfOptions who() {
+        return BpfOptions.defaults().toBuilder().who(true).build();
+    }
+
     @Test
     void theLoginUidIsKeptThroughAChangeOfUser() throws Exception {
-        start(BpfOptions.defaults());
+        start(who());
         Process p = run(loggedInAs(LOGIN, "/bin/sleep 0.1; echo"));
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         ProcessEvent shell = rowOf(p.pid());
@@ -158,7 +175,7 @@ class IdentityIT {
 
     @Test
     void theEffectiveUidIsTheOneTheProgramRanWith() throws Exception {
-        start(BpfOptions.defaults());
+        start(who());
         Process p = run("setpriv", "--euid=" + NOBODY, "/bin/sleep", "0.05");
         assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
         ProcessEvent e = rowOf(p.pid());
@@ -168,7 +185,7 @@ class IdentityIT {
 
     @Test
     void theTerminalIsNamedAsDevNamesIt() throws Exception {
-        start(BpfOptions.defaults());
+        start(who());
         // script(1) gives its command a pseudo-terminal; the child records which (tty(1) prints /dev/pts/N)
         String out = output("script", "-qec", "sh -c 'tty; /bin/sleep 0.05; echo'", "/dev/null");
         String device = out.lines().filter(l -> l.startsWith("/dev/")).findFirst().orElseThrow().strip();

@@ -22,13 +22,26 @@ public final class EntityIds {
     /** Nanoseconds per clock tick: USER_HZ is 100 on every Linux architecture. */
     public static final long NANOS_PER_TICK = 10_000_000L;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
-    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
+    /** Ids made lately, per thread: siblings share their parent's, which is then hashed once. */
+    private static final int CACHED = 64;
+    private static final ThreadLocal<Maker> MAKER = ThreadLocal.withInitial(Maker::new);
+
+    /** A thread's digest and its last ids, direct-mapped by pid. */
+    private static final class Maker {
+        final MessageDigest sha256;
+        final int[] pids = new int[CACHED];
+        final long[] ticks = new long[CACHED];
+        final String[] boots = new String[CACHED];
+        final String[] ids = new String[CACHED];
+
+        Maker() {
+            try {
+                sha256 = MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java runtime has SHA-256", e);
+            }
         }
-    });
+    }
 
     private EntityIds() {
     }
@@ -46,14 +59,24 @@ public final class EntityIds {
         if (bootId == null || bootId.isEmpty() || startTicks < 0) {
             return null;
         }
-        byte[] digest = SHA256.get().digest((bootId + ':' + Integer.toUnsignedString(pid) + ':' + startTicks)
-                .getBytes(StandardCharsets.US_ASCII));
-        char[] id = new char[32];
-        for (int i = 0; i < 16; i++) {
-            id[2 * i] = HEX[(digest[i] >> 4) & 0xf];
-            id[2 * i + 1] = HEX[digest[i] & 0xf];
+        Maker m = MAKER.get();
+        int slot = pid & (CACHED - 1);
+        if (m.ids[slot] != null && m.pids[slot] == pid && m.ticks[slot] == startTicks && bootId.equals(m.boots[slot])) {
+            return m.ids[slot];
         }
-        return new String(id);
+        byte[] digest = m.sha256.digest((bootId + ':' + Integer.toUnsignedString(pid) + ':' + startTicks)
+                .getBytes(StandardCharsets.US_ASCII));
+        char[] hex = new char[32];
+        for (int i = 0; i < 16; i++) {
+            hex[2 * i] = HEX[(digest[i] >> 4) & 0xf];
+            hex[2 * i + 1] = HEX[digest[i] & 0xf];
+        }
+        String id = new String(hex);
+        m.pids[slot] = pid;
+        m.ticks[slot] = startTicks;
+        m.boots[slot] = bootId;
+        m.ids[slot] = id;
+        return id;
     }
 
     /** This boot's id ({@code /proc/sys/kernel/random/boot_id}); empty when unreadable. */

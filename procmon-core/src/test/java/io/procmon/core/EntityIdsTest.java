@@ -25,6 +25,18 @@ class EntityIdsTest {
     }
 
     @Test
+    void idsMadeAgainFromTheCacheAreTheSame() {
+        for (int pid = 1; pid < 500; pid++) {
+            String id = EntityIds.ofTicks(BOOT, pid, 7);
+            assertThat(EntityIds.ofTicks(BOOT, pid, 7)).isEqualTo(id);
+            assertThat(EntityIds.ofTicks(BOOT, pid + 64, 7)).as("another pid in the same slot").isNotEqualTo(id);
+            assertThat(EntityIds.ofTicks(BOOT, pid, 8)).isNotEqualTo(id);
+            assertThat(EntityIds.ofTicks(BOOT.replace('6', '7'), pid, 7)).isNotEqualTo(id);
+            assertThat(EntityIds.ofTicks(BOOT, pid, 7)).isEqualTo(id);
+        }
+    }
+
+    @Test
     void unknownPartsGiveNoId() {
         assertThat(EntityIds.of(BOOT, 1, 0)).isNull();
         assertThat(EntityIds.of(null, 1, 5)).isNull();

@@ -81,6 +81,9 @@ public enum Column {
     /** Columns that need the source to record cgroups. */
     public static final java.util.Set<Column> CGROUP_COLUMNS = java.util.EnumSet.of(CGROUP, CONTAINER_ID, CONTAINER_RUNTIME, POD_UID);
 
+    /** Columns that need the source to record who each process is (login, effective uid, terminal). */
+    public static final java.util.Set<Column> WHO_COLUMNS = java.util.EnumSet.of(LOGIN_UID, SESSION_ID, EUID, TTY);
+
     /** The original five. */
     public static final java.util.List<Column> ORIGINAL = java.util.List.of(PID, PPID, USER, COMMAND, DURATION_MS);
 

@@ -23,7 +23,7 @@ import java.util.regex.PatternSyntaxException;
 /** What the command line asked for: output format and columns, and which processes. Validated once. */
 record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt uid, OptionalInt loginUid,
         Predicate<ProcessEvent> commandFilter, Duration minDuration, boolean failedOnly, boolean dropStartedBefore, boolean cgroups,
-        int argsMax, java.util.Set<ProcessEvent.Kind> events, Duration inventoryInterval) {
+        int argsMax, java.util.Set<ProcessEvent.Kind> events, Duration inventoryInterval, boolean who) {
 
     /**
      * @throws IllegalArgumentException with a one-line message for the user
@@ -90,7 +90,8 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
         BpfOptions.checkArgsMax("--args-max", c.argsMax);
         boolean args = c.args || columns.stream().anyMatch(Column.ARGS_COLUMNS::contains);
         return new Selection(jsonl, columns, c.exe || columns.contains(Column.EXE), uid, loginUid, command, min, c.failedOnly,
-                c.dropStartedBefore, cgroups, args ? c.argsMax : 0, events, inventory);
+                c.dropStartedBefore, cgroups, args ? c.argsMax : 0, events, inventory,
+                jsonl || c.kafka.bootstrap != null || columns.stream().anyMatch(Column.WHO_COLUMNS::contains));
     }
 
     /** {@code --events}: exit, exec, running, in any order; at least one. */
@@ -129,7 +130,7 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
         BpfOptions.Builder b = BpfOptions.builder().pagesPerCpu(pages).maxProcesses(maxProcesses).executablePaths(exe)
                 .minDuration(minDuration).failedOnly(failedOnly).reportStartedBefore(!dropStartedBefore).cgroups(cgroups)
                 .args(argsMax).execRecords(events.contains(ProcessEvent.Kind.EXEC))
-                .runningRecords(events.contains(ProcessEvent.Kind.RUNNING)).inventoryInterval(inventoryInterval);
+                .runningRecords(events.contains(ProcessEvent.Kind.RUNNING)).inventoryInterval(inventoryInterval).who(who);
         uid.ifPresent(b::uid);
         loginUid.ifPresent(b::loginUid);
         return b.build();

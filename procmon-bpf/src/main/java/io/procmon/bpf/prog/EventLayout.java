@@ -10,14 +10,14 @@ import java.nio.ByteOrder;
  * offsets; nothing else may hard-code them. Host byte order.
  *
  * <pre>
- * event (120 bytes)                     start record (56 bytes, map value)
+ * event (88 bytes; 120 with who)         start record (24 bytes; 56 with who, map value)
  *  0 u64 exec_ns                          0 u64 exec_ns
  *  8 u64 exit_ns                          8 u32 ppid at exec
  * 16 u32 pid (tgid)                      12 s32 exe_len (with executable paths)
- * 20 u32 ppid at exec                    16 identity, read at the first exec (40 bytes)
+ * 20 u32 ppid at exec                    16 identity, read at the first exec (8 or 40 bytes)
  * 24 u32 parent at exit                  56 u8  exe[256] (with executable paths: 312 bytes)
  * 28 u32 uid
- * 32 u32 exit_code (task->exit_code)     identity (40 bytes)
+ * 32 u32 exit_code (task->exit_code)     identity (8 bytes; 40 with who, FLAG_HAS_WHO)
  * 36 u32 flags                            0 u64 the parent's start (its leader's start_boottime)
  * 40 u8  comm[16]                         8 u32 login uid (audit; -1 unset or unknown)
  * 56 u64 cgroup v2 id (0 unless           12 u32 audit session id (-1 unset or unknown)
@@ -25,7 +25,8 @@ import java.nio.ByteOrder;
  * 64 u64 cgroup id in the v1 memory      20 u32 zero
  *        hierarchy (0 unless recorded)   24 u8  tty name[16] (tty_struct.name: "pts3"), NUL when none
  * 72 u64 the process's start (its leader's start_boottime)
- * 80 identity, copied from the start record (or read at exit without one; no parent then)
+ * 80 identity, copied from the start record (or read at exit without one; no parent then);
+ *    the who fields are carried only when asked for, and their space is there with executable paths
  * with executable paths (FLAG_HAS_EXE):
  * 120 s32 exe_len (probe_read_str result)
  * 124 u32 padding
@@ -61,9 +62,12 @@ public final class EventLayout {
     public static final int CGROUP_V1_ID = 64;
     public static final int TASK_START_NS = 72;
     public static final int IDENTITY = 80;
-    public static final int SIZE = IDENTITY + Identity.SIZE;
-    public static final int EXE_LEN = SIZE;
-    public static final int EXE = SIZE + 8;
+    /** An exit record without the who fields: the identity block's parent start alone. */
+    public static final int SIZE = IDENTITY + Identity.LOGIN_UID;
+    /** With the who fields ({@link #FLAG_HAS_WHO}), or with an executable path (the block is there, unread without the flag). */
+    public static final int SIZE_WITH_WHO = IDENTITY + Identity.SIZE;
+    public static final int EXE_LEN = SIZE_WITH_WHO;
+    public static final int EXE = SIZE_WITH_WHO + 8;
     public static final int EXE_SIZE = 256;
     public static final int SIZE_WITH_EXE = EXE + EXE_SIZE;
 
@@ -79,6 +83,8 @@ public final class EventLayout {
      */
     public static final int FLAG_RELEASE = 8;
     public static final int RELEASE_SIZE = FLAGS + 4;
+    /** Flag: the record's identity block holds the who fields (login, session, effective uid, terminal). */
+    public static final int FLAG_HAS_WHO = 32;
     /**
      * Flag: an exec record, sent at each exec when asked for: the first {@link #EXEC_HEADER_SIZE}
      * bytes of an exit record (EXEC_NS the time of this exec; no exit), then the start record.
@@ -99,8 +105,9 @@ public final class EventLayout {
     public static final int START_PPID = 8;
     public static final int START_EXE_LEN = 12;
     public static final int START_IDENTITY = 16;
-    public static final int START_SIZE = START_IDENTITY + Identity.SIZE;
-    public static final int START_EXE = START_SIZE;
+    public static final int START_SIZE = START_IDENTITY + Identity.LOGIN_UID;
+    public static final int START_SIZE_WITH_WHO = START_IDENTITY + Identity.SIZE;
+    public static final int START_EXE = START_SIZE_WITH_WHO;
     public static final int START_SIZE_WITH_EXE = START_EXE + EXE_SIZE;
 
     /** Who a process is, beyond its pid: read at its first exec and carried to its exit record. */
@@ -120,13 +127,13 @@ public final class EventLayout {
     }
 
     /** Size of the event record the exit program sends. */
-    public static int eventSize(boolean withExe) {
-        return withExe ? SIZE_WITH_EXE : SIZE;
+    public static int eventSize(boolean withExe, boolean withWho) {
+        return withExe ? SIZE_WITH_EXE : withWho ? SIZE_WITH_WHO : SIZE;
     }
 
     /** Size of the start record the exec program keeps. */
-    public static int startSize(boolean withExe) {
-        return withExe ? START_SIZE_WITH_EXE : START_SIZE;
+    public static int startSize(boolean withExe, boolean withWho) {
+        return withExe ? START_SIZE_WITH_EXE : withWho ? START_SIZE_WITH_WHO : START_SIZE;
     }
 
     private EventLayout() {
@@ -140,7 +147,7 @@ public final class EventLayout {
      * @throws IllegalArgumentException when fewer than {@link #SIZE} bytes remain, or the order is not the host's
      */
     public static ExitRecord decodeExit(ByteBuffer sample) {
-        return decode(sample, SIZE, SIZE_WITH_EXE, IDENTITY, EXE_LEN, EXE);
+        return decode(sample, SIZE, SIZE_WITH_WHO, SIZE_WITH_EXE, IDENTITY, EXE_LEN, EXE);
     }
 
     /** Whether the sample is an exec record ({@link #FLAG_EXEC_RECORD}). */
@@ -154,11 +161,13 @@ public final class EventLayout {
      * exit, its identity and path from the start record that follows the header.
      */
     public static ExitRecord decodeExec(ByteBuffer sample) {
-        return decode(sample, EXEC_HEADER_SIZE + START_SIZE, EXEC_HEADER_SIZE + START_SIZE_WITH_EXE,
+        return decode(sample, EXEC_HEADER_SIZE + START_SIZE, EXEC_HEADER_SIZE + START_SIZE_WITH_WHO,
+                EXEC_HEADER_SIZE + START_SIZE_WITH_EXE,
                 EXEC_HEADER_SIZE + START_IDENTITY, EXEC_HEADER_SIZE + START_EXE_LEN, EXEC_HEADER_SIZE + START_EXE);
     }
 
-    private static ExitRecord decode(ByteBuffer sample, int size, int sizeWithExe, int identityAt, int exeLenAt, int exeAt) {
+    private static ExitRecord decode(ByteBuffer sample, int size, int sizeWithWho, int sizeWithExe, int identityAt, int exeLenAt,
+            int exeAt) {
         requireNativeOrder(sample);
         if (sample.remaining() < size) {
             throw new IllegalArgumentException("event sample too short: " + sample.remaining() + " < " + size + " bytes");
@@ -176,13 +185,14 @@ public final class EventLayout {
             }
         }
         int identity = base + identityAt;
+        boolean who = (flags & FLAG_HAS_WHO) != 0 && sample.remaining() >= sizeWithWho;
         return new ExitRecord(sample.getLong(base + EXEC_NS), sample.getLong(base + EXIT_NS), sample.getInt(base + PID),
                 sample.getInt(base + PPID), sample.getInt(base + PARENT_AT_EXIT), sample.getInt(base + UID),
                 sample.getInt(base + EXIT_CODE), flags, comm(sample, base + COMM), sample.getLong(base + CGROUP_ID),
                 sample.getLong(base + CGROUP_V1_ID), exe, exeTruncated, sample.getLong(base + TASK_START_NS),
-                sample.getLong(identity + Identity.PARENT_START_NS), sample.getInt(identity + Identity.LOGIN_UID),
-                sample.getInt(identity + Identity.SESSION_ID), sample.getInt(identity + Identity.EUID),
-                ttyName(sample, identity + Identity.TTY));
+                sample.getLong(identity + Identity.PARENT_START_NS), who ? sample.getInt(identity + Identity.LOGIN_UID) : -1,
+                who ? sample.getInt(identity + Identity.SESSION_ID) : -1, who ? sample.getInt(identity + Identity.EUID) : -1,
+                who ? ttyName(sample, identity + Identity.TTY) : null);
     }
 
     /**

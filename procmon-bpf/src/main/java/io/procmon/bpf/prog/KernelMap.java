@@ -14,7 +14,7 @@ import java.util.function.ToIntFunction;
  */
 public enum KernelMap {
     /** tgid → start record ({@link EventLayout#startSize}), filled at exec, deleted at exit. */
-    START("start", BpfMap.Type.HASH, U32Key.SIZE, o -> EventLayout.startSize(o.executablePaths())),
+    START("start", BpfMap.Type.HASH, U32Key.SIZE, o -> EventLayout.startSize(o.executablePaths(), o.who())),
     /** CPU → perf ring: one per CPU. */
     EVENTS("events", BpfMap.Type.PERF_EVENT_ARRAY, U32Key.SIZE, o -> 4),
     /** {@link Counter} ordinal → u64 per CPU. */

@@ -71,7 +71,8 @@ public final class ProcessPrograms {
         if (exe && k.execFilename().isEmpty()) {
             throw new IllegalArgumentException("this kernel's exec tracepoint has no filename field");
         }
-        int startSize = EventLayout.startSize(exe);
+        boolean whoToo = options.who();
+        int startSize = EventLayout.startSize(exe, whoToo);
         Assembler a = new Assembler();
         a.mov64(R6, R1); // context, for the filename
         a.call(Helper.GET_CURRENT_PID_TGID)
@@ -87,13 +88,15 @@ public final class ProcessPrograms {
         }
         // Who it is now (a set-user-ID program, a login that set its uid), read on the stack and
         // copied in: the parent's start stays the first exec's, as the process's identity does.
-        int who = START_VALUE + EventLayout.START_IDENTITY;
-        for (int off = 0; off < EventLayout.Identity.SIZE; off += 8) {
-            a.storeImm(Size.DW, FP, who + off, 0);
-        }
-        readWho(a, k, who);
-        for (int off = EventLayout.Identity.LOGIN_UID; off < EventLayout.Identity.SIZE; off += 8) {
-            a.load(Size.DW, R1, FP, who + off).store(Size.DW, R7, EventLayout.START_IDENTITY + off, R1);
+        if (whoToo) {
+            int who = START_VALUE + EventLayout.START_IDENTITY;
+            for (int off = 0; off < EventLayout.Identity.SIZE; off += 8) {
+                a.storeImm(Size.DW, FP, who + off, 0);
+            }
+            readWho(a, k, who);
+            for (int off = EventLayout.Identity.LOGIN_UID; off < EventLayout.Identity.SIZE; off += 8) {
+                a.load(Size.DW, R1, FP, who + off).store(Size.DW, R7, EventLayout.START_IDENTITY + off, R1);
+            }
         }
         if (options.execRecords()) { // the record sends the start value from the stack
             probeRead(a, START_VALUE, startSize, R7, 0);
@@ -110,7 +113,9 @@ public final class ProcessPrograms {
                 .store(Size.DW, FP, THIS_EXEC, R0);
         readParent(a, k, START_VALUE + EventLayout.START_PPID,
                 START_VALUE + EventLayout.START_IDENTITY + EventLayout.Identity.PARENT_START_NS);
-        readWho(a, k, START_VALUE + EventLayout.START_IDENTITY);
+        if (whoToo) {
+            readWho(a, k, START_VALUE + EventLayout.START_IDENTITY);
+        }
         if (exe) {
             a.mov64(R7, FP);
             readExecFilename(a, k, R7, START_VALUE + EventLayout.START_EXE, START_VALUE + EventLayout.START_EXE_LEN);
@@ -155,7 +160,7 @@ public final class ProcessPrograms {
                 .load(Size.W, R1, FP, KEY).store(Size.W, FP, EXEC_HEADER + EventLayout.PID, R1)
                 .load(Size.W, R1, FP, START_VALUE + EventLayout.START_PPID).store(Size.W, FP, EXEC_HEADER + EventLayout.PPID, R1)
                 .storeImm(Size.W, FP, EXEC_HEADER + EventLayout.FLAGS,
-                        EventLayout.FLAG_EXEC_RECORD | (exe ? EventLayout.FLAG_HAS_EXE : 0))
+                        EventLayout.FLAG_EXEC_RECORD | (exe ? EventLayout.FLAG_HAS_EXE : 0) | (options.who() ? EventLayout.FLAG_HAS_WHO : 0))
                 .mov64(R1, FP).alu64(AluOp.ADD, R1, EXEC_HEADER + EventLayout.COMM)
                 .mov64(R2, EventLayout.COMM_SIZE)
                 .call(Helper.GET_CURRENT_COMM); // the new program's name: exec has set it
@@ -169,7 +174,7 @@ public final class ProcessPrograms {
                 .loadMap(R2, KernelMap.EVENTS.symbol())
                 .mov32(R3, BPF_F_CURRENT_CPU)
                 .mov64(R4, FP).alu64(AluOp.ADD, R4, EXEC_HEADER)
-                .mov64(R5, EventLayout.EXEC_HEADER_SIZE + EventLayout.startSize(exe))
+                .mov64(R5, EventLayout.EXEC_HEADER_SIZE + EventLayout.startSize(exe, options.who()))
                 .call(Helper.PERF_EVENT_OUTPUT)
                 .jump(JumpOp.NE, R0, 0, "exec_send_failed");
         if (bell) {
@@ -280,7 +285,9 @@ public final class ProcessPrograms {
         }
         requireLoginUid(k, options);
         boolean exe = options.executablePaths();
-        int eventSize = EventLayout.eventSize(exe);
+        boolean who = options.who();
+        int eventSize = EventLayout.eventSize(exe, who);
+        int carried = (exe ? EventLayout.FLAG_HAS_EXE : 0) | (who ? EventLayout.FLAG_HAS_WHO : 0);
         Assembler a = new Assembler();
         a.mov64(R6, R1); // context, for perf_event_output
         // The process's identity is its leader's: the last thread may have another name and start.
@@ -298,8 +305,8 @@ public final class ProcessPrograms {
             a.storeImm(Size.DW, FP, EVENT + off, 0);
         }
         a.store(Size.W, FP, EVENT + EventLayout.PID, R7);
-        if (exe) {
-            a.storeImm(Size.W, FP, EVENT + EventLayout.FLAGS, EventLayout.FLAG_HAS_EXE);
+        if (carried != 0) {
+            a.storeImm(Size.W, FP, EVENT + EventLayout.FLAGS, carried);
         }
         a.call(Helper.GET_CURRENT_TASK).mov64(R8, R0);
 
@@ -311,7 +318,7 @@ public final class ProcessPrograms {
                 .store(Size.DW, FP, EVENT + EventLayout.EXEC_NS, R1)
                 .load(Size.W, R1, R0, EventLayout.START_PPID)
                 .store(Size.W, FP, EVENT + EventLayout.PPID, R1);
-        for (int off = 0; off < EventLayout.Identity.SIZE; off += 8) {
+        for (int off = 0; off < (who ? EventLayout.Identity.SIZE : EventLayout.Identity.LOGIN_UID); off += 8) {
             a.load(Size.DW, R1, R0, EventLayout.START_IDENTITY + off).store(Size.DW, FP, EVENT + EventLayout.IDENTITY + off, R1);
         }
         if (exe) {
@@ -334,9 +341,11 @@ public final class ProcessPrograms {
         count(a, Counter.EXIT_WITHOUT_START);
         if (options.reportWithoutStart()) {
             a.storeImm(Size.W, FP, EVENT + EventLayout.FLAGS,
-                    EventLayout.FLAG_NO_START_RECORD | (exe ? EventLayout.FLAG_HAS_EXE : 0));
+                    EventLayout.FLAG_NO_START_RECORD | carried);
             probeRead(a, EVENT + EventLayout.EXEC_NS, 8, R9, k.taskStartTime());
-            readWho(a, k, EVENT + EventLayout.IDENTITY); // now, the only time known; the parent's start is not
+            if (who) {
+                readWho(a, k, EVENT + EventLayout.IDENTITY); // now, the only time known; the parent's start is not
+            }
         } else {
             a.ja("out"); // the verifier rejects unreachable code, so nothing else is emitted here
         }

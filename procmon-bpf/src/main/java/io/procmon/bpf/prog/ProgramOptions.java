@@ -16,12 +16,20 @@ import java.util.OptionalInt;
  * @param argsMax send each exec's arguments, up to this many bytes, as a record of their own; 0 = off
  * @param loginUid send only processes of this audit login uid
  * @param execRecords send an exec record at each exec, besides the exit record
+ * @param who carry the login uid and session, the effective uid and the terminal (read at exec)
+ *     to each record; true whenever {@code loginUid} is given
  */
 public record ProgramOptions(boolean reportWithoutStart, boolean executablePaths, OptionalInt uid, long minDurationNanos,
-        boolean failedOnly, boolean cgroups, int argsMax, OptionalInt loginUid, boolean execRecords) {
+        boolean failedOnly, boolean cgroups, int argsMax, OptionalInt loginUid, boolean execRecords, boolean who) {
+    public ProgramOptions {
+        if (loginUid.isPresent() && !who) {
+            throw new IllegalArgumentException("a login uid filter needs the who fields");
+        }
+    }
+
 
     /** The original behaviour: processes that exec'd while monitored, no path, no filter. */
     public static ProgramOptions original() {
-        return new ProgramOptions(false, false, OptionalInt.empty(), 0, false, false, 0, OptionalInt.empty(), false);
+        return new ProgramOptions(false, false, OptionalInt.empty(), 0, false, false, 0, OptionalInt.empty(), false, false);
     }
 }

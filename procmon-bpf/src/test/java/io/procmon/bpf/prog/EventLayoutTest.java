@@ -113,8 +113,10 @@ class EventLayoutTest {
         int[][] fields = {{EventLayout.EXEC_NS, 8}, {EventLayout.EXIT_NS, 8}, {EventLayout.PID, 4}, {EventLayout.PPID, 4},
             {EventLayout.PARENT_AT_EXIT, 4}, {EventLayout.UID, 4}, {EventLayout.EXIT_CODE, 4}, {EventLayout.FLAGS, 4},
             {EventLayout.COMM, EventLayout.COMM_SIZE}, {EventLayout.CGROUP_ID, 8}, {EventLayout.CGROUP_V1_ID, 8},
-            {EventLayout.TASK_START_NS, 8}, {EventLayout.IDENTITY, EventLayout.Identity.SIZE}};
+            {EventLayout.TASK_START_NS, 8}, {EventLayout.IDENTITY, EventLayout.Identity.LOGIN_UID}};
         assertFill(fields, EventLayout.SIZE);
+        assertThat(EventLayout.SIZE_WITH_WHO).isEqualTo(EventLayout.IDENTITY + EventLayout.Identity.SIZE);
+        assertThat(EventLayout.EXE_LEN).as("the path after the who fields' place").isEqualTo(EventLayout.SIZE_WITH_WHO);
     }
 
     @Test
@@ -124,13 +126,15 @@ class EventLayoutTest {
             {EventLayout.Identity.SESSION_ID, 4}, {EventLayout.Identity.EUID, 4}, {padding, 4},
             {EventLayout.Identity.TTY, EventLayout.Identity.TTY_SIZE}}, EventLayout.Identity.SIZE);
         assertFill(new int[][] {{EventLayout.START_EXEC_NS, 8}, {EventLayout.START_PPID, 4}, {EventLayout.START_EXE_LEN, 4},
-            {EventLayout.START_IDENTITY, EventLayout.Identity.SIZE}}, EventLayout.START_SIZE);
+            {EventLayout.START_IDENTITY, EventLayout.Identity.SIZE}}, EventLayout.START_SIZE_WITH_WHO);
+        assertThat(EventLayout.START_SIZE).isEqualTo(EventLayout.START_IDENTITY + EventLayout.Identity.LOGIN_UID);
         assertThat(EventLayout.Identity.SESSION_ID).as("read with the login uid in one").isEqualTo(EventLayout.Identity.LOGIN_UID + 4);
     }
 
     @Test
     void decodesWhoTheProcessIs() {
-        ByteBuffer b = sample(0);
+        ByteBuffer b = ByteBuffer.allocate(EventLayout.SIZE_WITH_WHO).order(ByteOrder.nativeOrder());
+        b.put(0, sample(EventLayout.FLAG_HAS_WHO).array(), 0, EventLayout.SIZE);
         int id = EventLayout.IDENTITY;
         b.putLong(EventLayout.TASK_START_NS, 990_000_000L)
                 .putLong(id + EventLayout.Identity.PARENT_START_NS, 500_000_000L)
@@ -160,6 +164,10 @@ class EventLayoutTest {
         b.put(id + EventLayout.Identity.TTY, new byte[] {'p', 't', 's', 0x1b, '[', '2', 'J', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a'});
         assertThat(event(b).tty()).as("16 bytes without a NUL, a control kept printable").hasValue("pts\\x1b[2Jaaaaaaaaa");
 
+        b.putInt(EventLayout.FLAGS, 0).putInt(id + EventLayout.Identity.LOGIN_UID, 1000);
+        assertThat(event(b).loginUid()).as("not carried: the bytes are not read").isEmpty();
+        assertThat(event(b).tty()).isEmpty();
+        assertThat(event(b).entityId()).isEmpty();
         ByteBuffer older = sample(EventLayout.FLAG_NO_START_RECORD);
         older.putLong(EventLayout.TASK_START_NS, 990_000_000L).putLong(id + EventLayout.Identity.PARENT_START_NS, 5);
         assertThat(EventLayout.decodeExit(older).toEvent(0).bootId("b").build().parentEntityId())

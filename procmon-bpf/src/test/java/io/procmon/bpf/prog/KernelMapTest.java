@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 class KernelMapTest {
     private static final ProgramOptions PLAIN = ProgramOptions.original();
-    private static final ProgramOptions EVERYTHING = new ProgramOptions(true, true, OptionalInt.empty(), 0, false, true, 4096, OptionalInt.empty(), true);
+    private static final ProgramOptions EVERYTHING = new ProgramOptions(true, true, OptionalInt.empty(), 0, false, true, 4096, OptionalInt.empty(), true, true);
 
     @Test
     void everyMapHasOneDistinctNameTheKernelKeepsWhole() {
