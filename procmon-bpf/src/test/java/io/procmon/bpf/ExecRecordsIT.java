@@ -36,13 +36,7 @@ class ExecRecordsIT {
     }
 
     private static Process asQuietUser(String... command) throws Exception {
-        String[] line = new String[command.length + 4];
-        line[0] = "setpriv";
-        line[1] = "--reuid=" + QUIET_UID;
-        line[2] = "--regid=" + QUIET_UID;
-        line[3] = "--clear-groups";
-        System.arraycopy(command, 0, line, 4, command.length);
-        return new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return TestProcesses.runAs(QUIET_UID, command);
     }
 
     @Test

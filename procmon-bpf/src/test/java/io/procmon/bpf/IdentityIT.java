@@ -43,7 +43,7 @@ class IdentityIT {
     }
 
     private static Process run(String... command) throws IOException {
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return TestProcesses.run(command);
     }
 
     private static String output(String... command) throws Exception {
@@ -51,12 +51,6 @@ class IdentityIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         return out;
-    }
-
-    /** Field 22 of /proc/PID/stat: the start in clock ticks, after the command in parentheses. */
-    private static long startTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
     }
 
     private ProcessEvent rowOf(long pid) throws InterruptedException {
@@ -71,9 +65,9 @@ class IdentityIT {
         // sh forks sleep (echo is a builtin, so sleep is not exec'd in sh's place)
         Process sh = run("sh", "-c", "/bin/sleep 0.4; echo");
         Thread.sleep(150);
-        String fromProc = EntityIds.ofTicks(bootId, (int) sh.pid(), startTicks(sh.pid()));
+        String fromProc = EntityIds.ofTicks(bootId, (int) sh.pid(), TestProcesses.startTicks(sh.pid()));
         long jvm = ProcessHandle.current().pid();
-        String jvmId = EntityIds.ofTicks(bootId, (int) jvm, startTicks(jvm));
+        String jvmId = EntityIds.ofTicks(bootId, (int) jvm, TestProcesses.startTicks(jvm));
         assertThat(sh.waitFor(10, TimeUnit.SECONDS)).isTrue();
 
         ProcessEvent parent = rowOf(sh.pid());

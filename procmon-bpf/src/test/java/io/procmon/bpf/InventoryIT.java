@@ -37,25 +37,14 @@ class InventoryIT {
     }
 
     private static Process asQuietUser(String... command) throws Exception {
-        String[] line = new String[command.length + 4];
-        line[0] = "setpriv";
-        line[1] = "--reuid=" + QUIET_UID;
-        line[2] = "--regid=" + QUIET_UID;
-        line[3] = "--clear-groups";
-        System.arraycopy(command, 0, line, 4, command.length);
-        return new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    }
-
-    private static long startTicks(long pid) throws Exception {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19]);
+        return TestProcesses.runAs(QUIET_UID, command);
     }
 
     @Test
     void anOlderProcessIsRecordedAtStartAtEachInventoryAndAtStop() throws Exception {
         older = asQuietUser("/bin/sleep", "30");
         Thread.sleep(300); // exec'd by now
-        String entity = EntityIds.ofTicks(EntityIds.localBootId(), (int) older.pid(), startTicks(older.pid()));
+        String entity = EntityIds.ofTicks(EntityIds.localBootId(), (int) older.pid(), TestProcesses.startTicks(older.pid()));
         source = new BpfEventSource(BpfOptions.defaults().toBuilder().uid(QUIET_UID).args(256).executablePaths(true)
                 .inventoryInterval(Duration.ofSeconds(1)).build());
         source.start(recorder);

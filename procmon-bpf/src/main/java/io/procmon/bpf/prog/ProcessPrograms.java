@@ -170,13 +170,8 @@ public final class ProcessPrograms {
             a.call(Helper.GET_CURRENT_TASK).mov64(R8, R0);
             readCgroups(a, cgroups, EXEC_HEADER);
         }
-        a.mov64(R1, R6)
-                .loadMap(R2, KernelMap.EVENTS.symbol())
-                .mov32(R3, BPF_F_CURRENT_CPU)
-                .mov64(R4, FP).alu64(AluOp.ADD, R4, EXEC_HEADER)
-                .mov64(R5, EventLayout.EXEC_HEADER_SIZE + EventLayout.startSize(exe, options.who()))
-                .call(Helper.PERF_EVENT_OUTPUT)
-                .jump(JumpOp.NE, R0, 0, "exec_send_failed");
+        output(a, EXEC_HEADER, EventLayout.EXEC_HEADER_SIZE + EventLayout.startSize(exe, options.who()));
+        a.jump(JumpOp.NE, R0, 0, "exec_send_failed");
         if (bell) {
             ringIfAsleep(a);
         }
@@ -366,13 +361,8 @@ public final class ProcessPrograms {
         boolean release = options.argsMax() > 0 && (options.failedOnly() || options.minDurationNanos() > 0);
         filters(a, options, release ? "release" : "out");
 
-        a.mov64(R1, R6)
-                .loadMap(R2, KernelMap.EVENTS.symbol())
-                .mov32(R3, BPF_F_CURRENT_CPU)
-                .mov64(R4, FP).alu64(AluOp.ADD, R4, EVENT)
-                .mov64(R5, eventSize)
-                .call(Helper.PERF_EVENT_OUTPUT)
-                .jump(JumpOp.NE, R0, 0, "send_failed");
+        output(a, EVENT, eventSize);
+        a.jump(JumpOp.NE, R0, 0, "send_failed");
         if (bell) {
             ringIfAsleep(a);
         }
@@ -384,13 +374,8 @@ public final class ProcessPrograms {
             a.label("release")
                     .load(Size.W, R1, FP, EVENT + EventLayout.FLAGS)
                     .alu64(AluOp.OR, R1, EventLayout.FLAG_RELEASE)
-                    .store(Size.W, FP, EVENT + EventLayout.FLAGS, R1)
-                    .mov64(R1, R6)
-                    .loadMap(R2, KernelMap.EVENTS.symbol())
-                    .mov32(R3, BPF_F_CURRENT_CPU)
-                    .mov64(R4, FP).alu64(AluOp.ADD, R4, EVENT)
-                    .mov64(R5, EventLayout.RELEASE_SIZE)
-                    .call(Helper.PERF_EVENT_OUTPUT); // a full ring: the arguments are evicted later, and announced
+                    .store(Size.W, FP, EVENT + EventLayout.FLAGS, R1);
+            output(a, EVENT, EventLayout.RELEASE_SIZE); // a full ring: the arguments are evicted later, and announced
         }
         return a.label("out").mov64(R0, 0).exit();
     }
@@ -562,6 +547,16 @@ public final class ProcessPrograms {
         if (options.loginUid().isPresent() && k.identity().taskLoginUid().isEmpty()) {
             throw new IllegalArgumentException("this kernel has no audit login uid (task_struct.loginuid, CONFIG_AUDIT)");
         }
+    }
+
+    /** {@code bpf_perf_event_output(ctx, events, BPF_F_CURRENT_CPU, fp + record, size)}; the context is in R6, the result in R0. */
+    private static void output(Assembler a, int record, int size) {
+        a.mov64(R1, R6)
+                .loadMap(R2, KernelMap.EVENTS.symbol())
+                .mov32(R3, BPF_F_CURRENT_CPU)
+                .mov64(R4, FP).alu64(AluOp.ADD, R4, record)
+                .mov64(R5, size)
+                .call(Helper.PERF_EVENT_OUTPUT);
     }
 
     /** {@code bpf_probe_read_kernel(fp + dst, size, base + offset)}; base may be R0 or a callee-saved register. */
