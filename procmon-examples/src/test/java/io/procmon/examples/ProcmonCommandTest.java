@@ -71,6 +71,22 @@ class ProcmonCommandTest {
         assertThat(kernel("--login-uid", "nobody").loginUid()).hasValue(65534);
         assertThat(kernel("--login-uid", "1000").loginUid()).hasValue(1000);
         assertThat(kernel("--login-uid", "1000").uid()).isEmpty();
+        assertThat(kernel("--login-uid", "1000").who()).as("the filter reads the login uid").isTrue();
+        assertThat(kernel().who()).as("the plain monitor carries no who fields").isFalse();
+        assertThat(kernel("--format", "jsonl").who()).isTrue();
+        assertThat(kernel("--columns", "pid,tty").who()).isTrue();
+        assertThat(kernel("--columns", "pid,entity_id").who()).as("entity ids need no who fields").isFalse();
+        assertThat(kernel("--events", "exec,exit").execRecords()).isTrue();
+        assertThat(kernel("--events", "exec,exit").runningRecords()).isFalse();
+        assertThat(kernel().execRecords()).isFalse();
+        assertThat(kernel("--events", "running,exit").runningRecords()).isTrue();
+        assertThat(kernel("--inventory-interval", "60").runningRecords()).isTrue();
+        assertThat(kernel("--inventory-interval", "60").inventoryInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(plan("--events", "exec,exit").selection().columns()).as("the default columns and the event")
+                .containsExactly(Column.PID, Column.PPID, Column.USER, Column.COMMAND, Column.DURATION_MS, Column.EVENT);
+        assertThat(javaFilter("--events", "exec").test(ProcessEvent.builder().command("x").build())).as("exits left out").isFalse();
+        assertThat(javaFilter("--events", "exec").test(ProcessEvent.builder().kind(ProcessEvent.Kind.EXEC).command("x").build()))
+                .isTrue();
         assertThat(kernel("--min-duration", "1.5").minDuration().toNanos()).isEqualTo(1_500_000L);
         assertThat(kernel("--min-duration", "1000").minDuration()).isEqualTo(Duration.ofSeconds(1));
         assertThat(kernel("--failed").failedOnly()).isTrue();
@@ -197,6 +213,11 @@ class ProcmonCommandTest {
         "--uid no-such-user-procmon       | --uid: no such user 'no-such-user-procmon'",
         "--login-uid no-such-user-procmon | --login-uid: no such user 'no-such-user-procmon'",
         "--login-uid 4294967295           | --login-uid: no such user '4294967295'",
+        "--events fork                    | --events takes exit, exec and running, comma-separated; got 'fork'",
+        "--events exec --columns pid      | --events exec and running need the event column in --columns: their rows would read as exits",
+        "--events exec,exit --failed      | --events exec and running cannot be combined with --failed or --min-duration: both are known only at exit",
+        "--inventory-interval 0.5         | --inventory-interval must be a number of seconds, at least 1",
+        "--inventory-interval NaN         | --inventory-interval must be a number of seconds, at least 1",
         "--command-regex (                | --command-regex: Unclosed group in '('",
         "--min-duration -1                | --min-duration must be a non-negative number of milliseconds",
         "--min-duration NaN               | --min-duration must be a non-negative number of milliseconds",
