@@ -58,9 +58,7 @@ class BpfEventSourceIT {
     }
 
     private ProcessEvent the(long pid) throws InterruptedException {
-        List<ProcessEvent> found = recorder.await(e -> e.pid() == pid, 1, WAIT);
-        assertThat(found).as("events for pid %d", pid).hasSize(1);
-        return found.get(0);
+        return recorder.the(pid, WAIT);
     }
 
     @Test

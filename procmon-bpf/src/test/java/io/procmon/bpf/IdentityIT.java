@@ -54,9 +54,7 @@ class IdentityIT {
     }
 
     private ProcessEvent rowOf(long pid) throws InterruptedException {
-        List<ProcessEvent> rows = recorder.await(e -> e.pid() == pid, 1, WAIT);
-        assertThat(rows).as("the row of pid %d", pid).hasSize(1);
-        return rows.get(0);
+        return recorder.the(pid, WAIT);
     }
 
     @Test

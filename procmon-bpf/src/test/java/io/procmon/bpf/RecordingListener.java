@@ -49,6 +49,13 @@ final class RecordingListener implements SourceListener {
         return events.stream().filter(filter).toList();
     }
 
+    /** The one event of {@code pid}, waited for; fails unless exactly one came. */
+    ProcessEvent the(long pid, Duration timeout) throws InterruptedException {
+        List<ProcessEvent> found = await(e -> e.pid() == pid, 1, timeout);
+        org.assertj.core.api.Assertions.assertThat(found).as("events for pid %d", pid).hasSize(1);
+        return found.get(0);
+    }
+
     /** Waits until {@code count} events match, or the timeout passes; returns what matched. */
     List<ProcessEvent> await(Predicate<ProcessEvent> filter, int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
