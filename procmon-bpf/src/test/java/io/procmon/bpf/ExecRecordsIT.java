@@ -90,6 +90,25 @@ class ExecRecordsIT {
     }
 
     @Test
+    void aProcessStillRunningAtStopIsARunningRecordOfTheEntityItsExecRecordNamed() throws Exception {
+        start(BpfOptions.defaults().toBuilder().uid(QUIET_UID).runningRecords(true));
+        Process p = asQuietUser("/bin/sleep", "30");
+        try {
+            ProcessEvent exec = recorder.await(e -> e.pid() == p.pid() && e.kind() == Kind.EXEC && e.command().equals("sleep"), 1, WAIT)
+                    .get(0);
+            source.close();
+            source = null;
+            List<ProcessEvent> running = recorder.matching(e -> e.pid() == p.pid() && e.kind() == Kind.RUNNING);
+            assertThat(running).as("once, as recording stopped (it was not running at start)").hasSize(1);
+            assertThat(running.get(0).entityId()).isPresent().isEqualTo(exec.entityId());
+            assertThat(running.get(0).parentEntityId()).isEqualTo(exec.parentEntityId());
+            assertThat(recorder.matching(e -> e.pid() == p.pid() && e.kind() == Kind.EXIT)).isEmpty();
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
     void withoutTheOptionThereAreNoExecRecords() throws Exception {
         source = new BpfEventSource(BpfOptions.defaults().toBuilder().uid(QUIET_UID).build());
         source.start(recorder);
