@@ -5,7 +5,6 @@ import io.procmon.bpf.prog.EventLayout.ReleaseRecord;
 import io.procmon.core.Arguments;
 import io.procmon.core.ProcessEvent;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +25,7 @@ import java.util.function.Consumer;
  */
 final class ArgsJoiner {
     /** /proc/PID/stat start times are in clock ticks (USER_HZ, 100 on Linux): 10 ms. */
-    static final long TICK_NANOS = 10_000_000L;
+    static final long TICK_NANOS = io.procmon.core.EntityIds.NANOS_PER_TICK;
 
     /**
      * The most argument bytes held for processes still running: any user can run thousands of
@@ -74,19 +73,17 @@ final class ArgsJoiner {
             for (Path proc : procs) {
                 try {
                     int pid = Integer.parseInt(proc.getFileName().toString());
-                    long start = startTicks(Files.readString(proc.resolve("stat"))) * TICK_NANOS;
-                    byte[] kept;
-                    long total;
-                    try (InputStream in = Files.newInputStream(proc.resolve("cmdline"))) {
-                        kept = in.readNBytes(maxBytes); // a command line may be megabytes: only what is kept is read
-                        total = kept.length + in.transferTo(java.io.OutputStream.nullOutputStream());
+                    ProcInventory.Stat stat = ProcInventory.stat(proc);
+                    if (stat == null) {
+                        continue; // gone meanwhile
                     }
-                    if (olderBytes + kept.length > heldBytesMax) {
+                    ProcInventory.Cmdline cmdline = ProcInventory.cmdline(proc, maxBytes);
+                    if (olderBytes + cmdline.kept().length > heldBytesMax) {
                         evicted++; // within the same bound as the arguments of later processes
                         continue;
                     }
-                    olderBytes += kept.length;
-                    older.put(pid, new Older(start, Arguments.fromCmdline(kept, total)));
+                    olderBytes += cmdline.kept().length;
+                    older.put(pid, new Older(stat.startTicks() * TICK_NANOS, Arguments.fromCmdline(cmdline.kept(), cmdline.totalBytes())));
                 } catch (IOException | RuntimeException e) {
                     // gone meanwhile
                 }
@@ -248,11 +245,5 @@ final class ArgsJoiner {
     private void markMissing(ProcessEvent.Builder event) {
         missing++;
         event.argumentsMissing();
-    }
-
-    /** Field 22 of /proc/PID/stat, after the command in parentheses (which may hold anything). */
-    static long startTicks(String stat) {
-        String rest = stat.substring(stat.lastIndexOf(')') + 2);
-        return Long.parseLong(rest.split(" ")[19]);
     }
 }

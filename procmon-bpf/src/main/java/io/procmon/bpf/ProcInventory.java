@@ -48,7 +48,11 @@ final class ProcInventory {
     }
 
     /** What {@code /proc/PID/stat} says, past the name in parentheses (which may hold anything). */
-    private record Stat(byte[] comm, char state, int ppid, int ttyNr, long flags, long startTicks) {
+    record Stat(byte[] comm, char state, int ppid, int ttyNr, long flags, long startTicks) {
+    }
+
+    /** A command line's first bytes, as many as are kept, and its whole length. */
+    record Cmdline(byte[] kept, long totalBytes) {
     }
 
     /**
@@ -132,9 +136,18 @@ final class ProcInventory {
         }
     }
 
+    /** A process's {@code stat}; null when it ended meanwhile or the file is not what procfs writes. */
     static Stat stat(Path dir) {
         try {
-            byte[] line = read(dir.resolve("stat"), STAT_MAX);
+            return parseStat(read(dir.resolve("stat"), STAT_MAX));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A {@code stat} line, split after the last ')' (a name may hold parentheses and spaces); null when malformed. */
+    static Stat parseStat(byte[] line) {
+        try {
             int open = indexOf(line, (byte) '(', 0);
             int close = lastIndexOf(line, (byte) ')');
             if (open < 0 || close < open) {
@@ -144,8 +157,8 @@ final class ProcInventory {
             String[] f = new String(line, close + 2, Math.max(0, line.length - close - 2), StandardCharsets.US_ASCII).strip().split(" ");
             return new Stat(comm, f[0].charAt(0), Integer.parseInt(f[1]), Integer.parseInt(f[4]), Long.parseUnsignedLong(f[6]),
                     Long.parseLong(f[19]));
-        } catch (IOException | RuntimeException e) {
-            return null; // ended meanwhile, or not the layout procfs writes
+        } catch (RuntimeException e) {
+            return null; // not the layout procfs writes
         }
     }
 
@@ -176,12 +189,19 @@ final class ProcInventory {
     }
 
     private void arguments(Path dir, ProcessEvent.Builder b) {
-        try (InputStream in = Files.newInputStream(dir.resolve("cmdline"))) {
-            byte[] kept = in.readNBytes(argsMax); // a command line may be megabytes: only what is kept is read
-            long total = kept.length + in.transferTo(java.io.OutputStream.nullOutputStream());
-            b.arguments(Arguments.fromCmdline(kept, total));
+        try {
+            Cmdline c = cmdline(dir, argsMax);
+            b.arguments(Arguments.fromCmdline(c.kept(), c.totalBytes()));
         } catch (IOException | RuntimeException e) {
             b.argumentsMissing();
+        }
+    }
+
+    /** A process's {@code cmdline}, its first {@code max} bytes kept and the rest only counted. */
+    static Cmdline cmdline(Path dir, int max) throws IOException {
+        try (InputStream in = Files.newInputStream(dir.resolve("cmdline"))) {
+            byte[] kept = in.readNBytes(max); // a command line may be megabytes: only what is kept is read
+            return new Cmdline(kept, kept.length + in.transferTo(java.io.OutputStream.nullOutputStream()));
         }
     }
 

@@ -63,8 +63,7 @@ class ArgsJoinerTest {
             joiner.snapshotRunning();
             assertThat(joiner.evicted()).as("processes whose command lines did not fit").isPositive();
             ProcessEvent.Builder exit = exit((int) sleeper.pid());
-            long start = ArgsJoiner.startTicks(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + sleeper.pid() + "/stat")))
-                    * ArgsJoiner.TICK_NANOS;
+            long start = ProcInventory.stat(java.nio.file.Path.of("/proc/" + sleeper.pid())).startTicks() * ArgsJoiner.TICK_NANOS;
             assertThat(joiner.complete(exit, (int) sleeper.pid(), start, start + 1, true, bytes("sh"))).isTrue();
             assertThat(exit.build().argumentsMissing()).isTrue();
         } finally {
@@ -157,9 +156,4 @@ class ArgsJoinerTest {
         assertThat(young.build().arguments().orElseThrow().values()).containsExactly("new-process");
     }
 
-    @Test
-    void statStartTimeIsFoundAfterACommandWithParenthesesAndSpaces() {
-        String stat = "1234 (a) b) c) S 1 1234 1234 0 -1 4194560 100 0 0 0 0 0 0 0 20 0 1 0 98765 1000 100 18446744073709551615";
-        assertThat(ArgsJoiner.startTicks(stat)).isEqualTo(98765);
-    }
 }
