@@ -99,7 +99,6 @@ public final class BpfEventSource implements EventSource {
     private ProcInventory inventory;
     private long inventoryIntervalNanos;
     private long nextInventory;
-    private volatile long inventoried;
     private long argsEvictedReported;
 
     public BpfEventSource(BpfOptions options) {
@@ -355,12 +354,20 @@ public final class BpfEventSource implements EventSource {
             quiet = false;
             return;
         }
-        perf.await(inventory == null || inventoryIntervalNanos == 0 ? DOZE_MILLIS
-                : (int) Math.max(1, Math.min(DOZE_MILLIS, TimeUnit.NANOSECONDS.toMillis(nextInventory - System.nanoTime()) + 1)));
+        perf.await(dozeMillis());
         wallClock.remeasure(); // the first records after a quiet spell are stamped with a fresh offset
         perf.consume();
         lastConsume = System.nanoTime();
         quiet = nothingReadSinceLastLook(); // woken by the timeout: doze again at once
+    }
+
+    /** How long a doze may last: until the counters are due, or sooner, the next inventory. */
+    private int dozeMillis() {
+        if (inventoryIntervalNanos == 0) {
+            return DOZE_MILLIS;
+        }
+        long untilInventory = TimeUnit.NANOSECONDS.toMillis(nextInventory - System.nanoTime()) + 1;
+        return (int) Math.max(1, Math.min(DOZE_MILLIS, untilInventory));
     }
 
     /** Whether no record was read since the last call. */
@@ -421,7 +428,6 @@ public final class BpfEventSource implements EventSource {
                     || options.loginUid().isPresent() && e.loginUid().orElse(-1) != options.loginUid().getAsInt()) {
                 continue;
             }
-            inventoried++;
             listener.onEvent(e);
         }
     }

@@ -36,6 +36,16 @@ public final class ProcessEvent {
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT);
         }
+
+        /** The kind a {@link #label()} names, exactly as written; empty for any other text. */
+        public static Optional<Kind> ofLabel(String label) {
+            for (Kind k : values()) {
+                if (k.label().equals(label)) {
+                    return Optional.of(k);
+                }
+            }
+            return Optional.empty();
+        }
     }
 
     private final Kind kind;

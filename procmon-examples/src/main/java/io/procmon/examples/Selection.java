@@ -38,17 +38,17 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
             inventory = Duration.ofMillis(Math.round(c.inventoryInterval * 1000));
             events.add(ProcessEvent.Kind.RUNNING);
         }
-        boolean execs = !events.equals(java.util.EnumSet.of(ProcessEvent.Kind.EXIT)); // rows of other kinds
-        List<Column> defaults = execs ? java.util.stream.Stream.concat(Column.ORIGINAL.stream(), java.util.stream.Stream.of(Column.EVENT)).toList()
+        boolean notOnlyExits = !events.equals(java.util.EnumSet.of(ProcessEvent.Kind.EXIT));
+        List<Column> defaults = notOnlyExits ? java.util.stream.Stream.concat(Column.ORIGINAL.stream(), java.util.stream.Stream.of(Column.EVENT)).toList()
                 : Column.ORIGINAL;
         OutputFormat format = OutputFormat.parse(c.format, c.columns, defaults);
         boolean jsonl = format.jsonl();
         List<Column> columns = format.columns();
-        if (execs && !jsonl && !columns.contains(Column.EVENT)) {
+        if (notOnlyExits && !jsonl && !columns.contains(Column.EVENT)) {
             throw new IllegalArgumentException("--events exec and running need the event column in --columns: their rows would read "
                     + "as exits");
         }
-        if (execs && (c.failedOnly || c.minDurationMs != null)) {
+        if (notOnlyExits && (c.failedOnly || c.minDurationMs != null)) {
             throw new IllegalArgumentException("--events exec and running cannot be combined with --failed or --min-duration: both are "
                     + "known only at exit");
         }
@@ -98,13 +98,9 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
     private static java.util.Set<ProcessEvent.Kind> events(String list) {
         java.util.Set<ProcessEvent.Kind> kinds = java.util.EnumSet.noneOf(ProcessEvent.Kind.class);
         for (String part : list.split(",", -1)) {
-            switch (part.trim().toLowerCase(java.util.Locale.ROOT)) {
-                case "exit" -> kinds.add(ProcessEvent.Kind.EXIT);
-                case "exec" -> kinds.add(ProcessEvent.Kind.EXEC);
-                case "running" -> kinds.add(ProcessEvent.Kind.RUNNING);
-                default -> throw new IllegalArgumentException("--events takes exit, exec and running, comma-separated; got '"
-                        + io.procmon.core.CommandNames.quotable(part.trim(), 40) + "'");
-            }
+            kinds.add(ProcessEvent.Kind.ofLabel(part.trim().toLowerCase(java.util.Locale.ROOT)).orElseThrow(() ->
+                    new IllegalArgumentException("--events takes exit, exec and running, comma-separated; got '"
+                            + io.procmon.core.CommandNames.quotable(part.trim(), 40) + "'")));
         }
         return kinds;
     }

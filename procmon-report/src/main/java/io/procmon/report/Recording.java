@@ -34,6 +34,11 @@ public final class Recording {
             this(pid, ppid, command, user, host, startMicros, endMicros, exitCode, signal, "", "", false);
         }
 
+        /** This process as an open bar from {@code start} to {@code end}: no exit status. */
+        Proc openFrom(long start, long end) {
+            return new Proc(pid, ppid, command, user, host, start, end, -1, -1, entityId, parentEntityId, true);
+        }
+
         public boolean failed() {
             return exitCode > 0 || signal > 0;
         }
@@ -341,12 +346,9 @@ public final class Recording {
             Integer at = open.get(key);
             if (at == null) {
                 open.put(key, procs.size());
-                procs.add(new Proc(p.pid(), p.ppid(), p.command(), p.user(), p.host(), p.startMicros(), end, -1, -1, p.entityId(),
-                        p.parentEntityId(), true));
+                procs.add(p.openFrom(p.startMicros(), end));
             } else if (p.startMicros() < procs.get(at).startMicros()) {
-                Proc q = procs.get(at);
-                procs.set(at, new Proc(q.pid(), q.ppid(), q.command(), q.user(), q.host(), p.startMicros(), end, -1, -1,
-                        q.entityId(), q.parentEntityId(), true));
+                procs.set(at, procs.get(at).openFrom(p.startMicros(), end));
             }
         }
         return procs;
@@ -399,11 +401,9 @@ public final class Recording {
             try {
                 long start = checkedMicros(Instant.parse(r.get(Column.START_TIME)), Column.START_TIME.header());
                 long end;
-                String kind = hasKinds ? r.get(Column.EVENT) : "exit";
-                boolean open = !kind.equals("exit");
-                if (open && !kind.equals("exec") && !kind.equals("running")) {
-                    throw new IllegalArgumentException(Column.EVENT.header() + " is not exit, exec or running");
-                }
+                ProcessEvent.Kind kind = !hasKinds ? ProcessEvent.Kind.EXIT : ProcessEvent.Kind.ofLabel(r.get(Column.EVENT))
+                        .orElseThrow(() -> new IllegalArgumentException(Column.EVENT.header() + " is not exit, exec or running"));
+                boolean open = kind != ProcessEvent.Kind.EXIT;
                 if (open) {
                     end = start;
                 } else if (hasEnd) {

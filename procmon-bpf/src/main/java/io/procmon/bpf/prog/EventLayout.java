@@ -34,7 +34,7 @@ import java.nio.ByteOrder;
  *
  * exec record (FLAG_EXEC_RECORD; sent at each exec when asked for): bytes 0 to 80 as an event's
  * (exec_ns the time of this exec; exit_ns, parent at exit and exit_code zero), then the start
- * record as the map holds it after this exec (136 bytes, or 392 with executable paths)
+ * record as the map holds it after this exec (104 bytes, 136 with who, 392 with executable paths)
  *
  * arguments record (40 bytes + the arguments; sent at exec, flags FLAG_ARGS_RECORD)
  *  0 u64 exec_ns of this exec
@@ -109,6 +109,9 @@ public final class EventLayout {
     public static final int START_SIZE_WITH_WHO = START_IDENTITY + Identity.SIZE;
     public static final int START_EXE = START_SIZE_WITH_WHO;
     public static final int START_SIZE_WITH_EXE = START_EXE + EXE_SIZE;
+
+    /** An id a record does not carry: the audit's own "unset", as the kernel writes it. */
+    private static final int UNKNOWN = io.procmon.core.ProcessEvent.ID_UNKNOWN;
 
     /** Who a process is, beyond its pid: read at its first exec and carried to its exit record. */
     public static final class Identity {
@@ -190,8 +193,8 @@ public final class EventLayout {
                 sample.getInt(base + PPID), sample.getInt(base + PARENT_AT_EXIT), sample.getInt(base + UID),
                 sample.getInt(base + EXIT_CODE), flags, comm(sample, base + COMM), sample.getLong(base + CGROUP_ID),
                 sample.getLong(base + CGROUP_V1_ID), exe, exeTruncated, sample.getLong(base + TASK_START_NS),
-                sample.getLong(identity + Identity.PARENT_START_NS), who ? sample.getInt(identity + Identity.LOGIN_UID) : -1,
-                who ? sample.getInt(identity + Identity.SESSION_ID) : -1, who ? sample.getInt(identity + Identity.EUID) : -1,
+                sample.getLong(identity + Identity.PARENT_START_NS), who ? sample.getInt(identity + Identity.LOGIN_UID) : UNKNOWN,
+                who ? sample.getInt(identity + Identity.SESSION_ID) : UNKNOWN, who ? sample.getInt(identity + Identity.EUID) : UNKNOWN,
                 who ? ttyName(sample, identity + Identity.TTY) : null);
     }
 

@@ -63,10 +63,7 @@ public final class ProcessPrograms {
      * given, ringing the bell (see {@link #exit(KernelOffsets, ProgramOptions, CgroupOffsets, boolean)}).
      */
     public static Assembler exec(KernelOffsets k, ProgramOptions options, CgroupOffsets cgroups, boolean bell) {
-        requireLoginUid(k, options);
-        if (options.execRecords() && options.cgroups() && cgroups == null) {
-            throw new IllegalArgumentException("cgroups are asked for but their offsets are missing");
-        }
+        requireOffsets(k, options, options.execRecords(), cgroups);
         boolean exe = options.executablePaths();
         if (exe && k.execFilename().isEmpty()) {
             throw new IllegalArgumentException("this kernel's exec tracepoint has no filename field");
@@ -275,10 +272,7 @@ public final class ProcessPrograms {
      * {@link KernelMap#ASLEEP}): only for kernels whose verifier takes an atomic exchange (5.12).
      */
     public static Assembler exit(KernelOffsets k, ProgramOptions options, CgroupOffsets cgroups, boolean bell) {
-        if (options.cgroups() && cgroups == null) {
-            throw new IllegalArgumentException("cgroups are asked for but their offsets are missing");
-        }
-        requireLoginUid(k, options);
+        requireOffsets(k, options, true, cgroups);
         boolean exe = options.executablePaths();
         boolean who = options.who();
         int eventSize = EventLayout.eventSize(exe, who);
@@ -543,7 +537,14 @@ public final class ProcessPrograms {
         a.label(noTty);
     }
 
-    private static void requireLoginUid(KernelOffsets k, ProgramOptions options) {
+    /**
+     * Refuses options a program cannot be built for: cgroups it records ({@code recordsCgroups})
+     * without their offsets, a login filter on a kernel without audit.
+     */
+    private static void requireOffsets(KernelOffsets k, ProgramOptions options, boolean recordsCgroups, CgroupOffsets cgroups) {
+        if (options.cgroups() && recordsCgroups && cgroups == null) {
+            throw new IllegalArgumentException("cgroups are asked for but their offsets are missing");
+        }
         if (options.loginUid().isPresent() && k.identity().taskLoginUid().isEmpty()) {
             throw new IllegalArgumentException("this kernel has no audit login uid (task_struct.loginuid, CONFIG_AUDIT)");
         }
