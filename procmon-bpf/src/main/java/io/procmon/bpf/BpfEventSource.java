@@ -250,7 +250,7 @@ public final class BpfEventSource implements EventSource {
             Threads.joinUninterruptibly(reader);
             if (inventory != null && !readerFailed) {
                 // Still attached: a process that ends after this look has its exit recorded too.
-                perf.consume();
+                consume();
                 releaseParkedExits();
                 takeInventory();
             }
@@ -259,12 +259,15 @@ public final class BpfEventSource implements EventSource {
             links.get(i).close(); // no new events from here on
         }
         if (perf != null && !readerFailed) { // after onFailure the listener hears nothing more
-            perf.consume(); // what the kernel produced before the detach
+            consume(); // what the kernel produced before the detach
             releaseParkedExits();
             readCounters();
         }
         release();
     }
+
+    /** Records a pass holds at most before it hands them over: a storm that fills the rings as fast as they are read. */
+    private static final int MAX_PASS = 8192;
 
     private void readLoop() {
         long delayNanos = options.maxDelay().toNanos();
@@ -289,7 +292,10 @@ public final class BpfEventSource implements EventSource {
         }
     }
 
-    // The reader thread's own state.
+    // The reader thread's own state (and close's, once the reader ended).
+    /** Records read by the current pass over the rings ({@link #consume()}), not yet handed over. */
+    private final java.util.ArrayList<ProcessEvent> pass = new java.util.ArrayList<>();
+    private boolean inPass;
     /** Rounds of the reader so far: written by it alone, read by tests. */
     private volatile long rounds;
     private boolean quiet;
@@ -307,12 +313,14 @@ public final class BpfEventSource implements EventSource {
         if (mayDoze()) {
             doze();
         } else {
-            perf.poll(pollMillis);
+            if (perf.await(pollMillis)) {
+                consume();
+            }
         }
         long now = System.nanoTime();
         if (now - lastConsume >= delayNanos) {
             // Wake-ups are batched: pick up what sits below the wake-up threshold.
-            perf.consume();
+            consume();
             lastConsume = now;
             quiet = nothingReadSinceLastLook();
         }
@@ -356,7 +364,7 @@ public final class BpfEventSource implements EventSource {
         }
         perf.await(dozeMillis());
         wallClock.remeasure(); // the first records after a quiet spell are stamped with a fresh offset
-        perf.consume();
+        consume();
         lastConsume = System.nanoTime();
         quiet = nothingReadSinceLastLook(); // woken by the timeout: doze again at once
     }
@@ -414,7 +422,7 @@ public final class BpfEventSource implements EventSource {
         if (args != null && !args.complete(builder, exit.pid(), exit.execNanos(), exit.exitNanos(), noStart, exit.comm())) {
             return; // parked until the rings are read once more
         }
-        listener.onEvent(builder.build());
+        emit(builder.build());
     }
 
     /**
@@ -441,8 +449,51 @@ public final class BpfEventSource implements EventSource {
         if (args != null) {
             args.attachToExec(builder, exec.pid(), exec.execNanos());
         }
-        listener.onEvent(builder.build());
+        emit(builder.build());
     }
+
+    /**
+     * Reads every ring once and hands over what it read in the order it happened. The rings are read
+     * in turn, so a child's exec on one CPU could come before its parent's exec on another; but a
+     * record written before a pass began is read by that pass, so ordering each pass by the time
+     * each record tells puts a process's records after its parent's (what a join by entity id needs)
+     * and the output in time order. A pass is bounded by the rings' size, and delivered early past
+     * {@link #MAX_PASS} records.
+     */
+    private void consume() {
+        inPass = true;
+        try {
+            perf.consume();
+        } finally {
+            inPass = false;
+            deliverPass();
+        }
+    }
+
+    private void emit(ProcessEvent e) {
+        if (!inPass) {
+            listener.onEvent(e);
+            return;
+        }
+        pass.add(e);
+        if (pass.size() >= MAX_PASS) {
+            deliverPass();
+        }
+    }
+
+    private void deliverPass() {
+        if (pass.size() > 1) {
+            pass.sort(IN_TIME_ORDER);
+        }
+        for (ProcessEvent e : pass) {
+            listener.onEvent(e);
+        }
+        pass.clear();
+    }
+
+    /** The time a record tells: its process's exec, or for an exit, its end. */
+    private static final java.util.Comparator<ProcessEvent> IN_TIME_ORDER = java.util.Comparator.comparingLong(
+            e -> e.kind() == ProcessEvent.Kind.EXIT ? e.exitTimeNanos() : e.execTimeNanos());
 
     /** Rounds the reader has made (each a wake-up); for tests of its sleep. */
     long readerRounds() {
@@ -476,7 +527,7 @@ public final class BpfEventSource implements EventSource {
     /** Reads the rings once more, then lets parked exits go, with their arguments or saying they have none. */
     private void releaseParkedExits() {
         if (args != null && args.hasParked()) {
-            perf.consume();
+            consume();
             args.releaseParked(listener::onEvent);
         }
     }

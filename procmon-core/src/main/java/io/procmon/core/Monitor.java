@@ -40,6 +40,8 @@ public final class Monitor implements AutoCloseable {
     private final UserNameResolver userNames;
     private final Host host;
     private final java.util.function.Predicate<ProcessEvent> filter;
+    /** With {@link Builder#joinParents()}: every event joined with its parent's, on the dispatch thread only. */
+    private final ProcessTable parents;
     private final BlockingQueue<Object> queue;
     private final int queueCapacity;
     /** The bytes the events in the queue hold (their arguments may be 32 KiB each), and the most they may. */
@@ -84,6 +86,7 @@ public final class Monitor implements AutoCloseable {
         this.userNames = b.userNames;
         this.host = b.host;
         this.filter = b.filter;
+        this.parents = b.joinParents ? new ProcessTable() : null;
         this.queue = new ArrayBlockingQueue<>(b.queueCapacity);
         this.queueCapacity = b.queueCapacity;
         this.queueBytesCapacity = b.queueBytes;
@@ -300,6 +303,9 @@ public final class Monitor implements AutoCloseable {
     private void dispatch(Object item) {
         if (item instanceof ProcessEvent event) {
             queuedBytes.addAndGet(-event.retainedBytes());
+            if (parents != null) {
+                event = parents.join(event); // before the filter: a parent is learned even when its own records are filtered out
+            }
             if (!filter.test(event)) {
                 filtered.incrementAndGet();
                 return;
@@ -563,6 +569,7 @@ public final class Monitor implements AutoCloseable {
         private long queueBytes = 32L << 20;
         private Duration flushInterval = Duration.ofMillis(100);
         private java.util.function.Predicate<ProcessEvent> filter = e -> true;
+        private boolean joinParents;
 
         private Builder(EventSource source) {
             this.source = Objects.requireNonNull(source, "source");
@@ -618,6 +625,16 @@ public final class Monitor implements AutoCloseable {
         /** How uids become names; default {@link UserNameResolver#system()}. */
         public Builder userNames(UserNameResolver resolver) {
             this.userNames = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /**
+         * Joins every event with its parent's by entity id before the filter ({@link ProcessEvent#parent()},
+         * through a {@link ProcessTable} of the default bound). A parent is known from its exec or
+         * running record, so the source should send those too; the filter can then drop them.
+         */
+        public Builder joinParents() {
+            this.joinParents = true;
             return this;
         }
 

@@ -83,6 +83,7 @@ public final class ProcessEvent {
     /** {@link #entityId()} and {@link #parentEntityId()}: given, or derived once asked (a benign race, as for the container). */
     private String entityId;
     private String parentEntityId;
+    private final ParentProcess parent;
     /** {@link #retainedBytes()}, once computed (a benign race: every thread computes the same). */
     private long retainedBytes;
 
@@ -119,6 +120,7 @@ public final class ProcessEvent {
         this.bootId = b.bootId;
         this.entityId = b.entityId;
         this.parentEntityId = b.parentEntityId;
+        this.parent = b.parent;
     }
 
     private ProcessEvent(ProcessEvent e, String userName, Host host) {
@@ -152,6 +154,7 @@ public final class ProcessEvent {
         this.bootId = e.bootId;
         this.entityId = e.entityId;
         this.parentEntityId = e.parentEntityId;
+        this.parent = e.parent;
     }
 
     /** This event with its user name set; cheaper than a builder round trip (hot path). */
@@ -198,6 +201,7 @@ public final class ProcessEvent {
         b.bootId = bootId;
         b.entityId = entityId;
         b.parentEntityId = parentEntityId;
+        b.parent = parent;
         return b;
     }
 
@@ -247,7 +251,9 @@ public final class ProcessEvent {
         long bytes = retainedBytes;
         if (bytes == 0) {
             bytes = 200 + commandBytes.length
-                    + 2L * (command.length() + length(executable) + length(userName) + length(cgroupPath) + length(tty));
+                    + 2L * (command.length() + length(executable) + length(userName) + length(cgroupPath) + length(tty)
+                    + (parent == null ? 0 : length(parent.command()) + length(parent.executable())))
+                    + (parent == null ? 0 : 96);
             if (arguments != null) {
                 for (String v : arguments.values()) {
                     bytes += 56 + 2L * v.length();
@@ -442,6 +448,14 @@ public final class ProcessEvent {
         return Optional.ofNullable(id);
     }
 
+    /**
+     * The parent as its own records said, joined by {@link #parentEntityId()} ({@link ProcessTable});
+     * empty when no one joined it, or the parent's records were not seen.
+     */
+    public Optional<ParentProcess> parent() {
+        return Optional.ofNullable(parent);
+    }
+
     /** The user name of {@link #uid()} once the monitor resolved it. */
     public Optional<String> userName() {
         return Optional.ofNullable(userName);
@@ -468,7 +482,8 @@ public final class ProcessEvent {
                 && taskStartNanos == e.taskStartNanos && parentStartNanos == e.parentStartNanos && loginUid == e.loginUid
                 && sessionId == e.sessionId && effectiveUid == e.effectiveUid && Objects.equals(tty, e.tty)
                 && Objects.equals(entityId().orElse(null), e.entityId().orElse(null))
-                && Objects.equals(parentEntityId().orElse(null), e.parentEntityId().orElse(null));
+                && Objects.equals(parentEntityId().orElse(null), e.parentEntityId().orElse(null))
+                && Objects.equals(parent, e.parent);
     }
 
     @Override
@@ -512,6 +527,7 @@ public final class ProcessEvent {
         private String bootId;
         private String entityId;
         private String parentEntityId;
+        private ParentProcess parent;
 
         private Builder() {
         }
@@ -533,6 +549,12 @@ public final class ProcessEvent {
         public Builder entityIds(String self, String parent) {
             this.entityId = self;
             this.parentEntityId = parent;
+            return this;
+        }
+
+        /** The parent as its own records said (joined by entity id); null for unknown. */
+        public Builder parent(ParentProcess parent) {
+            this.parent = parent;
             return this;
         }
 

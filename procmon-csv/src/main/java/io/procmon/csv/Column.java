@@ -64,6 +64,13 @@ public enum Column {
     ENTITY_ID(e -> e.entityId().orElse("")),
     /** The parent's ENTITY_ID; empty when unknown (a process older than the monitor). */
     PARENT_ENTITY_ID(e -> e.parentEntityId().orElse("")),
+    /**
+     * The parent's command, from the parent's own latest record joined by PARENT_ENTITY_ID (never by
+     * PPID); empty when its records were not seen. Filled by a join: {@code procmon collect}.
+     */
+    PARENT_COMMAND(e -> e.parent().map(io.procmon.core.ParentProcess::command).orElse("")),
+    /** The parent's executable path, joined as PARENT_COMMAND; empty when unknown. */
+    PARENT_EXE(e -> e.parent().flatMap(io.procmon.core.ParentProcess::executablePath).orElse("")),
     /** The audit login uid (the user who logged in, kept through su and sudo); empty when unset. */
     LOGIN_UID(e -> unsigned(e.loginUid())),
     /** The audit session id; empty when unset. */
@@ -83,6 +90,9 @@ public enum Column {
 
     /** Columns that need the source to record who each process is (login, effective uid, terminal). */
     public static final java.util.Set<Column> WHO_COLUMNS = java.util.EnumSet.of(LOGIN_UID, SESSION_ID, EUID, TTY);
+
+    /** Columns filled by joining records with their parents' by entity id ({@link io.procmon.core.ProcessTable}). */
+    public static final java.util.Set<Column> JOINED_COLUMNS = java.util.EnumSet.of(PARENT_COMMAND, PARENT_EXE);
 
     /** The original five. */
     public static final java.util.List<Column> ORIGINAL = java.util.List.of(PID, PPID, USER, COMMAND, DURATION_MS);

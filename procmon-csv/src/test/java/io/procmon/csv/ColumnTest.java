@@ -30,6 +30,7 @@ class ColumnTest {
                     .cgroup(77, "/kubepods/pod0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/" + "ab12".repeat(16))
                     .arguments(new io.procmon.core.Arguments(List.of("sh", "-c", "echo 'hi'"), false, 19))
                     .entityIds("0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210").login(1000, 3)
+                    .parent(new io.procmon.core.ParentProcess("make, all", "/usr/bin/make"))
                     .effectiveUid(0).tty("pts/3").build());
             sink.onEvent(ProcessEvent.builder().pid(6).ppid(4).parentAtExit(4).uid(0).command("y").exitCode(2 << 8).build()
                     .withUserName("root"));
@@ -42,13 +43,13 @@ class ColumnTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo(
                 "PID,PPID,USER,COMMAND,DURATION_MS,UID,EXIT_CODE,SIGNAL,CORE_DUMPED,PARENT_AT_EXIT,EXE,STARTED_BEFORE,"
                 + "START_TIME,END_TIME,HOST,CGROUP,CONTAINER_ID,CONTAINER_RUNTIME,POD_UID,ARGS,ARGS_STATUS,"
-                + "ENTITY_ID,PARENT_ENTITY_ID,LOGIN_UID,SESSION_ID,EUID,TTY,EVENT\n"
+                + "ENTITY_ID,PARENT_ENTITY_ID,PARENT_COMMAND,PARENT_EXE,LOGIN_UID,SESSION_ID,EUID,TTY,EVENT\n"
                 + "5,4,1000,x,876.54,1000,,11,true,1,/opt/very/long...,true,"
                 + "2026-11-26T13:04:05.123456Z,2026-11-26T13:04:06.000000Z,edge-7,"
                 + "/kubepods/pod0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/" + "ab12".repeat(16) + "," + "ab12".repeat(16)
                 + ",,0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0,\"sh -c 'echo '\"\"'\"\"'hi'\"\"'\"\"''\",complete,"
-                + "0123456789abcdef0123456789abcdef,fedcba9876543210fedcba9876543210,1000,3,0,pts/3,exit\n"
-                + "6,4,root,y,0.00,0,2,,false,,,false,,,,,,,,,,,,,,,,exit\n"
-                + "7,4,root,z,,0,,,,,,false,2026-11-26T13:04:05.123456Z,,,,,,,,,,,,,,,exec\n");
+                + "0123456789abcdef0123456789abcdef,fedcba9876543210fedcba9876543210,\"make, all\",/usr/bin/make,1000,3,0,pts/3,exit\n"
+                + "6,4,root,y,0.00,0,2,,false,,,false,,,,,,,,,,,,,,,,,,exit\n"
+                + "7,4,root,z,,0,,,,,,false,2026-11-26T13:04:05.123456Z,,,,,,,,,,,,,,,,,exec\n");
     }
 }

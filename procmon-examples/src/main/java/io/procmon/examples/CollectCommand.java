@@ -2,6 +2,7 @@ package io.procmon.examples;
 
 import io.procmon.core.BatchedOutput;
 import io.procmon.core.ProcessEvent;
+import io.procmon.core.ProcessTable;
 import io.procmon.csv.Column;
 import io.procmon.csv.CsvSink;
 import io.procmon.schema.ProcessRecord;
@@ -148,6 +149,13 @@ final class CollectCommand implements Callable<Integer> {
         if (!quiet) {
             report(err, collector.runs(), collector.malformed(), collector.retired(), "duplicates skipped");
         }
+        if (!quiet && out.parents() != null) {
+            ProcessTable t = out.parents();
+            err.printf(Locale.ROOT, "procmon collect: parents joined by entity id: %,d rows with their parent's, %,d whose parent "
+                    + "had no exec or running record before them%s%n", t.joined(), t.parentUnseen(),
+                    t.forgotten() == 0 ? "" : String.format(Locale.ROOT, ", %,d processes forgotten to stay within %d MiB",
+                            t.forgotten(), ProcessTable.DEFAULT_MAX_BYTES >> 20));
+        }
         if (out.leftOut() > 0) { // said even when quiet: records received and not written
             err.printf(Locale.ROOT, "procmon collect: %,d exec and running records left out of %s: its columns have no event "
                     + "column to tell them from exits (add event to --columns)%n", out.leftOut(), output);
@@ -246,6 +254,11 @@ final class CollectCommand implements Callable<Integer> {
         long leftOut() {
             return 0;
         }
+
+        /** The processes joined with their parents, when the output has a column that needs it; else null. */
+        ProcessTable parents() {
+            return null;
+        }
     }
 
     /** JSON Lines: each record as its host sent it, re-serialised on one line by the collector. */
@@ -268,17 +281,22 @@ final class CollectCommand implements Callable<Integer> {
 
     /**
      * CSV rows of processes; loss notices go to the report. Exec and running records only where a
-     * column tells them from exits: without one they would read as processes that ended.
+     * column tells them from exits: without one they would read as processes that ended. With a
+     * parent column, every record (those left out too) goes through one {@link ProcessTable}
+     * first: each host's records come in order from its partition.
      */
     private static final class Rows extends Output {
         private final CsvSink csv;
         private final boolean tellsKinds;
+        private final ProcessTable parents;
         private long leftOut;
 
         Rows(BatchedOutput out, List<Column> columns) {
             super(out);
             this.csv = CsvSink.into(out, columns);
             this.tellsKinds = columns.contains(Column.EVENT);
+            this.parents = columns.contains(Column.PARENT_ENTITY_ID) || columns.stream().anyMatch(Column.JOINED_COLUMNS::contains)
+                    ? new ProcessTable() : null;
         }
 
         @Override
@@ -286,7 +304,7 @@ final class CollectCommand implements Callable<Integer> {
             if (record.event().isEmpty()) {
                 return;
             }
-            ProcessEvent e = record.event().get();
+            ProcessEvent e = parents == null ? record.event().get() : parents.join(record.event().get());
             if (e.kind() != ProcessEvent.Kind.EXIT && !tellsKinds) {
                 leftOut++;
                 return;
@@ -297,6 +315,11 @@ final class CollectCommand implements Callable<Integer> {
         @Override
         long leftOut() {
             return leftOut;
+        }
+
+        @Override
+        ProcessTable parents() {
+            return parents;
         }
 
         @Override

@@ -110,6 +110,9 @@ final class MonitorRun {
                     failure.compareAndSet(null, f);
                     stop.countDown();
                 });
+        if (plan.selection().joinParents()) {
+            builder.joinParents();
+        }
         if (file != null) {
             // First: a broker never delays the local file. A failed write (disk full, closed pipe)
             // stops the monitor instead of failing silently forever.

@@ -46,7 +46,7 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             description = "CSV columns, comma-separated, in order (default: pid,ppid,user,command,duration_ms). "
                     + "Also: uid, exit_code, signal, core_dumped, parent_at_exit, exe, started_before, start_time, end_time, host, "
                     + "cgroup, container_id, container_runtime, pod_uid, args, args_status, entity_id, parent_entity_id, "
-                    + "login_uid, session_id, euid, tty, event.")
+                    + "parent_command, parent_exe (the parent joined by entity id), login_uid, session_id, euid, tty, event.")
     String columns;
 
     @Option(names = "--events", paramLabel = "LIST", defaultValue = "exit",

@@ -23,7 +23,7 @@ import java.util.regex.PatternSyntaxException;
 /** What the command line asked for: output format and columns, and which processes. Validated once. */
 record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt uid, OptionalInt loginUid,
         Predicate<ProcessEvent> commandFilter, Duration minDuration, boolean failedOnly, boolean dropStartedBefore, boolean cgroups,
-        int argsMax, java.util.Set<ProcessEvent.Kind> events, Duration inventoryInterval, boolean who) {
+        int argsMax, java.util.Set<ProcessEvent.Kind> events, Duration inventoryInterval, boolean who, boolean joinParents) {
 
     /**
      * @throws IllegalArgumentException with a one-line message for the user
@@ -52,8 +52,15 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
             throw new IllegalArgumentException("--events exec and running cannot be combined with --failed or --min-duration: both are "
                     + "known only at exit");
         }
-        // Exit records are what the kernel always sends (they end each process's start record); unwanted, they stop here.
-        Predicate<ProcessEvent> command = events.contains(ProcessEvent.Kind.EXIT) ? e -> true : e -> e.kind() != ProcessEvent.Kind.EXIT;
+        boolean joinParents = !jsonl && columns.stream().anyMatch(Column.JOINED_COLUMNS::contains);
+        if (joinParents && (c.failedOnly || c.minDurationMs != null)) {
+            throw new IllegalArgumentException("parent_command and parent_exe cannot be combined with --failed or --min-duration: "
+                    + "a parent is known from its exec record, which those filters keep out of the kernel's output");
+        }
+        // Exit records are what the kernel always sends (they end each process's start record), and a
+        // join learns parents from exec and running records: records of kinds not asked for stop here.
+        java.util.Set<ProcessEvent.Kind> wanted = java.util.EnumSet.copyOf(events);
+        Predicate<ProcessEvent> command = e -> wanted.contains(e.kind());
         OptionalInt uid = userId("--uid", c.user);
         OptionalInt loginUid = userId("--login-uid", c.loginUser);
         if (c.commandGlob != null) {
@@ -89,9 +96,9 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
                 || columns.stream().anyMatch(Column.CGROUP_COLUMNS::contains);
         BpfOptions.checkArgsMax("--args-max", c.argsMax);
         boolean args = c.args || columns.stream().anyMatch(Column.ARGS_COLUMNS::contains);
-        return new Selection(jsonl, columns, c.exe || columns.contains(Column.EXE), uid, loginUid, command, min, c.failedOnly,
+        return new Selection(jsonl, columns, c.exe || columns.contains(Column.EXE) || columns.contains(Column.PARENT_EXE), uid, loginUid, command, min, c.failedOnly,
                 c.dropStartedBefore, cgroups, args ? c.argsMax : 0, events, inventory,
-                jsonl || c.kafka.bootstrap != null || columns.stream().anyMatch(Column.WHO_COLUMNS::contains));
+                jsonl || c.kafka.bootstrap != null || columns.stream().anyMatch(Column.WHO_COLUMNS::contains), joinParents);
     }
 
     /** {@code --events}: exit, exec, running, in any order; at least one. */
@@ -125,8 +132,8 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
     BpfOptions bpfOptions(int pages, int maxProcesses) {
         BpfOptions.Builder b = BpfOptions.builder().pagesPerCpu(pages).maxProcesses(maxProcesses).executablePaths(exe)
                 .minDuration(minDuration).failedOnly(failedOnly).reportStartedBefore(!dropStartedBefore).cgroups(cgroups)
-                .args(argsMax).execRecords(events.contains(ProcessEvent.Kind.EXEC))
-                .runningRecords(events.contains(ProcessEvent.Kind.RUNNING)).inventoryInterval(inventoryInterval).who(who);
+                .args(argsMax).execRecords(joinParents || events.contains(ProcessEvent.Kind.EXEC))
+                .runningRecords(joinParents || events.contains(ProcessEvent.Kind.RUNNING)).inventoryInterval(inventoryInterval).who(who);
         uid.ifPresent(b::uid);
         loginUid.ifPresent(b::loginUid);
         return b.build();

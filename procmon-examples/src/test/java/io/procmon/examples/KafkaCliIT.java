@@ -212,6 +212,30 @@ class KafkaCliIT {
         }
     }
 
+    @Test
+    void collectJoinsEachRowWithItsParentByEntityId(@TempDir Path dir) throws Exception {
+        Path kid = uniqueTrue(dir, "cj-kid");
+        try (KafkaBroker broker = KafkaBroker.startNew()) {
+            RunningMonitor host = RunningMonitor.start(null, "-o", "none", "--kafka", broker.bootstrap(), "--kafka-topic", "tree",
+                    "--host-name", "tree", "--events", "exec,exit");
+            Process p = new ProcessBuilder("/bin/sh", "-c", kid + "; " + kid + "; :").start();
+            assertThat(p.waitFor()).isZero();
+            RunningMonitor.Stopped stopped = host.stop();
+            assertThat(stopped.code()).as(stopped.stderr()).isZero();
+
+            Collected got = collect(broker, "tree", dir, "csv", "--columns", "host,pid,ppid,command,event,entity_id,parent_entity_id,parent_command");
+            List<String[]> rows = got.text().lines().skip(1).map(l -> l.split(",", -1)).toList();
+            String[] shell = rows.stream().filter(r -> r[1].equals(Long.toString(p.pid())) && r[4].equals("exec")).findFirst().orElseThrow();
+            List<String[]> kids = rows.stream().filter(r -> r[3].equals("cj-kid")).toList();
+            assertThat(kids).as("two kids, an exec and an exit row each").hasSize(4);
+            for (String[] r : kids) {
+                assertThat(r[6]).as(String.join(",", r)).isEqualTo(shell[5]);
+                assertThat(r[7]).as(String.join(",", r)).isEqualTo("sh");
+            }
+            assertThat(got.report()).containsPattern("parents joined by entity id: [0-9,]+ rows with their parent's");
+        }
+    }
+
     /** A record of host "poison", run "r1", written by the schema's own writer and then edited as text. */
     private static String record(long seq, String comm) throws Exception {
         java.io.StringWriter text = new java.io.StringWriter();
