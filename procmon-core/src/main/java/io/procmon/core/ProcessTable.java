@@ -128,26 +128,22 @@ public final class ProcessTable {
 
     /** Forgets the ended process that ended longest ago, then the living one seen least recently, until within the bound. */
     private void bound(String self) {
-        Iterator<Map.Entry<String, Known>> oldest = ended.entrySet().iterator();
-        while (oldest.hasNext() && (endedBytes > maxBytes / ENDED_SHARE || aliveBytes + endedBytes > maxBytes)) {
-            Map.Entry<String, Known> gone = oldest.next();
-            if (gone.getKey().equals(self)) {
-                continue;
+        endedBytes = forgetUntil(ended, endedBytes, Math.min(maxBytes / ENDED_SHARE, maxBytes - aliveBytes), self);
+        aliveBytes = forgetUntil(alive, aliveBytes, maxBytes - endedBytes, self);
+    }
+
+    /** Forgets the first processes of {@code map} (never {@code self}) until it holds at most {@code limit}; what it holds then. */
+    private long forgetUntil(Map<String, Known> map, long mapBytes, long limit, String self) {
+        Iterator<Map.Entry<String, Known>> first = map.entrySet().iterator();
+        while (mapBytes > limit && first.hasNext()) {
+            Map.Entry<String, Known> gone = first.next();
+            if (!gone.getKey().equals(self)) {
+                mapBytes -= gone.getValue().bytes;
+                first.remove();
+                forgotten++;
             }
-            endedBytes -= gone.getValue().bytes;
-            oldest.remove();
-            forgotten++;
         }
-        Iterator<Map.Entry<String, Known>> eldest = alive.entrySet().iterator();
-        while (eldest.hasNext() && aliveBytes + endedBytes > maxBytes) {
-            Map.Entry<String, Known> gone = eldest.next();
-            if (gone.getKey().equals(self)) {
-                continue;
-            }
-            aliveBytes -= gone.getValue().bytes;
-            eldest.remove();
-            forgotten++;
-        }
+        return mapBytes;
     }
 
     private static int length(String s) {
