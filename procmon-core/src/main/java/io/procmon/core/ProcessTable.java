@@ -90,11 +90,11 @@ public final class ProcessTable {
 
     /** The parent's latest record if it is known here, else what was resolved when this process was first seen. */
     private ParentProcess parentNamed(String parentId, String self, Known before) {
-        if (parentId == null) {
+        if (parentId == null || parentId.equals(self)) { // a record naming itself its parent is not believed
             return null;
         }
-        Known p = parentId.equals(self) ? null : alive.get(parentId); // a record naming itself its parent is not believed
-        if (p == null && !parentId.equals(self)) {
+        Known p = alive.get(parentId);
+        if (p == null) {
             p = ended.get(parentId);
         }
         if (p != null) {

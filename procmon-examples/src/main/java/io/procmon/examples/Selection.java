@@ -48,14 +48,12 @@ record Selection(boolean jsonl, List<Column> columns, boolean exe, OptionalInt u
             throw new IllegalArgumentException("--events exec and running need the event column in --columns: their rows would read "
                     + "as exits");
         }
-        if (notOnlyExits && (c.failedOnly || c.minDurationMs != null)) {
-            throw new IllegalArgumentException("--events exec and running cannot be combined with --failed or --min-duration: both are "
-                    + "known only at exit");
-        }
         boolean joinParents = !jsonl && columns.stream().anyMatch(Column.JOINED_COLUMNS::contains);
-        if (joinParents && (c.failedOnly || c.minDurationMs != null)) {
-            throw new IllegalArgumentException("parent_command and parent_exe cannot be combined with --failed or --min-duration: "
-                    + "a parent is known from its exec record, which those filters keep out of the kernel's output");
+        if ((notOnlyExits || joinParents) && (c.failedOnly || c.minDurationMs != null)) { // the kernel sends exec records only without them
+            throw new IllegalArgumentException(notOnlyExits
+                    ? "--events exec and running cannot be combined with --failed or --min-duration: both are known only at exit"
+                    : "parent_command and parent_exe cannot be combined with --failed or --min-duration: a parent is known from its "
+                            + "exec record, which those filters keep out of the kernel's output");
         }
         // Exit records are what the kernel always sends (they end each process's start record), and a
         // join learns parents from exec and running records: records of kinds not asked for stop here.
