@@ -16,7 +16,11 @@
 # alone, runs outside the monitor's cgroup; the endpoint's work is the monitor's and is counted).
 # A fourth, "procmon+all", is the fleet's monitor with every record and field: JSON Lines with exec
 # records (--events exec,exit), arguments, cgroups and executable paths, after the same options;
-# its storm rows counted are its exit records (each process also has an exec record).
+# its storm rows counted are its exit records (each process also has an exec record). A fifth,
+# "procmon+kafka", is procmon+all also sending every record to a real local broker (Apache Kafka from
+# Maven Central on 127.0.0.1, outside the monitor's cgroup; PROCMON_BENCH_KAFKA=0 leaves it out).
+# Start-up CPU is the monitor's CPU from launch to its first row visible. The last lines print each
+# of issue 28's targets beside its figure, met or not.
 # Usage: sudo bench/compare.sh [ROTATIONS=3] [EXECS=20000] [WARMUP=30000] [-- PROCMON OPTIONS...]
 set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -26,6 +30,7 @@ shift $(( $# < 3 ? $# : 3 ))
 [ "${1:-}" = "--" ] && shift
 procmon_options=("$@")
 "$root/procmon" --version >/dev/null           # installs and builds what is missing
+kafka="${PROCMON_BENCH_KAFKA:-1}"
 command -v bpftrace >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; }
 command -v bpftool >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool >/dev/null; }
 work="$(mktemp -d)"
@@ -33,15 +38,37 @@ cg=""
 stats_before="$(sysctl -n kernel.bpf_stats_enabled)"
 mon=""
 scraper=""
+broker=""
 cleanup() {
   [ -n "$scraper" ] && kill "$scraper" 2>/dev/null || true
   [ -n "$mon" ] && kill -9 "$mon" 2>/dev/null || true
+  [ -n "$broker" ] && kill "$broker" 2>/dev/null || true
   if [ -n "$cg" ]; then sleep 0.2; rmdir "$cg" 2>/dev/null || true; fi
   sysctl -qw kernel.bpf_stats_enabled="$stats_before"
   rm -rf "$work"
 }
 trap cleanup EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
+monitors=(procmon procmon+metrics procmon+all)
+if [ "$kafka" = 1 ]; then # a broker for procmon+kafka, held until this script ends
+  "$root/scripts/ensure-deps.sh" test >/dev/null
+  (cd "$root" && mvn -B -q -DskipTests install >/dev/null && mvn -B -q -pl procmon-examples dependency:build-classpath \
+      -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp" >/dev/null)
+  mkfifo "$work/hold"
+  java -Xmx512m -Dprocmon.kafka.broker.classpath="$root/procmon-kafka/target/kafka-broker.classpath" \
+      -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=off \
+      -cp "$root/procmon-examples/target/test-classes:$root/procmon-examples/target/classes:$(cat "$work/cp")" \
+      io.procmon.examples.bench.FleetTopic 0 1 procmon.processes <"$work/hold" >"$work/broker.out" 2>"$work/broker.err" &
+  broker=$!
+  exec 6>"$work/hold"
+  until grep -q '^ready ' "$work/broker.out" 2>/dev/null; do
+    kill -0 "$broker" 2>/dev/null || { cat "$work/broker.err" >&2; echo "compare: the broker failed" >&2; exit 1; }
+    sleep 1
+  done
+  read -r _ bootstrap _ <"$work/broker.out"
+  monitors+=(procmon+kafka)
+fi
+monitors+=(bpftrace)
 gcc -O2 -o "$work/storm" "$root/load/storm.c"
 cp /bin/true "$work/cmp-true"       # the storm's own name: its rows are easy to count
 cp /bin/true "$work/cmp-probe"      # the probe whose row marks "first row visible"
@@ -66,6 +93,8 @@ start_monitor() { # name output
   case "$1" in
     procmon) in_cgroup "$launcher" -q -o "$2" "${procmon_options[@]}" ;;
     procmon+all) in_cgroup "$launcher" -q -o "$2" "${procmon_options[@]}" --format jsonl --events exec,exit --args --cgroups --exe ;;
+    procmon+kafka) in_cgroup "$launcher" -q -o "$2" "${procmon_options[@]}" --format jsonl --events exec,exit --args --cgroups --exe \
+        --kafka "$bootstrap" ;;
     procmon+metrics)
       in_cgroup "$launcher" -q -o "$2" --metrics "127.0.0.1:$metrics_port" "${procmon_options[@]}"
       scrape_every_second "$metrics_port" & scraper=$!
@@ -116,7 +145,7 @@ idle_cpu() { # µs of CPU per second over $idle seconds, after $idle seconds of 
 }
 storm_rows() { # file: the storm's exit rows in it (in JSON Lines, the records of type process)
   case "$1" in
-    *+all.out) grep -c '"type":"process","comm":"cmp-true"' "$1" 2>/dev/null || true ;;
+    *+all.out | *+kafka.out) grep -c '"type":"process","comm":"cmp-true"' "$1" 2>/dev/null || true ;;
     *) grep -c cmp-true "$1" 2>/dev/null || true ;;
   esac
 }
@@ -137,12 +166,13 @@ stop_all
 
 declare -A results
 for r in $(seq "$rotations"); do
-  for m in procmon procmon+metrics procmon+all bpftrace; do
+  for m in "${monitors[@]}"; do
     out="$work/$m.out"; : >"$out"; echo 0 >"$work/scrapes"
     launched=$(date +%s%N)
     start_monitor "$m" "$out"
     await_row "$out" "$work/err.txt" "$work/cmp-probe"
     first_ms=$(( ($(date +%s%N) - launched) / 1000000 ))
+    startup_ms=$(( $(cgroup_cpu_usec) / 1000 ))
     rss_sampler "$mon" "$work/rss" & sampler=$!
     "$work/storm" "$execs" 4 "$work/cmp-true" >/dev/null 2>&1
     wait_rows "$out" "$execs"
@@ -162,14 +192,29 @@ for r in $(seq "$rotations"); do
     kill "$sampler" 2>/dev/null || true # its awk and sleep, ten a second, would be processes to record
     wait "$sampler" 2>/dev/null || true
     results[$m,idle,$r]=n/a
-    if [ "$idle" -gt 0 ] && [ "$m" != procmon+metrics ] && [ "$m" != procmon+all ]; then # scraped each second: never idle; +all idles as procmon
+    if [ "$idle" -gt 0 ] && { [ "$m" = procmon ] || [ "$m" = bpftrace ]; }; then # the others idle as procmon (+metrics is scraped each second)
       results[$m,idle,$r]=$(idle_cpu)
     fi
     stop_all
     results[$m,cold,$r]=$cold; results[$m,steady,$r]=$steady; results[$m,first,$r]=$first_ms
-    results[$m,rss,$r]=$(( $(cat "$work/rss") / 1024 )); results[$m,kernel,$r]=$kernel_ns
+    results[$m,rss,$r]=$(( $(cat "$work/rss") / 1024 )); results[$m,kernel,$r]=$kernel_ns; results[$m,startup,$r]=$startup_ms
     scraped=""; [ "$m" = procmon+metrics ] && scraped=", $(cat "$work/scrapes") scrapes answered"
-    echo "rotation $r $m: cold $cold us, steady $steady us, rss ${results[$m,rss,$r]} MiB, first row $first_ms ms, kernel $kernel_ns ns/exit, idle ${results[$m,idle,$r]} us/s$scraped" >&2
+    echo "rotation $r $m: cold $cold us, steady $steady us, rss ${results[$m,rss,$r]} MiB, first row $first_ms ms, start-up CPU $startup_ms ms, kernel $kernel_ns ns/exit, idle ${results[$m,idle,$r]} us/s$scraped" >&2
+  done
+done
+
+# ./procmon (the repository's script: it checks that nothing needs installing or building) and the
+# package's launcher, started alternately with nothing to build: start-up CPU and launch -> first row.
+for r in $(seq "$rotations"); do
+  for m in launcher ./procmon; do
+    out="$work/start.out"; : >"$out"
+    launched=$(date +%s%N)
+    if [ "$m" = launcher ]; then in_cgroup "$launcher" -q -o "$out" "${procmon_options[@]}"; else in_cgroup "$root/procmon" -q -o "$out" "${procmon_options[@]}"; fi
+    await_row "$out" "$work/err.txt" "$work/cmp-probe"
+    results[$m,first,$r]=$(( ($(date +%s%N) - launched) / 1000000 ))
+    results[$m,startup,$r]=$(( $(cgroup_cpu_usec) / 1000 ))
+    stop_all
+    echo "rotation $r $m start: first row ${results[$m,first,$r]} ms, start-up CPU ${results[$m,startup,$r]} ms" >&2
   done
 done
 
@@ -181,12 +226,12 @@ col() { # the median of a column, or n/a
 }
 echo "machine: $(nproc) CPUs, $(uname -r); storm of $execs execs from 4 workers, warm-up $warmup; medians of $rotations rotations"
 echo "procmon options: ${procmon_options[*]:-(defaults)}; JVM: $PROCMON_JAVA_OPTS, class-data archive from a first run"
-printf '| %-15s | %-24s | %-22s | %-8s | %-21s | %-22s | %-13s |\n' monitor "CPU/process from launch" "CPU/process steady" "RSS MiB" \
-  "launch -> first row" "in-kernel cost per exit" "idle CPU us/s"
-printf '| --- | --- | --- | --- | --- | --- | --- |\n'
-for m in procmon procmon+metrics procmon+all bpftrace; do
-  printf '| %-15s | %21s us | %19s us | %8s | %18s ms | %19s ns | %13s |\n' "$m" "$(col $m cold)" "$(col $m steady)" "$(col $m rss)" \
-    "$(col $m first)" "$(col $m kernel)" "$(col $m idle)"
+printf '| %-15s | %-24s | %-22s | %-8s | %-21s | %-16s | %-22s | %-13s |\n' monitor "CPU/process from launch" "CPU/process steady" "RSS MiB" \
+  "launch -> first row" "start-up CPU" "in-kernel cost per exit" "idle CPU us/s"
+printf '| --- | --- | --- | --- | --- | --- | --- | --- |\n'
+for m in "${monitors[@]}"; do
+  printf '| %-15s | %21s us | %19s us | %8s | %18s ms | %13s ms | %19s ns | %13s |\n' "$m" "$(col $m cold)" "$(col $m steady)" "$(col $m rss)" \
+    "$(col $m first)" "$(col $m startup)" "$(col $m kernel)" "$(col $m idle)"
 done
 awk -v a="$(col procmon cold)" -v b="$(col bpftrace cold)" -v c="$(col procmon steady)" -v d="$(col bpftrace steady)" \
   -v e="$(col procmon first)" -v f="$(col bpftrace first)" \
@@ -200,3 +245,20 @@ awk -v a="$(col procmon+all steady)" -v b="$(col procmon steady)" -v d="$(col bp
   'BEGIN {printf "every record and field (jsonl, exec records, args, cgroups, exe): steady %.2f of the plain monitor'"'"'s, %.2f of bpftrace'"'"'s; in-kernel %.0f ns/exit against %.0f\n", a / b, a / d, k, j}'
 echo "procmon steady-state CPU per process by thread (us), each rotation:"
 for r in $(seq "$rotations"); do echo "  ${results[split,$r]}"; done
+target() { # description figure bound: "met" when figure <= bound
+  awk -v d="$1" -v f="$2" -v b="$3" 'BEGIN {printf "target: %-62s %8.2f against at most %8.2f: %s\n", d, f, b, (f <= b) ? "met" : "NOT MET"}'
+}
+bt() { col bpftrace "$1"; }
+times() { awk -v a="$1" -v k="$2" 'BEGIN {print a * k}'; }
+target "plain steady CPU/process (us), a quarter of bpftrace's" "$(col procmon steady)" "$(times "$(bt steady)" 0.25)"
+target "every record and field, steady (us), half of bpftrace's" "$(col procmon+all steady)" "$(times "$(bt steady)" 0.5)"
+[ "$kafka" = 1 ] && target "the same to Kafka, steady (us), half of bpftrace's" "$(col procmon+kafka steady)" "$(times "$(bt steady)" 0.5)"
+target "launch -> first row (ms), no later than bpftrace's" "$(col procmon first)" "$(bt first)"
+target "start-up CPU (ms), 1.5 times bpftrace's" "$(col procmon startup)" "$(times "$(bt startup)" 1.5)"
+for m in "${monitors[@]}"; do
+  [ "$m" = bpftrace ] || target "$m RSS (MiB)" "$(col "$m" rss)" 64
+done
+target "./procmon start-up CPU (ms), no more than the package launcher's" "$(col ./procmon startup)" "$(col launcher startup)"
+target "./procmon launch -> first row (ms), no later than the launcher's" "$(col ./procmon first)" "$(col launcher first)"
+[ "$idle" -gt 0 ] && target "idle CPU (us/s), 1.2 times bpftrace's" "$(col procmon idle)" "$(times "$(bt idle)" 1.2)"
+true

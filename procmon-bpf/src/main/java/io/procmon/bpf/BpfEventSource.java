@@ -276,7 +276,9 @@ public final class BpfEventSource implements EventSource {
         lastCounters = lastConsume;
         try {
             if (inventory != null) {
-                takeInventory(); // the processes running as recording starts
+                // The processes running as recording starts. One started after the attach (the walk
+                // of /proc comes later) is left out: its exec is the kernel's to record.
+                takeInventory(attachedAtNanos);
                 nextInventory = System.nanoTime() + inventoryIntervalNanos;
             }
             while (running) {
@@ -430,8 +432,17 @@ public final class BpfEventSource implements EventSource {
      * not filtered), on the reader thread (or on close's, once the reader ended).
      */
     private void takeInventory() {
+        takeInventory(Long.MAX_VALUE);
+    }
+
+    /** A running record for each process started no later than the clock tick of {@code startedBy} (boot time). */
+    private void takeInventory(long startedBy) {
+        long lastTick = startedBy - startedBy % io.procmon.core.EntityIds.NANOS_PER_TICK;
         for (ProcessEvent.Builder b : inventory.scan(wallClock.offsetNanos())) {
             ProcessEvent e = b.build();
+            if (e.execTimeNanos() > lastTick) {
+                continue;
+            }
             if (options.uid().isPresent() && e.uid() != options.uid().getAsInt()
                     || options.loginUid().isPresent() && e.loginUid().orElse(-1) != options.loginUid().getAsInt()) {
                 continue;

@@ -9,7 +9,6 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * stalled — and the number dropped reaches the sinks as a {@link LostEvents.Origin#DISPATCH_QUEUE}
  * notice as soon as there is room again, and in {@link #stats()}.
  *
- * <p>Sinks are flushed when events pause and at most every {@code flushInterval} while they flow.
+ * <p>Sinks are flushed whenever the queue is empty after a batch (a source that hands its events
+ * over in batches, as the eBPF reader does, gets one flush per batch) and at least every
+ * {@code flushInterval} while events flow without a pause.
  * {@link #close()} stops the source, delivers every event already received, flushes and closes
  * the sinks; it is idempotent.
  */
@@ -212,8 +213,6 @@ public final class Monitor implements AutoCloseable {
     private static final int BATCH = 1024;
     /** How often the sinks are flushed while no event comes. */
     private static final long IDLE_FLUSH_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** While events flow, how long the dispatcher lets them gather: adds at most this to a row's delay. */
-    private static final long BATCH_WINDOW_NANOS = 1_000_000;
 
     // The dispatch thread's own state.
     private final java.util.List<Object> batch = new ArrayList<>(BATCH);
@@ -258,18 +257,16 @@ public final class Monitor implements AutoCloseable {
         if (item != null) {
             dispatch(item);
             dirty = true;
-            // Take what else is there in one go; while events flow, let the next ones gather for
-            // a moment instead of being woken by each (a wake-up costs more than the event).
-            int n = queue.drainTo(batch, BATCH);
+            // Take what else is there in one go: a source hands a batch over at once, so the
+            // dispatcher wakes once for it, and a wake-up costs more than the events it brings.
+            queue.drainTo(batch, BATCH);
             if (dispatchBatch()) {
                 return false;
             }
-            if (n > 0 && n < BATCH) {
-                LockSupport.parkNanos(BATCH_WINDOW_NANOS);
-            }
         }
         long sinceFlush = System.nanoTime() - lastFlush;
-        if (dirty ? sinceFlush >= flushIntervalNanos : idleFlush && sinceFlush >= IDLE_FLUSH_INTERVAL_NANOS) {
+        boolean paused = dirty && queue.isEmpty(); // the batch is written now: the source's own delay bounds a row's
+        if (paused || (dirty ? sinceFlush >= flushIntervalNanos : idleFlush && sinceFlush >= IDLE_FLUSH_INTERVAL_NANOS)) {
             // Idle too, now and then: a sink may have work of its own (Kafka announces the losses
             // it could not announce while its queue was full).
             flushSinks();
@@ -479,8 +476,13 @@ public final class Monitor implements AutoCloseable {
         private final java.util.function.Consumer<MonitorFailure> onStop;
         private final AtomicLong written = new AtomicLong();
         private final AtomicLong failures = new AtomicLong();
-        /** The message of the latest call's failure; null once a call succeeds again. */
+        /**
+         * The message of the latest failure; null once the call that failed succeeds again. Another
+         * call's success does not clear it: sinks are flushed after every batch, and a flush that has
+         * nothing to do must not hide that every event fails.
+         */
         private volatile String lastFailure;
+        private String lastFailedCall;
         /** Set at the first failure under {@link SinkFailurePolicy#STOP}: only close is called from then on. */
         private volatile boolean halted;
 
@@ -499,7 +501,7 @@ public final class Monitor implements AutoCloseable {
             try {
                 sink.onEvent(event);
                 written.lazySet(written.get() + 1); // one writer: no atomic read-modify-write needed
-                succeeded();
+                succeeded("onEvent");
             } catch (RuntimeException | Error e) {
                 failed(e, "onEvent");
             }
@@ -511,7 +513,7 @@ public final class Monitor implements AutoCloseable {
             }
             try {
                 action.accept(sink);
-                succeeded();
+                succeeded(what);
             } catch (RuntimeException | Error e) {
                 failed(e, what);
             }
@@ -530,8 +532,8 @@ public final class Monitor implements AutoCloseable {
             }
         }
 
-        private void succeeded() {
-            if (lastFailure != null && !halted) {
+        private void succeeded(String what) {
+            if (lastFailure != null && !halted && what.equals(lastFailedCall)) {
                 lastFailure = null;
             }
         }
@@ -540,6 +542,7 @@ public final class Monitor implements AutoCloseable {
             if (e instanceof VirtualMachineError vmError) {
                 throw vmError;
             }
+            lastFailedCall = what;
             lastFailure = what + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
             boolean first = failures.getAndIncrement() == 0;
             if (policy == SinkFailurePolicy.STOP && !halted) {
@@ -678,7 +681,7 @@ public final class Monitor implements AutoCloseable {
             return this;
         }
 
-        /** Longest time an event waits in a sink's buffer before a flush; default 100 ms. */
+        /** Longest time an event waits in a sink's buffer while events flow without a pause; default 100 ms. */
         public Builder flushInterval(Duration interval) {
             if (interval.isNegative() || interval.isZero()) {
                 throw new IllegalArgumentException("flush interval must be positive: " + interval);
