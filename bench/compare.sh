@@ -19,6 +19,9 @@
 # its storm rows counted are its exit records (each process also has an exec record). A fifth,
 # "procmon+kafka", is procmon+all also sending every record to a real local broker (Apache Kafka from
 # Maven Central on 127.0.0.1, outside the monitor's cgroup; PROCMON_BENCH_KAFKA=0 leaves it out).
+# Debian's exitsnoop (package libbpf-tools: bcc's libbpf-tools in C, built by Debian) runs beside
+# bpftrace as the second peer, its output line-buffered as bpftrace's is (stdbuf -oL), so that a row
+# is visible when it happens.
 # Start-up CPU is the monitor's CPU from launch to its first row visible. The last lines print each
 # of issue 28's targets beside its figure, met or not.
 # Usage: sudo bench/compare.sh [ROTATIONS=3] [EXECS=20000] [WARMUP=30000] [-- PROCMON OPTIONS...]
@@ -33,6 +36,7 @@ procmon_options=("$@")
 kafka="${PROCMON_BENCH_KAFKA:-1}"
 command -v bpftrace >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; }
 command -v bpftool >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool >/dev/null; }
+[ -x /usr/sbin/exitsnoop ] || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libbpf-tools >/dev/null; }
 work="$(mktemp -d)"
 cg=""
 stats_before="$(sysctl -n kernel.bpf_stats_enabled)"
@@ -68,7 +72,7 @@ if [ "$kafka" = 1 ]; then # a broker for procmon+kafka, held until this script e
   read -r _ bootstrap _ <"$work/broker.out"
   monitors+=(procmon+kafka)
 fi
-monitors+=(bpftrace)
+monitors+=(bpftrace exitsnoop)
 gcc -O2 -o "$work/storm" "$root/load/storm.c"
 cp /bin/true "$work/cmp-true"       # the storm's own name: its rows are easy to count
 cp /bin/true "$work/cmp-probe"      # the probe whose row marks "first row visible"
@@ -102,6 +106,7 @@ start_monitor() { # name output
     bpftrace) in_cgroup bpftrace -q -o "$2" -e 'tracepoint:sched:sched_process_exec { @start[pid] = nsecs; }
         tracepoint:sched:sched_process_exit /@start[pid]/ { printf("%d,%d,%d,%s,%d\n", pid, curtask->real_parent->tgid, uid,
           comm, (nsecs - @start[pid]) / 1000000); delete(@start[pid]); }' ;;
+    exitsnoop) in_cgroup sh -c 'exec stdbuf -oL /usr/sbin/exitsnoop >"$0"' "$2" ;;
   esac
 }
 thread_ns() { for t in /proc/"$1"/task/*; do echo "${t##*/} $(tr ' ' _ <"$t/comm" | tr -d '\n') $(cut -d' ' -f1 "$t/schedstat")"; done; }
@@ -192,7 +197,7 @@ for r in $(seq "$rotations"); do
     kill "$sampler" 2>/dev/null || true # its awk and sleep, ten a second, would be processes to record
     wait "$sampler" 2>/dev/null || true
     results[$m,idle,$r]=n/a
-    if [ "$idle" -gt 0 ] && { [ "$m" = procmon ] || [ "$m" = bpftrace ]; }; then # the others idle as procmon (+metrics is scraped each second)
+    if [ "$idle" -gt 0 ] && { [ "$m" = procmon ] || [ "$m" = bpftrace ] || [ "$m" = exitsnoop ]; }; then # the others idle as procmon (+metrics is scraped each second)
       results[$m,idle,$r]=$(idle_cpu)
     fi
     stop_all
@@ -253,6 +258,7 @@ times() { awk -v a="$1" -v k="$2" 'BEGIN {print a * k}'; }
 target "plain steady CPU/process (us), a quarter of bpftrace's" "$(col procmon steady)" "$(times "$(bt steady)" 0.25)"
 target "every record and field, steady (us), half of bpftrace's" "$(col procmon+all steady)" "$(times "$(bt steady)" 0.5)"
 [ "$kafka" = 1 ] && target "the same to Kafka, steady (us), half of bpftrace's" "$(col procmon+kafka steady)" "$(times "$(bt steady)" 0.5)"
+target "plain steady CPU/process (us), half of exitsnoop's" "$(col procmon steady)" "$(times "$(col exitsnoop steady)" 0.5)"
 target "launch -> first row (ms), no later than bpftrace's" "$(col procmon first)" "$(bt first)"
 target "start-up CPU (ms), 1.5 times bpftrace's" "$(col procmon startup)" "$(times "$(bt startup)" 1.5)"
 for m in "${monitors[@]}"; do
