@@ -15,6 +15,7 @@ import java.util.Properties;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -59,6 +60,10 @@ public final class KafkaSink implements EventSink {
     private final long queueBytes;
     private final Duration closeTimeout;
     private final Thread sender;
+    /** The sender is woken when the queue's free room falls to this (see {@link #enqueue}). */
+    private final int halfCapacity;
+    /** The longest the sender sleeps with nothing handed over (a sink used without flushes still sends). */
+    private static final long SENDER_NAP_NANOS = TimeUnit.SECONDS.toNanos(1);
     private final ByteArrayBuilder bytes = new ByteArrayBuilder(1024);
 
     private final AtomicLong accepted = new AtomicLong();
@@ -83,6 +88,7 @@ public final class KafkaSink implements EventSink {
         String id = records.host().id().isEmpty() ? records.host().name() : records.host().id();
         this.key = id.getBytes(StandardCharsets.UTF_8);
         this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+        this.halfCapacity = config.queueCapacity() / 2;
         this.queueBytes = config.queueBytes();
         this.closeTimeout = config.closeTimeout();
         this.sender = new Thread(this::sendLoop, "procmon-kafka-sender");
@@ -108,10 +114,16 @@ public final class KafkaSink implements EventSink {
         enqueue(serialize(g -> serializedSeq = records.writeLost(g, lost)), null);
     }
 
-    /** Announces losses found since the last call (delivery failures happen on the producer's thread). */
+    /**
+     * Announces losses found since the last call (delivery failures happen on the producer's thread),
+     * and wakes the sender for the records queued since the last flush.
+     */
     @Override
     public void flush() {
         announceLosses();
+        if (!queue.isEmpty()) {
+            LockSupport.unpark(sender);
+        }
     }
 
     private void announceLosses() {
@@ -133,6 +145,9 @@ public final class KafkaSink implements EventSink {
         if (queuedBytes.get() + value.length <= queueBytes && queue.offer(record)) {
             queuedBytes.addAndGet(value.length);
             accepted.incrementAndGet();
+            if (queue.remainingCapacity() == halfCapacity) {
+                LockSupport.unpark(sender); // a long batch with no flush yet must not fill the queue
+            }
         } else {
             droppedQueueFull.incrementAndGet();
             unannounce(record);
@@ -167,10 +182,16 @@ public final class KafkaSink implements EventSink {
         while (true) {
             try {
                 if (next == null) {
-                    next = queue.poll(50, TimeUnit.MILLISECONDS);
+                    next = queue.poll();
                     if (next == null) {
                         if (closing) {
                             return;
+                        }
+                        // Woken by a flush, a half-full queue or close, not by each record: the
+                        // monitor flushes after each batch, and a wake-up costs more than a record.
+                        LockSupport.parkNanos(this, SENDER_NAP_NANOS);
+                        if (Thread.interrupted()) {
+                            throw new InterruptedException();
                         }
                         continue;
                     }
@@ -250,6 +271,7 @@ public final class KafkaSink implements EventSink {
         long deadline = System.nanoTime() + closeTimeout.toNanos();
         closeDeadline = deadline;
         closing = true;
+        LockSupport.unpark(sender);
         try {
             sender.join(Math.max(1, closeTimeout.toMillis()));
         } catch (InterruptedException e) {
