@@ -13,26 +13,13 @@ set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$(readlink -f "$0")")/lib.sh"
 records="${1:-1000000}" hosts="${2:-8}" rotations="${3:-3}"
-"$root/scripts/ensure-deps.sh" test >/dev/null
 command -v kcat >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kcat >/dev/null; }
 work="$(mktemp -d)"
-topic_pid=""
-trap '[ -n "$topic_pid" ] && kill "$topic_pid" 2>/dev/null; [ -n "${mon:-}" ] && kill "$mon" 2>/dev/null; rm -rf "$work"' EXIT
-(cd "$root" && mvn -B -q -DskipTests install >/dev/null && mvn -B -q -pl procmon-examples dependency:build-classpath \
-    -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp" >/dev/null)
-mkfifo "$work/hold"
-java -Xmx512m -Dprocmon.kafka.broker.classpath="$root/procmon-kafka/target/kafka-broker.classpath" \
-    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=off \
-    -cp "$root/procmon-examples/target/test-classes:$root/procmon-examples/target/classes:$(cat "$work/cp")" \
-    io.procmon.examples.bench.FleetTopic "$records" "$hosts" procmon.processes <"$work/hold" >"$work/topic.out" 2>"$work/topic.err" &
-topic_pid=$!
-exec 3>"$work/hold" # the broker lives until this script ends
+broker=""
+trap '[ -n "$broker" ] && kill "$broker" 2>/dev/null; [ -n "${mon:-}" ] && kill "$mon" 2>/dev/null; rm -rf "$work"' EXIT
 echo "collect-bench: writing $records records of $hosts hosts into a local broker" >&2
-until grep -q '^ready ' "$work/topic.out" 2>/dev/null; do
-  kill -0 "$topic_pid" 2>/dev/null || { cat "$work/topic.err" >&2; echo "collect-bench: the broker or the producer failed" >&2; exit 1; }
-  sleep 1
-done
-read -r _ bootstrap bytes <"$work/topic.out"
+start_broker "$work" "$records" "$hosts"
+bytes="$topic_bytes"
 echo "collect-bench: $records records, $((bytes / records)) bytes each on average, at $bootstrap" >&2
 # collect's own JVM options (the launcher's for collect), for both JVM readers
 export PROCMON_JAVA_OPTS="${PROCMON_JAVA_OPTS:-$(launcher_opts collect)}"

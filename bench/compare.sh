@@ -55,21 +55,7 @@ trap cleanup EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
 monitors=(procmon procmon+metrics procmon+all)
 if [ "$kafka" = 1 ]; then # a broker for procmon+kafka, held until this script ends
-  "$root/scripts/ensure-deps.sh" test >/dev/null
-  (cd "$root" && mvn -B -q -DskipTests install >/dev/null && mvn -B -q -pl procmon-examples dependency:build-classpath \
-      -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp" >/dev/null)
-  mkfifo "$work/hold"
-  java -Xmx512m -Dprocmon.kafka.broker.classpath="$root/procmon-kafka/target/kafka-broker.classpath" \
-      -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=off \
-      -cp "$root/procmon-examples/target/test-classes:$root/procmon-examples/target/classes:$(cat "$work/cp")" \
-      io.procmon.examples.bench.FleetTopic 0 1 procmon.processes <"$work/hold" >"$work/broker.out" 2>"$work/broker.err" &
-  broker=$!
-  exec 6>"$work/hold"
-  until grep -q '^ready ' "$work/broker.out" 2>/dev/null; do
-    kill -0 "$broker" 2>/dev/null || { cat "$work/broker.err" >&2; echo "compare: the broker failed" >&2; exit 1; }
-    sleep 1
-  done
-  read -r _ bootstrap _ <"$work/broker.out"
+  start_broker "$work" 0 1
   monitors+=(procmon+kafka)
 fi
 monitors+=(bpftrace exitsnoop)

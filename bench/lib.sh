@@ -71,3 +71,26 @@ stop_monitor() {
   mon=""
   if [ -n "${cg:-}" ]; then rmdir "$cg" 2>/dev/null || { sleep 0.5; rmdir "$cg"; }; cg=""; fi
 }
+
+# start_broker WORK-DIR RECORDS HOSTS: builds what is missing, then starts a real local broker (Apache
+# Kafka from Maven Central, KRaft, on 127.0.0.1) holding the topic procmon.processes filled with
+# RECORDS records of HOSTS hosts' runs (FleetTopic; 0 leaves it empty). It lives until this script
+# ends (it reads fd 9 until then). Sets $broker (its pid), $bootstrap and $topic_bytes.
+start_broker() {
+  local work="$1" records="$2" hosts="$3"
+  "$root/scripts/ensure-deps.sh" test >/dev/null
+  (cd "$root" && mvn -B -q -DskipTests install >/dev/null && mvn -B -q -pl procmon-examples dependency:build-classpath \
+      -Dmdep.includeScope=test -Dmdep.outputFile="$work/cp" >/dev/null)
+  mkfifo "$work/hold"
+  java -Xmx512m -Dprocmon.kafka.broker.classpath="$root/procmon-kafka/target/kafka-broker.classpath" \
+      -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=off \
+      -cp "$root/procmon-examples/target/test-classes:$root/procmon-examples/target/classes:$(cat "$work/cp")" \
+      io.procmon.examples.bench.FleetTopic "$records" "$hosts" procmon.processes <"$work/hold" >"$work/topic.out" 2>"$work/topic.err" &
+  broker=$!
+  exec 9>"$work/hold"
+  until grep -q '^ready ' "$work/topic.out" 2>/dev/null; do
+    kill -0 "$broker" 2>/dev/null || { cat "$work/topic.err" >&2; echo "bench: the broker or its producer failed" >&2; exit 1; }
+    sleep 1
+  done
+  read -r _ bootstrap topic_bytes <"$work/topic.out"
+}
