@@ -23,7 +23,8 @@
 # bpftrace as the second peer, its output line-buffered as bpftrace's is (stdbuf -oL), so that a row
 # is visible when it happens.
 # Start-up CPU is the monitor's CPU from launch to its first row visible. The last lines print each
-# of issue 28's targets beside its figure, met or not.
+# of issue 28's targets beside its figure, met or not. PROCMON_BENCH_MONITORS="procmon+kafka bpftrace"
+# (for example) runs only those monitors, and prints only the lines they answer.
 # Usage: sudo bench/compare.sh [ROTATIONS=3] [EXECS=20000] [WARMUP=30000] [-- PROCMON OPTIONS...]
 set -euo pipefail
 source "$(dirname "$(readlink -f "$0")")/lib.sh"
@@ -54,11 +55,13 @@ cleanup() {
 trap cleanup EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
 monitors=(procmon procmon+metrics procmon+all)
-if [ "$kafka" = 1 ]; then # a broker for procmon+kafka, held until this script ends
-  start_broker "$work" 0 1
-  monitors+=(procmon+kafka)
-fi
+[ "$kafka" = 1 ] && monitors+=(procmon+kafka)
 monitors+=(bpftrace exitsnoop)
+[ -n "${PROCMON_BENCH_MONITORS:-}" ] && read -ra monitors <<<"$PROCMON_BENCH_MONITORS"
+ran() { [[ " ${monitors[*]} " == *" $1 "* ]]; } # whether monitor $1 is measured
+if ran procmon+kafka; then # a broker for procmon+kafka, held until this script ends
+  start_broker "$work" 0 1
+fi
 gcc -O2 -o "$work/storm" "$root/load/storm.c"
 cp /bin/true "$work/cmp-true"       # the storm's own name: its rows are easy to count
 cp /bin/true "$work/cmp-probe"      # the probe whose row marks "first row visible"
@@ -196,7 +199,7 @@ done
 
 # ./procmon (the repository's script: it checks that nothing needs installing or building) and the
 # package's launcher, started alternately with nothing to build: start-up CPU and launch -> first row.
-for r in $(seq "$rotations"); do
+ran procmon && for r in $(seq "$rotations"); do
   for m in launcher ./procmon; do
     out="$work/start.out"; : >"$out"
     launched=$(date +%s%N)
@@ -224,33 +227,39 @@ for m in "${monitors[@]}"; do
   printf '| %-15s | %21s us | %19s us | %8s | %18s ms | %13s ms | %19s ns | %13s |\n' "$m" "$(col $m cold)" "$(col $m steady)" "$(col $m rss)" \
     "$(col $m first)" "$(col $m startup)" "$(col $m kernel)" "$(col $m idle)"
 done
-awk -v a="$(col procmon cold)" -v b="$(col bpftrace cold)" -v c="$(col procmon steady)" -v d="$(col bpftrace steady)" \
+ran procmon && ran bpftrace && awk -v a="$(col procmon cold)" -v b="$(col bpftrace cold)" -v c="$(col procmon steady)" -v d="$(col bpftrace steady)" \
   -v e="$(col procmon first)" -v f="$(col bpftrace first)" \
   'BEGIN {printf "ratios procmon/bpftrace: cold %.2f, steady %.2f, first row %.2f\n", a / b, c / d, e / f}'
-[ "$idle" -gt 0 ] && awk -v a="$(col procmon idle)" -v b="$(col bpftrace idle)" -v s="$idle" \
+[ "$idle" -gt 0 ] && ran procmon && ran bpftrace && awk -v a="$(col procmon idle)" -v b="$(col bpftrace idle)" -v s="$idle" \
   'BEGIN {printf "idle (%d s after %d s of rest): procmon %.0f us/s, bpftrace %.0f us/s, ratio %.2f\n", s, s, a, b, a / b}'
-awk -v a="$(col procmon+metrics steady)" -v b="$(col procmon steady)" -v d="$(col bpftrace steady)" \
+ran procmon && ran bpftrace && ran procmon+metrics && awk -v a="$(col procmon+metrics steady)" -v b="$(col procmon steady)" -v d="$(col bpftrace steady)" \
   'BEGIN {printf "metrics on and scraped each second: steady %.2f of the plain monitor'"'"'s, %.2f of bpftrace'"'"'s\n", a / b, a / d}'
-awk -v a="$(col procmon+all steady)" -v b="$(col procmon steady)" -v d="$(col bpftrace steady)" -v k="$(col procmon+all kernel)" \
+ran procmon && ran bpftrace && ran procmon+all && awk -v a="$(col procmon+all steady)" -v b="$(col procmon steady)" -v d="$(col bpftrace steady)" -v k="$(col procmon+all kernel)" \
   -v j="$(col procmon kernel)" \
   'BEGIN {printf "every record and field (jsonl, exec records, args, cgroups, exe): steady %.2f of the plain monitor'"'"'s, %.2f of bpftrace'"'"'s; in-kernel %.0f ns/exit against %.0f\n", a / b, a / d, k, j}'
-echo "procmon steady-state CPU per process by thread (us), each rotation:"
-for r in $(seq "$rotations"); do echo "  ${results[split,$r]}"; done
+if ran procmon; then
+  echo "procmon steady-state CPU per process by thread (us), each rotation:"
+  for r in $(seq "$rotations"); do echo "  ${results[split,$r]}"; done
+fi
 target() { # description figure bound: "met" when figure <= bound
   awk -v d="$1" -v f="$2" -v b="$3" 'BEGIN {printf "target: %-62s %8.2f against at most %8.2f: %s\n", d, f, b, (f <= b) ? "met" : "NOT MET"}'
 }
 bt() { col bpftrace "$1"; }
 times() { awk -v a="$1" -v k="$2" 'BEGIN {print a * k}'; }
-target "plain steady CPU/process (us), a quarter of bpftrace's" "$(col procmon steady)" "$(times "$(bt steady)" 0.25)"
-target "every record and field, steady (us), half of bpftrace's" "$(col procmon+all steady)" "$(times "$(bt steady)" 0.5)"
-[ "$kafka" = 1 ] && target "the same to Kafka, steady (us), half of bpftrace's" "$(col procmon+kafka steady)" "$(times "$(bt steady)" 0.5)"
-target "plain steady CPU/process (us), half of exitsnoop's" "$(col procmon steady)" "$(times "$(col exitsnoop steady)" 0.5)"
-target "launch -> first row (ms), no later than bpftrace's" "$(col procmon first)" "$(bt first)"
-target "start-up CPU (ms), 1.5 times bpftrace's" "$(col procmon startup)" "$(times "$(bt startup)" 1.5)"
+if ran bpftrace; then
+  ran procmon && target "plain steady CPU/process (us), a quarter of bpftrace's" "$(col procmon steady)" "$(times "$(bt steady)" 0.25)"
+  ran procmon+all && target "every record and field, steady (us), half of bpftrace's" "$(col procmon+all steady)" "$(times "$(bt steady)" 0.5)"
+  ran procmon+kafka && target "the same to Kafka, steady (us), half of bpftrace's" "$(col procmon+kafka steady)" "$(times "$(bt steady)" 0.5)"
+  ran procmon && target "launch -> first row (ms), no later than bpftrace's" "$(col procmon first)" "$(bt first)"
+  ran procmon && target "start-up CPU (ms), 1.5 times bpftrace's" "$(col procmon startup)" "$(times "$(bt startup)" 1.5)"
+  [ "$idle" -gt 0 ] && ran procmon && target "idle CPU (us/s), 1.2 times bpftrace's" "$(col procmon idle)" "$(times "$(bt idle)" 1.2)"
+fi
+ran procmon && ran exitsnoop && target "plain steady CPU/process (us), half of exitsnoop's" "$(col procmon steady)" "$(times "$(col exitsnoop steady)" 0.5)"
 for m in "${monitors[@]}"; do
   [ "$m" = bpftrace ] || target "$m RSS (MiB)" "$(col "$m" rss)" 64
 done
-target "./procmon start-up CPU (ms), no more than the package launcher's" "$(col ./procmon startup)" "$(col launcher startup)"
-target "./procmon launch -> first row (ms), no later than the launcher's" "$(col ./procmon first)" "$(col launcher first)"
-[ "$idle" -gt 0 ] && target "idle CPU (us/s), 1.2 times bpftrace's" "$(col procmon idle)" "$(times "$(bt idle)" 1.2)"
+if ran procmon; then
+  target "./procmon start-up CPU (ms), no more than the package launcher's" "$(col ./procmon startup)" "$(col launcher startup)"
+  target "./procmon launch -> first row (ms), no later than the launcher's" "$(col ./procmon first)" "$(col launcher first)"
+fi
 true
