@@ -18,7 +18,7 @@
 # records (--events exec,exit), arguments, cgroups and executable paths, after the same options;
 # its storm rows counted are its exit records (each process also has an exec record). A fifth,
 # "procmon+kafka", is procmon+all also sending every record to a real local broker (Apache Kafka from
-# Maven Central on 127.0.0.1, outside the monitor's cgroup; PROCMON_BENCH_KAFKA=0 leaves it out).
+# Maven Central on 127.0.0.1, outside the monitor's cgroup).
 # Debian's exitsnoop (package libbpf-tools: bcc's libbpf-tools in C, built by Debian) runs beside
 # bpftrace as the second peer, its output line-buffered as bpftrace's is (stdbuf -oL), so that a row
 # is visible when it happens.
@@ -34,7 +34,6 @@ shift $(( $# < 3 ? $# : 3 ))
 [ "${1:-}" = "--" ] && shift
 procmon_options=("$@")
 "$root/procmon" --version >/dev/null           # installs and builds what is missing
-kafka="${PROCMON_BENCH_KAFKA:-1}"
 command -v bpftrace >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null; }
 command -v bpftool >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftool >/dev/null; }
 [ -x /usr/sbin/exitsnoop ] || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libbpf-tools >/dev/null; }
@@ -54,9 +53,7 @@ cleanup() {
 }
 trap cleanup EXIT
 sysctl -qw kernel.bpf_stats_enabled=1
-monitors=(procmon procmon+metrics procmon+all)
-[ "$kafka" = 1 ] && monitors+=(procmon+kafka)
-monitors+=(bpftrace exitsnoop)
+monitors=(procmon procmon+metrics procmon+all procmon+kafka bpftrace exitsnoop)
 [ -n "${PROCMON_BENCH_MONITORS:-}" ] && read -ra monitors <<<"$PROCMON_BENCH_MONITORS"
 ran() { [[ " ${monitors[*]} " == *" $1 "* ]]; } # whether monitor $1 is measured
 if ran procmon+kafka; then # a broker for procmon+kafka, held until this script ends

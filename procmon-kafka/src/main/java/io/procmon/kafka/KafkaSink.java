@@ -60,7 +60,7 @@ public final class KafkaSink implements EventSink {
     private final long queueBytes;
     private final Duration closeTimeout;
     private final Thread sender;
-    /** The sender is woken when the queue's free room falls to this (see {@link #enqueue}). */
+    /** The sender is woken when the queue's free room falls to this, in records (see {@link #enqueue}). */
     private final int halfCapacity;
     /** The longest the sender sleeps with nothing handed over (a sink used without flushes still sends). */
     private static final long SENDER_NAP_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -143,10 +143,12 @@ public final class KafkaSink implements EventSink {
         }
         Pending record = new Pending(value, serializedSeq, announces);
         if (queuedBytes.get() + value.length <= queueBytes && queue.offer(record)) {
-            queuedBytes.addAndGet(value.length);
+            long bytesNow = queuedBytes.addAndGet(value.length);
             accepted.incrementAndGet();
-            if (queue.remainingCapacity() == halfCapacity) {
-                LockSupport.unpark(sender); // a long batch with no flush yet must not fill the queue
+            // A long batch with no flush yet must not fill the queue, in records or in bytes.
+            boolean crossedHalfBytes = bytesNow > queueBytes / 2 && bytesNow - value.length <= queueBytes / 2;
+            if (queue.remainingCapacity() == halfCapacity || crossedHalfBytes) {
+                LockSupport.unpark(sender);
             }
         } else {
             droppedQueueFull.incrementAndGet();
