@@ -2,7 +2,7 @@
 # Soak: N processes (default 1,000,000) through the real monitor, started as users start it (the
 # package's launcher and heap), its resident memory sampled every 2 s. Prints the samples and
 # their first, median and last values; fails if anything was lost or memory grew (LoadIT's soak
-# test, which the suite runs with 200,000). About 5.5 minutes for a million here.
+# test, which the suite runs with 200,000). About 20 minutes for a million here (850 a second).
 #   sudo bench/soak.sh [N]
 set -euo pipefail
 # shellcheck source=lib.sh

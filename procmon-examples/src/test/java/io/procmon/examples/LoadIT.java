@@ -2,7 +2,7 @@ package io.procmon.examples;
 
 import static io.procmon.examples.Workloads.groundTruth;
 import static io.procmon.examples.Workloads.multiset;
-import static io.procmon.examples.Workloads.uniqueTrue;
+import static io.procmon.examples.Workloads.uniqueCopy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -26,11 +26,13 @@ class LoadIT {
     static Path tools;
     static Path storm;
     static Path burst;
+    static Path staticTrue;
 
     @BeforeAll
     static void buildHelpers() throws Exception {
         storm = NativeHelpers.compile(tools, "storm");
         burst = NativeHelpers.compile(tools, "burst");
+        staticTrue = NativeHelpers.compile(tools, "true", "-static");
     }
 
     /** What {@code a} has more of than {@code b}. */
@@ -86,7 +88,7 @@ class LoadIT {
     @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
     void anExecStormOf20000IsSeenWhole(boolean enriched, @TempDir Path dir) throws Exception {
         RunningMonitor monitor = RunningMonitor.start(dir.resolve("storm.csv"), enriched ? ENRICHED : new String[0]);
-        List<String> truth = groundTruth(storm.toString(), "20000", "4", uniqueTrue(dir, STORM_COMMAND).toString());
+        List<String> truth = groundTruth(storm.toString(), "-v", "20000", "4", uniqueCopy(staticTrue, dir, STORM_COMMAND).toString());
         assertThat(truth).hasSize(20_000);
         assertAllPresentAndNothingLost(monitor, truth, STORM_COMMAND, enriched);
     }
@@ -114,10 +116,10 @@ class LoadIT {
         java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         sampler.scheduleAtFixedRate(() -> rssKiB.add(RunningMonitor.residentKiB(monitor.pid())), 0, 2, java.util.concurrent.TimeUnit.SECONDS);
         List<String> truth = new java.util.ArrayList<>();
-        String program = uniqueTrue(dir, STORM_COMMAND).toString();
+        String program = uniqueCopy(staticTrue, dir, STORM_COMMAND).toString();
         long batch = 100_000;
         for (long done = 0; done < events; done += batch) {
-            truth.addAll(groundTruth(storm.toString(), Long.toString(Math.min(batch, events - done)), "4", program));
+            truth.addAll(groundTruth(storm.toString(), "-v", Long.toString(Math.min(batch, events - done)), "4", program));
         }
         sampler.shutdownNow();
         assertThat(truth).hasSize((int) events);

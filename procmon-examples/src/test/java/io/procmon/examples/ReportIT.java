@@ -30,10 +30,12 @@ class ReportIT {
     @TempDir
     static Path tools;
     static Path storm;
+    static Path staticTrue;
 
     @BeforeAll
     static void buildHelpers() throws Exception {
         storm = NativeHelpers.compile(tools, "storm");
+        staticTrue = NativeHelpers.compile(tools, "true", "-static");
     }
 
     private static List<JsonNode> read(Path jsonl) throws Exception {
@@ -164,8 +166,8 @@ class ReportIT {
     void aHundredThousandProcessesAreDrawnAndStayHoverable(@TempDir Path dir) throws Exception {
         Path rec = dir.resolve("storm.jsonl");
         RunningMonitor monitor = RunningMonitor.start(rec, "--format", "jsonl");
-        Path program = Workloads.uniqueTrue(dir, "report-storm");
-        Process p = new ProcessBuilder(storm.toString(), "100000", "4", program.toString())
+        Path program = Workloads.uniqueCopy(staticTrue, dir, "report-storm");
+        Process p = new ProcessBuilder(storm.toString(), "-v", "100000", "4", program.toString())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertThat(p.waitFor()).isZero();
         RunningMonitor.Stopped stopped = monitor.stop(); // drains: every row is written when it exits

@@ -30,8 +30,13 @@ final class Workloads {
 
     /** A copy of /bin/true named {@code name}, a name no other process has, so its rows are the test's alone. */
     static Path uniqueTrue(Path dir, String name) throws Exception {
+        return uniqueCopy(Path.of("/bin/true"), dir, name);
+    }
+
+    /** A copy of {@code program} named {@code name}, a name no other process has. */
+    static Path uniqueCopy(Path program, Path dir, String name) throws Exception {
         Path copy = dir.resolve(name);
-        Files.copy(Path.of("/bin/true"), copy);
+        Files.copy(program, copy);
         Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("rwxr-xr-x"));
         return copy;
     }

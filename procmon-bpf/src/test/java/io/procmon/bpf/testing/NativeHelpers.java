@@ -11,9 +11,10 @@ public final class NativeHelpers {
 
     /**
      * Compiles {@code name.c} into {@code dir}: a load generator from the repository's {@code load/}
-     * directory, or else a resource of the calling test's class path.
+     * directory, or else a resource of the calling test's class path. {@code flags} go to the
+     * compiler before the others (for example {@code -static}).
      */
-    public static Path compile(Path dir, String name) throws IOException, InterruptedException {
+    public static Path compile(Path dir, String name, String... flags) throws IOException, InterruptedException {
         Path source = dir.resolve(name + ".c");
         Path loadGenerator = Path.of("..", "load", name + ".c");
         if (Files.exists(loadGenerator)) {
@@ -27,8 +28,10 @@ public final class NativeHelpers {
             }
         }
         Path binary = dir.resolve(name);
-        Process cc = new ProcessBuilder("cc", "-O2", "-pthread", "-o", binary.toString(), source.toString())
-                .redirectErrorStream(true).start();
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("cc"));
+        command.addAll(java.util.List.of(flags));
+        command.addAll(java.util.List.of("-O2", "-pthread", "-o", binary.toString(), source.toString()));
+        Process cc = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(cc.getInputStream().readAllBytes());
         if (cc.waitFor() != 0) {
             throw new IOException("cc " + source + " failed: " + out);
