@@ -6,6 +6,7 @@ import io.procmon.bpf.kernel.BpfMap;
 import io.procmon.bpf.kernel.BpfProgram;
 import io.procmon.bpf.kernel.KernelClocks;
 import io.procmon.bpf.kernel.PerfBuffer;
+import io.procmon.bpf.kernel.ReadOnlyMapping;
 import io.procmon.bpf.kernel.TracepointLink;
 import io.procmon.bpf.prog.CgroupOffsets;
 import io.procmon.bpf.prog.Counter;
@@ -127,14 +128,21 @@ public final class BpfEventSource implements EventSource {
         this.wallClock = new WallClock(clocks);
         Path tracefs = Preflight.check();
         ProgramOptions programOptions = options.programOptions();
-        Btf btf = kernelBtf();
-        KernelOffsets offsets = adjustOffsets.apply(kernelOffsets(btf, tracefs));
+        KernelOffsets offsets;
+        CgroupResolver cgroupResolver;
+        CgroupOffsets cgroupOffsets;
+        // The offsets are all that is kept of the BTF: the mapping (where the kernel allows one) ends here.
+        try (ReadOnlyMapping mapped = mapKernelBtf()) {
+            Btf btf = mapped != null ? fromKernel("the kernel's BTF", BpfException.Reason.NO_BTF, () -> Btf.of(mapped.buffer()))
+                    : kernelBtf();
+            offsets = adjustOffsets.apply(kernelOffsets(btf, tracefs));
+            cgroupResolver = programOptions.cgroups() ? CgroupResolver.discover() : null;
+            cgroupOffsets = cgroupResolver == null ? null : cgroupOffsets(btf, tracefs, cgroupResolver.v1Controller());
+        }
         if (programOptions.executablePaths() && offsets.execFilename().isEmpty()) {
             throw new BpfException(BpfException.Reason.KERNEL,
                     "cannot record executable paths: this kernel's exec tracepoint has no filename field");
         }
-        CgroupResolver cgroupResolver = programOptions.cgroups() ? CgroupResolver.discover() : null;
-        CgroupOffsets cgroupOffsets = cgroupResolver == null ? null : cgroupOffsets(btf, tracefs, cgroupResolver.v1Controller());
         startCapacity = startCapacity();
         try {
             possibleCpus = Cpus.possibleCount();
@@ -639,6 +647,15 @@ public final class BpfEventSource implements EventSource {
 
     private static Btf kernelBtf() {
         return fromKernel("the kernel's BTF", BpfException.Reason.NO_BTF, Btf::kernel);
+    }
+
+    /** The kernel's BTF mapped, or null where the kernel does not map it (before Linux 6.16): then it is read. */
+    private static ReadOnlyMapping mapKernelBtf() {
+        try {
+            return ReadOnlyMapping.of(Btf.KERNEL_BTF.toString(), java.nio.file.Files.size(Btf.KERNEL_BTF)).orElse(null);
+        } catch (IOException e) {
+            return null; // reading it says what is wrong
+        }
     }
 
     private static CgroupOffsets cgroupOffsets(Btf btf, Path tracefs, String v1Controller) {

@@ -192,6 +192,14 @@ public final class Btf {
     }
 
     /**
+     * Parses the BTF held in {@code data}, from its position to its limit, without copying it: the
+     * Btf reads the buffer for as long as it is used (a mapped file must stay mapped until then).
+     */
+    public static Btf of(ByteBuffer data) {
+        return new Btf(data.slice());
+    }
+
+    /**
      * Reads and parses a BTF file. The bytes (6 MB for a kernel) are held outside the Java heap, so
      * that reading them once at start-up does not grow the heap for the rest of a monitor's life.
      */

@@ -9,6 +9,8 @@ import com.sun.jna.Pointer;
 interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
+    int open(String path, int flags);
+
     int close(int fd);
 
     int mount(String source, String target, String filesystemtype, long mountflags, Pointer data);
