@@ -121,6 +121,11 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
             description = "On stop, how long to try delivering what is held for Kafka (default: ${DEFAULT-VALUE}).")
     double kafkaCloseTimeout;
 
+    @Option(names = "--kafka-interval", paramLabel = "SECONDS", defaultValue = "1",
+            description = "How often records are handed to Kafka while they flow, at most 60; 0: with every local batch "
+                    + "(default: ${DEFAULT-VALUE}). Each hand-over wakes two threads: a longer interval costs less CPU.")
+    double kafkaInterval;
+
     @Option(names = "--pages", paramLabel = "N", defaultValue = "0",
             description = "Perf buffer size per CPU, in 4 KiB pages; a power of two (default: 128, or 512 with --exe).")
     int pages;
@@ -213,7 +218,11 @@ public final class ProcmonCommand implements java.util.concurrent.Callable<Integ
         if (kafkaCloseTimeout < 0 || Double.isNaN(kafkaCloseTimeout)) {
             throw new IllegalArgumentException("--kafka-close-timeout must not be negative, got " + kafkaCloseTimeout);
         }
+        if (!(kafkaInterval >= 0 && kafkaInterval <= 60)) {
+            throw new IllegalArgumentException("--kafka-interval must be from 0 to 60 seconds, got " + kafkaInterval);
+        }
         return KafkaSinkConfig.builder(kafka.bootstrap).topic(kafka.topic).properties(kafka.clientProperties(err))
-                .queueCapacity(kafkaQueue).closeTimeout(java.time.Duration.ofMillis((long) (kafkaCloseTimeout * 1000))).build();
+                .queueCapacity(kafkaQueue).closeTimeout(java.time.Duration.ofMillis((long) (kafkaCloseTimeout * 1000)))
+                .handOverInterval(java.time.Duration.ofMillis((long) (kafkaInterval * 1000))).build();
     }
 }

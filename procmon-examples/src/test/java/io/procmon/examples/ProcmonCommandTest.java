@@ -157,13 +157,15 @@ class ProcmonCommandTest {
         assertThat(kafka.kafka().topic()).isEqualTo("procmon.processes");
         assertThat(kafka.kafka().queueCapacity()).isEqualTo(20_000);
         assertThat(kafka.kafka().closeTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(kafka.kafka().handOverInterval()).isEqualTo(Duration.ofSeconds(1));
         ProcmonCommand.Plan tuned = plan("-o", "none", "--kafka", "b:9092", "--kafka-topic", "t", "--kafka-queue", "5",
-                "--kafka-close-timeout", "2.5", "--kafka-property", "linger.ms=7");
+                "--kafka-close-timeout", "2.5", "--kafka-property", "linger.ms=7", "--kafka-interval", "0.25");
         assertThat(tuned.output()).isNull();
         assertThat(tuned.kafka().topic()).isEqualTo("t");
         assertThat(tuned.kafka().queueCapacity()).isEqualTo(5);
         assertThat(tuned.kafka().closeTimeout()).isEqualTo(Duration.ofMillis(2500));
         assertThat(tuned.kafka().producerProperties().getProperty("linger.ms")).isEqualTo("7");
+        assertThat(tuned.kafka().handOverInterval()).isEqualTo(Duration.ofMillis(250));
     }
 
     /** What a --kafka command line resolved with {@code args} says on standard error. */
@@ -232,6 +234,8 @@ class ProcmonCommandTest {
         "-o none                          | -o none needs --kafka: nothing would be recorded",
         "--kafka-topic t                  | --kafka-topic, --kafka-property and --kafka-config need --kafka",
         "--kafka b:9092 --kafka-close-timeout -1 | --kafka-close-timeout must not be negative, got -1.0",
+        "--kafka b:9092 --kafka-interval 61     | --kafka-interval must be from 0 to 60 seconds, got 61.0",
+        "--kafka b:9092 --kafka-interval NaN    | --kafka-interval must be from 0 to 60 seconds, got NaN",
         "--no-such-option                 | Unknown option: '--no-such-option'",
     })
     void eachMistakeIsOneLineAndExit2(String args, String message) {

@@ -59,11 +59,14 @@ public final class KafkaSink implements EventSink {
     private final AtomicLong queuedBytes = new AtomicLong();
     private final long queueBytes;
     private final Duration closeTimeout;
+    private final long handOverNanos;
+    /** When {@link #flush()} last woke the sender (the dispatch thread's own). */
+    private long lastHandOver;
     private final Thread sender;
     /** The sender is woken when the queue's free room falls to this, in records (see {@link #enqueue}). */
     private final int halfCapacity;
-    /** The longest the sender sleeps with nothing handed over (a sink used without flushes still sends). */
-    private static final long SENDER_NAP_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** The longest the sender sleeps with nothing handed over (a sink used without flushes still sends): a second, or the interval. */
+    private final long senderNapNanos;
     private final ByteArrayBuilder bytes = new ByteArrayBuilder(1024);
 
     private final AtomicLong accepted = new AtomicLong();
@@ -91,6 +94,9 @@ public final class KafkaSink implements EventSink {
         this.halfCapacity = config.queueCapacity() / 2;
         this.queueBytes = config.queueBytes();
         this.closeTimeout = config.closeTimeout();
+        this.handOverNanos = config.handOverInterval().toNanos();
+        this.senderNapNanos = Math.max(TimeUnit.SECONDS.toNanos(1), handOverNanos);
+        this.lastHandOver = System.nanoTime() - handOverNanos;
         this.sender = new Thread(this::sendLoop, "procmon-kafka-sender");
         sender.setDaemon(true);
         sender.start();
@@ -116,12 +122,15 @@ public final class KafkaSink implements EventSink {
 
     /**
      * Announces losses found since the last call (delivery failures happen on the producer's thread),
-     * and wakes the sender for the records queued since the last flush.
+     * and wakes the sender for the records queued since, unless it was woken less than the
+     * configuration's hand-over interval ago: then a later flush hands them over.
      */
     @Override
     public void flush() {
         announceLosses();
-        if (!queue.isEmpty()) {
+        long now = System.nanoTime();
+        if (!queue.isEmpty() && now - lastHandOver >= handOverNanos) {
+            lastHandOver = now;
             LockSupport.unpark(sender);
         }
     }
@@ -191,7 +200,7 @@ public final class KafkaSink implements EventSink {
                         }
                         // Woken by a flush, a half-full queue or close, not by each record: the
                         // monitor flushes after each batch, and a wake-up costs more than a record.
-                        LockSupport.parkNanos(this, SENDER_NAP_NANOS);
+                        LockSupport.parkNanos(this, senderNapNanos);
                         if (Thread.interrupted()) {
                             throw new InterruptedException();
                         }

@@ -23,12 +23,17 @@ public final class KafkaSinkConfig {
     /** The default topic. */
     public static final String DEFAULT_TOPIC = "procmon.processes";
 
+    /** The producer's batch.size, unless set or a quarter of a smaller buffer.memory set. */
+    private static final long DEFAULT_BATCH_BYTES = 256 * 1024;
+
     /** Set unless the caller sets them: what makes delivery exact and the sink responsive. */
     private static final Map<String, String> DEFAULTS = Map.of(
             ProducerConfig.ACKS_CONFIG, "all",
             ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
             ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
             ProducerConfig.LINGER_MS_CONFIG, "20",
+            // A second's records in one request: a smaller batch fills, and wakes the producer's thread, every few records.
+            ProducerConfig.BATCH_SIZE_CONFIG, Long.toString(DEFAULT_BATCH_BYTES),
             // send() may block this long on metadata; the sender thread retries, the monitor never waits.
             ProducerConfig.MAX_BLOCK_MS_CONFIG, "1000",
             ProducerConfig.CLIENT_ID_CONFIG, "procmon");
@@ -39,6 +44,7 @@ public final class KafkaSinkConfig {
     private final int queueCapacity;
     private final long queueBytes;
     private final Duration closeTimeout;
+    private final Duration handOverInterval;
 
     private KafkaSinkConfig(Builder b) {
         if (b.topic == null || b.topic.isBlank()) {
@@ -55,6 +61,9 @@ public final class KafkaSinkConfig {
         }
         if (b.closeTimeout.isNegative()) {
             throw new IllegalArgumentException("the Kafka close timeout must not be negative");
+        }
+        if (b.handOverInterval.isNegative() || b.handOverInterval.compareTo(Duration.ofMinutes(1)) > 0) {
+            throw new IllegalArgumentException("the Kafka hand-over interval must be from 0 to 60 s, got " + b.handOverInterval);
         }
         Properties p = new Properties();
         DEFAULTS.forEach(p::setProperty);
@@ -79,6 +88,15 @@ public final class KafkaSinkConfig {
                         + SecurityProtocol.names() + ")");
             }
         }
+        if (!b.properties.containsKey(ProducerConfig.BATCH_SIZE_CONFIG) && b.properties.containsKey(ProducerConfig.BUFFER_MEMORY_CONFIG)) {
+            // A batch larger than the producer's whole buffer could never be allocated: every record would fail.
+            try {
+                long memory = Long.parseLong(p.getProperty(ProducerConfig.BUFFER_MEMORY_CONFIG).strip());
+                p.setProperty(ProducerConfig.BATCH_SIZE_CONFIG, Long.toString(Math.max(1, Math.min(DEFAULT_BATCH_BYTES, memory / 4))));
+            } catch (NumberFormatException e) {
+                // not a number: the client's own check below names it
+            }
+        }
         // Let the client validate every known property now, with its own message, instead of at first send.
         try {
             new ProducerConfig(withSerializers(p));
@@ -90,6 +108,7 @@ public final class KafkaSinkConfig {
         this.queueCapacity = b.queueCapacity;
         this.queueBytes = b.queueBytes;
         this.closeTimeout = b.closeTimeout;
+        this.handOverInterval = b.handOverInterval;
     }
 
     private static Properties withSerializers(Properties p) {
@@ -132,6 +151,11 @@ public final class KafkaSinkConfig {
         return closeTimeout;
     }
 
+    /** How often the sink hands its queued records to the producer while they flow. */
+    public Duration handOverInterval() {
+        return handOverInterval;
+    }
+
     /** Reads a Java properties file of producer (or consumer) properties. */
     public static Properties load(Path file) throws IOException {
         Properties p = new Properties();
@@ -157,6 +181,7 @@ public final class KafkaSinkConfig {
         private int queueCapacity = 20_000;
         private long queueBytes = 32L << 20;
         private Duration closeTimeout = Duration.ofSeconds(10);
+        private Duration handOverInterval = Duration.ofSeconds(1);
 
         private Builder(String bootstrap) {
             this.bootstrap = bootstrap;
@@ -197,6 +222,19 @@ public final class KafkaSinkConfig {
         /** How long {@link KafkaSink#close()} tries to deliver what it holds (default 10 s). */
         public Builder closeTimeout(Duration timeout) {
             this.closeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How often the sink hands the records it queued to the producer while they flow (default
+         * 1 s; at most 60 s; 0: at each of the monitor's flushes, every 100 ms or so). Each hand-over
+         * wakes the sink's thread and the producer's about three times (a new batch, its linger,
+         * the broker's answer), and here a wake-up costs more CPU than a second's records: a record
+         * reaches the broker up to this much later, in fewer requests. A queue half full is handed
+         * over at once.
+         */
+        public Builder handOverInterval(Duration interval) {
+            this.handOverInterval = interval;
             return this;
         }
 
