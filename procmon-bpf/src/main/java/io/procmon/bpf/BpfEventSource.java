@@ -132,7 +132,7 @@ public final class BpfEventSource implements EventSource {
         CgroupResolver cgroupResolver;
         CgroupOffsets cgroupOffsets;
         // The offsets are all that is kept of the BTF: the mapping (where the kernel allows one) ends here.
-        try (ReadOnlyMapping mapped = mapKernelBtf()) {
+        try (ReadOnlyMapping mapped = ReadOnlyMapping.kernelBtf().orElse(null)) { // null: read it
             Btf btf = mapped != null ? fromKernel("the kernel's BTF", BpfException.Reason.NO_BTF, () -> Btf.of(mapped.buffer()))
                     : kernelBtf();
             offsets = adjustOffsets.apply(kernelOffsets(btf, tracefs));
@@ -647,15 +647,6 @@ public final class BpfEventSource implements EventSource {
 
     private static Btf kernelBtf() {
         return fromKernel("the kernel's BTF", BpfException.Reason.NO_BTF, Btf::kernel);
-    }
-
-    /** The kernel's BTF mapped, or null where the kernel does not map it (before Linux 6.16): then it is read. */
-    private static ReadOnlyMapping mapKernelBtf() {
-        try {
-            return ReadOnlyMapping.of(Btf.KERNEL_BTF.toString(), java.nio.file.Files.size(Btf.KERNEL_BTF)).orElse(null);
-        } catch (IOException e) {
-            return null; // reading it says what is wrong
-        }
     }
 
     private static CgroupOffsets cgroupOffsets(Btf btf, Path tracefs, String v1Controller) {

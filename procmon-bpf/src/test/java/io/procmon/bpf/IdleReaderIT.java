@@ -40,10 +40,7 @@ class IdleReaderIT {
 
     /** Linux 5.12 brought BPF's atomic exchange, which the bell needs. */
     private static boolean kernelHasTheBell() {
-        String[] release = System.getProperty("os.version").split("[.-]");
-        int major = Integer.parseInt(release[0]);
-        int minor = Integer.parseInt(release[1]);
-        return major > 5 || major == 5 && minor >= 12;
+        return io.procmon.bpf.testing.KernelRelease.atLeast(5, 12);
     }
 
     @Test

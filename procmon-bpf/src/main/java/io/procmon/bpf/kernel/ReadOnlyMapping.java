@@ -1,11 +1,14 @@
 package io.procmon.bpf.kernel;
 
 import com.sun.jna.Pointer;
+import io.procmon.bpf.btf.Btf;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.util.Optional;
 
 /**
- * A file mapped read-only and private, where the kernel allows it: the kernel's BTF
+ * A file of the kernel's mapped read-only and private, where the kernel allows it: its BTF
  * ({@code /sys/kernel/btf/vmlinux}) since Linux 6.16. Reading that file instead takes one
  * system call per page, 1,300 of them and about 35 ms of CPU here, at every start. The buffer
  * must not be used after {@link #close()}.
@@ -26,10 +29,23 @@ public final class ReadOnlyMapping implements AutoCloseable {
     }
 
     /**
-     * The first {@code size} bytes of {@code path}, mapped; empty when the file cannot be opened or
-     * its file system does not map it (older kernels refuse the BTF's mapping: the caller reads it).
+     * The running kernel's BTF, mapped; empty where the kernel does not map it (before Linux 6.16)
+     * or it cannot be opened: then the caller reads it.
      */
-    public static Optional<ReadOnlyMapping> of(String path, long size) {
+    public static Optional<ReadOnlyMapping> kernelBtf() {
+        try {
+            return of(Btf.KERNEL_BTF.toString(), Files.size(Btf.KERNEL_BTF));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The first {@code size} bytes of {@code path}, mapped; empty when the file cannot be opened or
+     * its file system does not map it. Only for files nobody can cut shorter while they are mapped,
+     * as sysfs's: reading past a file's end through a mapping kills the JVM (SIGBUS).
+     */
+    static Optional<ReadOnlyMapping> of(String path, long size) {
         if (size <= 0 || size > Integer.MAX_VALUE) {
             return Optional.empty(); // a ByteBuffer holds at most 2 GiB
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.procmon.bpf.BpfTest;
 import io.procmon.bpf.btf.Btf;
+import io.procmon.bpf.testing.KernelRelease;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.Optional;
@@ -15,16 +16,13 @@ import org.junit.jupiter.api.Test;
 class ReadOnlyMappingIT {
 
     private static boolean kernelMapsItsBtf() {
-        String[] release = System.getProperty("os.version").split("[.-]");
-        int major = Integer.parseInt(release[0]);
-        int minor = Integer.parseInt(release[1]);
-        return major > 6 || major == 6 && minor >= 16;
+        return KernelRelease.atLeast(6, 16);
     }
 
     @Test
     void theKernelsBtfIsMappedFrom616AndThenHoldsTheBytesAReadGives() throws Exception {
         byte[] read = Files.readAllBytes(Btf.KERNEL_BTF);
-        Optional<ReadOnlyMapping> mapping = ReadOnlyMapping.of(Btf.KERNEL_BTF.toString(), Files.size(Btf.KERNEL_BTF));
+        Optional<ReadOnlyMapping> mapping = ReadOnlyMapping.kernelBtf();
         assertThat(mapping.isPresent()).as("mapped on kernel %s", System.getProperty("os.version")).isEqualTo(kernelMapsItsBtf());
         if (mapping.isEmpty()) {
             return; // refused: the monitor reads the file, as BtfTest does
