@@ -23,7 +23,7 @@ public final class KafkaSinkConfig {
     /** The default topic. */
     public static final String DEFAULT_TOPIC = "procmon.processes";
 
-    /** The producer's batch.size, unless set or a quarter of a smaller buffer.memory set. */
+    /** The producer's batch.size unless the user sets it; a quarter of buffer.memory where the user sets that smaller. */
     private static final long DEFAULT_BATCH_BYTES = 256 * 1024;
 
     /** Set unless the caller sets them: what makes delivery exact and the sink responsive. */
