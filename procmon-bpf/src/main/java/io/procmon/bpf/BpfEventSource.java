@@ -133,8 +133,7 @@ public final class BpfEventSource implements EventSource {
         CgroupOffsets cgroupOffsets;
         // The offsets are all that is kept of the BTF: the mapping (where the kernel allows one) ends here.
         try (ReadOnlyMapping mapped = ReadOnlyMapping.kernelBtf().orElse(null)) { // null: read it
-            Btf btf = mapped != null ? fromKernel("the kernel's BTF", BpfException.Reason.NO_BTF, () -> Btf.of(mapped.buffer()))
-                    : kernelBtf();
+            Btf btf = kernelBtf(mapped);
             offsets = adjustOffsets.apply(kernelOffsets(btf, tracefs));
             cgroupResolver = programOptions.cgroups() ? CgroupResolver.discover() : null;
             cgroupOffsets = cgroupResolver == null ? null : cgroupOffsets(btf, tracefs, cgroupResolver.v1Controller());
@@ -645,8 +644,9 @@ public final class BpfEventSource implements EventSource {
         }
     }
 
-    private static Btf kernelBtf() {
-        return fromKernel("the kernel's BTF", BpfException.Reason.NO_BTF, Btf::kernel);
+    /** The kernel's BTF, parsed in place from {@code mapped}, or read when that is null. */
+    private static Btf kernelBtf(ReadOnlyMapping mapped) {
+        return fromKernel("the kernel's BTF", BpfException.Reason.NO_BTF, mapped != null ? () -> Btf.of(mapped.buffer()) : Btf::kernel);
     }
 
     private static CgroupOffsets cgroupOffsets(Btf btf, Path tracefs, String v1Controller) {

@@ -198,8 +198,8 @@ public final class KafkaSink implements EventSink {
                         if (closing) {
                             return;
                         }
-                        // Woken by a flush, a half-full queue or close, not by each record: the
-                        // monitor flushes after each batch, and a wake-up costs more than a record.
+                        // Woken by a flush (at most once per hand-over interval), a half-full queue
+                        // or close, not by each record: a wake-up costs more than a record.
                         LockSupport.parkNanos(this, senderNapNanos);
                         if (Thread.interrupted()) {
                             throw new InterruptedException();
