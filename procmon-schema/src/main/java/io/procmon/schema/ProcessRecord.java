@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import io.procmon.core.Arguments;
 import io.procmon.core.CommandNames;
 import io.procmon.core.Host;
@@ -43,8 +42,6 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
     private static final JsonFactory FACTORY = JsonFactory.builder()
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxDocumentLength(MAX_CHARS).maxNestingDepth(16).maxNumberLength(32).build())
-            // A monitor never writes a name twice; a sender that does is refused, not read one way or the other.
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     /** Thrown for text that is not a record of a schema this version reads. */
@@ -109,7 +106,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
             if (p.nextToken() != null) {
                 throw new MalformedRecordException("not one JSON object: more after it");
             }
-        } catch (TooManyRanges e) {
+        } catch (TooManyRanges | DuplicateName e) {
             throw new MalformedRecordException(e.getMessage());
         } catch (JsonProcessingException e) {
             throw new MalformedRecordException("not one JSON object: " + CommandNames.quotable(e.getOriginalMessage(), 200));
@@ -174,7 +171,9 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
         boolean lostSeqsWrong;
 
         void root(JsonParser p) throws java.io.IOException {
+            Names names = names(0);
             for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                names.add(name);
                 JsonToken t = p.nextToken();
                 switch (name) {
                     case "process" -> object(p, t, this::process);
@@ -183,7 +182,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                         procmon = t == JsonToken.START_OBJECT;
                         object(p, t, this::procmon);
                     }
-                    default -> p.skipChildren();
+                    default -> skip(p);
                 }
             }
         }
@@ -193,14 +192,56 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
         }
 
         /** The members of an object, or nothing (skipped) for a value of another kind. */
-        private static void object(JsonParser p, JsonToken t, Members members) throws java.io.IOException {
+        private void object(JsonParser p, JsonToken t, Members members) throws java.io.IOException {
             if (t != JsonToken.START_OBJECT) {
-                p.skipChildren();
+                skip(p);
                 return;
             }
+            Names names = names(++depth);
             for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                names.add(name);
                 members.field(p, name, p.nextToken());
             }
+            depth--;
+        }
+
+        /**
+         * Past the value whose first token is the current one, checking the names of every object
+         * in it as {@link #object} does: what is not read is still refused when it holds a name twice.
+         */
+        private void skip(JsonParser p) throws java.io.IOException {
+            JsonToken t = p.currentToken();
+            if (t == JsonToken.START_OBJECT) {
+                Names names = names(++depth);
+                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                    names.add(name);
+                    p.nextToken();
+                    skip(p);
+                }
+                depth--;
+            } else if (t == JsonToken.START_ARRAY) {
+                for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
+                    skip(p);
+                }
+            }
+        }
+
+        /** The nesting of the object read now: 0 for the record itself (the parser bounds it). */
+        private int depth;
+        /** Per nesting level, the names of the object open there. */
+        private Names[] levels = new Names[4];
+
+        /** The names of a new object at this level, none yet. */
+        private Names names(int level) {
+            if (level >= levels.length) {
+                levels = java.util.Arrays.copyOf(levels, level + 4);
+            }
+            Names names = levels[level];
+            if (names == null) {
+                names = levels[level] = new Names();
+            }
+            names.clear();
+            return names;
         }
 
         private void process(JsonParser p, String name, JsonToken t) throws java.io.IOException {
@@ -213,35 +254,35 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                     if (n.equals("entity_id")) {
                         parentEntityId = u == JsonToken.VALUE_STRING ? q.getText() : skipped(q);
                     } else {
-                        q.skipChildren();
+                        skip(q);
                     }
                 });
                 case "user" -> object(p, t, (q, n, u) -> {
                     if (n.equals("id")) {
                         euid = number(q, u, ProcessEvent.ID_UNKNOWN);
                     } else {
-                        q.skipChildren();
+                        skip(q);
                     }
                 });
                 case "audit" -> object(p, t, (q, n, u) -> {
                     switch (n) {
                         case "login_uid" -> loginUid = number(q, u, ProcessEvent.ID_UNKNOWN);
                         case "session_id" -> sessionId = number(q, u, ProcessEvent.ID_UNKNOWN);
-                        default -> q.skipChildren();
+                        default -> skip(q);
                     }
                 });
                 case "tty" -> object(p, t, (q, n, u) -> {
                     if (n.equals("name") && u == JsonToken.VALUE_STRING) {
                         tty = q.getText();
                     } else {
-                        q.skipChildren();
+                        skip(q);
                     }
                 });
                 case "executable" -> object(p, t, (q, n, u) -> {
                     if (n.equals("path")) {
                         exePath = text(q, u);
                     } else {
-                        q.skipChildren();
+                        skip(q);
                     }
                 });
                 case "command_args" -> args = strings(p, t);
@@ -249,24 +290,24 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                     switch (n) {
                         case "id" -> uid = number(q, u, 0);
                         case "name" -> userName = text(q, u);
-                        default -> q.skipChildren();
+                        default -> skip(q);
                     }
                 });
                 case "exit" -> object(p, t, (q, n, u) -> {
                     if (n.equals("code")) {
                         exitCode = u.isNumeric() ? (Object) number(q, u, 0) : skipped(q);
                     } else {
-                        q.skipChildren();
+                        skip(q);
                     }
                 });
                 case "linux" -> object(p, t, (q, n, u) -> {
                     if (n.equals("cgroup") && u == JsonToken.VALUE_STRING) {
                         cgroupPath = q.getText();
                     } else {
-                        q.skipChildren();
+                        skip(q);
                     }
                 });
-                default -> p.skipChildren();
+                default -> skip(p);
             }
         }
 
@@ -274,7 +315,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
             switch (name) {
                 case "name" -> hostName = t == JsonToken.VALUE_STRING ? p.getText() : skipped(p);
                 case "id" -> hostId = t == JsonToken.VALUE_STRING ? p.getText() : skipped(p);
-                default -> p.skipChildren();
+                default -> skip(p);
             }
         }
 
@@ -298,7 +339,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                         case "missing" -> argsMissing = u == JsonToken.VALUE_TRUE;
                         case "truncated" -> argsTruncated = u == JsonToken.VALUE_TRUE;
                         case "bytes" -> argsBytes = number(q, u, 0);
-                        default -> q.skipChildren();
+                        default -> skip(q);
                     }
                 });
                 case "cgroup_id" -> cgroupId = t.isNumeric() ? (Object) number(p, t, 0) : skipped(p);
@@ -309,7 +350,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                         case "start_ns" -> startNs = number(q, u, 0);
                         case "parent_start_ns" -> parentStartNs = number(q, u, 0);
                         case "clock_offset_ns" -> clockOffset = u.isNumeric() ? (Object) number(q, u, 0) : skipped(q);
-                        default -> q.skipChildren();
+                        default -> skip(q);
                     }
                 });
                 case "lost" -> object(p, t, (q, n, u) -> {
@@ -318,10 +359,10 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                         case "count" -> count = number(q, u, 0);
                         case "cpu" -> cpu = number(q, u, LostEvents.NO_CPU);
                         case "seqs" -> seqs(q, u);
-                        default -> q.skipChildren();
+                        default -> skip(q);
                     }
                 });
-                default -> p.skipChildren();
+                default -> skip(p);
             }
         }
 
@@ -332,7 +373,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
             }
             if (t != JsonToken.START_ARRAY) {
                 lostSeqsWrong = true;
-                p.skipChildren();
+                skip(p);
                 return;
             }
             long[] ranges = new long[16];
@@ -347,7 +388,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                     int i = 0;
                     for (JsonToken v = p.nextToken(); v != JsonToken.END_ARRAY; v = p.nextToken(), i++) {
                         long value = v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER ? p.getLongValue() : -1;
-                        p.skipChildren();
+                        skip(p);
                         if (i == 0) {
                             from = value;
                         } else if (i == 1) {
@@ -355,7 +396,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                         }
                     }
                 } else {
-                    p.skipChildren();
+                    skip(p);
                 }
                 if (from < 1 || from > to || to > SequenceTracker.MAX_SEQ) {
                     lostSeqsWrong = true;
@@ -369,47 +410,47 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
             lostSeqs = java.util.Arrays.copyOf(ranges, n);
         }
 
-        private static Object skipped(JsonParser p) throws java.io.IOException {
-            p.skipChildren();
+        private Object skipped(JsonParser p) throws java.io.IOException {
+            skip(p);
             return WRONG;
         }
 
-        private static String skippedText(JsonParser p) throws java.io.IOException {
-            p.skipChildren();
+        private String skippedText(JsonParser p) throws java.io.IOException {
+            skip(p);
             return "";
         }
 
-        private static long skippedNumber(JsonParser p, long otherwise) throws java.io.IOException {
-            p.skipChildren();
+        private long skippedNumber(JsonParser p, long otherwise) throws java.io.IOException {
+            skip(p);
             return otherwise;
         }
 
         /** A whole number (a fraction is cut, as a monitor never writes one here), or {@code otherwise}. */
-        private static long number(JsonParser p, JsonToken t, long otherwise) throws java.io.IOException {
+        private long number(JsonParser p, JsonToken t, long otherwise) throws java.io.IOException {
             if (t == JsonToken.VALUE_NUMBER_INT) {
                 return p.getLongValue();
             }
             if (t == JsonToken.VALUE_NUMBER_FLOAT) {
                 return (long) p.getDoubleValue();
             }
-            p.skipChildren();
+            skip(p);
             return otherwise;
         }
 
         /** A string's text; another scalar's own text; "" for an object or array. */
-        private static String text(JsonParser p, JsonToken t) throws java.io.IOException {
+        private String text(JsonParser p, JsonToken t) throws java.io.IOException {
             if (t.isScalarValue()) {
                 return p.getText();
             }
-            p.skipChildren();
+            skip(p);
             return "";
         }
 
         /** An array's strings (other scalars as their text, containers as ""); none for anything else. */
-        private static List<String> strings(JsonParser p, JsonToken t) throws java.io.IOException {
+        private List<String> strings(JsonParser p, JsonToken t) throws java.io.IOException {
             List<String> values = new ArrayList<>();
             if (t != JsonToken.START_ARRAY) {
-                p.skipChildren();
+                skip(p);
                 return values;
             }
             for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
@@ -518,6 +559,53 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                 throw new MalformedRecordException(field + " is not 32 lower-case hex digits");
             }
             return text;
+        }
+    }
+
+    /**
+     * The names of one object so far, to refuse one given twice: a monitor never writes a name twice,
+     * and a sender that does is refused, not read one way or the other. A record's objects hold a
+     * few to twenty names, so a scan of their hashes (cached in the parser's own name strings) beats
+     * Jackson's own detection, which makes a hash set for every object of more than two names. An
+     * object of more names than that gets a set, so a forged one of many cannot make it quadratic.
+     */
+    private static final class Names {
+        private static final int SCANNED = 32;
+        private final String[] names = new String[SCANNED];
+        private final int[] hashes = new int[SCANNED];
+        private int count;
+        private java.util.Set<String> more;
+
+        void clear() {
+            count = 0;
+            more = null;
+        }
+
+        void add(String name) throws DuplicateName {
+            int hash = name.hashCode();
+            if (count < SCANNED) {
+                for (int i = 0; i < count; i++) {
+                    if (hashes[i] == hash && names[i].equals(name)) {
+                        throw new DuplicateName(name);
+                    }
+                }
+                names[count] = name;
+                hashes[count++] = hash;
+                return;
+            }
+            if (more == null) {
+                more = new java.util.HashSet<>(java.util.Arrays.asList(names));
+            }
+            if (!more.add(name)) {
+                throw new DuplicateName(name);
+            }
+        }
+    }
+
+    /** A name given twice in one object. */
+    private static final class DuplicateName extends java.io.IOException {
+        DuplicateName(String name) {
+            super("not one JSON object: Duplicate field '" + CommandNames.quotable(name, 200) + "'");
         }
     }
 

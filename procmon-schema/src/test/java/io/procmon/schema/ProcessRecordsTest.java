@@ -278,6 +278,27 @@ class ProcessRecordsTest {
         // A name given twice is refused, not read one way or the other.
         assertThatThrownBy(() -> ProcessRecord.parse(poisoned(r -> { }).replace("\"procmon\":{", "\"procmon\":{\"seq\":5,")))
                 .hasMessageContaining("Duplicate field 'seq'");
+        // Also in what is not read: a nested object, an object in an array, the record itself.
+        assertThatThrownBy(() -> ProcessRecord.parse(poisoned(r -> { }).replace("\"procmon\":{", "\"procmon\":{\"x\":{\"a\":1,\"a\":2},")))
+                .hasMessageContaining("Duplicate field 'a'");
+        assertThatThrownBy(() -> ProcessRecord.parse(poisoned(r -> { }).replace("\"procmon\":{", "\"procmon\":{\"x\":[0,{\"b\":1,\"c\":[],\"b\":2}],")))
+                .hasMessageContaining("Duplicate field 'b'");
+        assertThatThrownBy(() -> ProcessRecord.parse(poisoned(r -> { }).replace("{\"process\":{", "{\"host\":7,\"process\":{")))
+                .hasMessageContaining("Duplicate field 'host'");
+        // Objects of more names than are scanned one by one: distinct names are read, one given twice refused.
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            many.append("\"n").append(i).append("\":").append(i).append(',');
+        }
+        String wide = poisoned(r -> { }).replace("\"procmon\":{", "\"procmon\":{" + many);
+        assertThat(ProcessRecord.parse(wide).seq()).isEqualTo(1);
+        for (String twice : List.of("\"n0\":1,", "\"n31\":1,", "\"n32\":1,", "\"n99\":1,")) {
+            assertThatThrownBy(() -> ProcessRecord.parse(wide.replace("\"procmon\":{", "\"procmon\":{" + twice)))
+                    .as(twice).hasMessageContaining("Duplicate field '" + twice.substring(1, twice.indexOf('"', 1)) + "'");
+        }
+        // The same name at two levels, or in two sibling objects, is no duplicate.
+        assertThat(ProcessRecord.parse(poisoned(r -> { }).replace("\"procmon\":{", "\"procmon\":{\"x\":{\"seq\":{\"seq\":1}},\"y\":{\"seq\":2},")).seq())
+                .isEqualTo(1);
 
         // What a monitor wrote is written back byte for byte (decimals such as "1.00" included).
         String sent = write(sink -> {
