@@ -330,14 +330,14 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
                 case "type" -> type = t == JsonToken.VALUE_STRING ? p.getText() : skippedText(p);
                 case "comm" -> comm = text(p, t);
                 case "signal" -> signal = t.isNumeric() ? (Object) number(p, t, 0) : skipped(p);
-                case "core_dumped" -> coreDumped = t == JsonToken.VALUE_TRUE;
+                case "core_dumped" -> coreDumped = flag(p, t);
                 case "parent_at_exit" -> parentAtExit = number(p, t, 0);
-                case "started_before_monitoring" -> startedBefore = t == JsonToken.VALUE_TRUE;
-                case "exe_truncated" -> exeTruncated = t == JsonToken.VALUE_TRUE;
+                case "started_before_monitoring" -> startedBefore = flag(p, t);
+                case "exe_truncated" -> exeTruncated = flag(p, t);
                 case "args" -> object(p, t, (q, n, u) -> {
                     switch (n) {
-                        case "missing" -> argsMissing = u == JsonToken.VALUE_TRUE;
-                        case "truncated" -> argsTruncated = u == JsonToken.VALUE_TRUE;
+                        case "missing" -> argsMissing = flag(q, u);
+                        case "truncated" -> argsTruncated = flag(q, u);
                         case "bytes" -> argsBytes = number(q, u, 0);
                         default -> skip(q);
                     }
@@ -423,6 +423,15 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
         private long skippedNumber(JsonParser p, long otherwise) throws java.io.IOException {
             skip(p);
             return otherwise;
+        }
+
+        /**
+         * Whether the value is {@code true}; any other is false, and skipped whole: a container left
+         * unread would have its members read as the outer object's (a forged seq among them).
+         */
+        private boolean flag(JsonParser p, JsonToken t) throws java.io.IOException {
+            skip(p);
+            return t == JsonToken.VALUE_TRUE;
         }
 
         /** A whole number (a fraction is cut, as a monitor never writes one here), or {@code otherwise}. */

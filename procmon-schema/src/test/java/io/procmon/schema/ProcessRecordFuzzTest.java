@@ -55,13 +55,18 @@ class ProcessRecordFuzzTest {
     @FuzzTest
     void aNameGivenTwiceIsRefusedAsJacksonRefusesIt(byte[] bytes) throws Exception {
         String jackson = null; // the name Jackson finds twice
-        JsonParser p = STRICT.createParser(bytes);
-        try (p) {
+        JsonParser p = null;
+        try {
+            p = STRICT.createParser(bytes);
             while (p.nextToken() != null) {
                 // every token, every object's names
             }
         } catch (Exception e) {
-            jackson = e.getMessage() != null && e.getMessage().startsWith("Duplicate field") ? p.currentName() : null;
+            jackson = p != null && e.getMessage() != null && e.getMessage().startsWith("Duplicate field") ? p.currentName() : null;
+        } finally {
+            if (p != null) {
+                p.close();
+            }
         }
         String ours = null;
         try {
@@ -72,7 +77,7 @@ class ProcessRecordFuzzTest {
         if (jackson != null) {
             assertThat(ours).as("refused, for Jackson's %s", jackson).isNotNull();
         }
-        if (ours != null && ours.contains("Duplicate field")) {
+        if (ours != null && ours.startsWith("not one JSON object: Duplicate field")) {
             assertThat(jackson).as("Jackson's finding, for ours: %s", ours).isNotNull();
             assertThat(ours).contains("Duplicate field '" + io.procmon.core.CommandNames.quotable(jackson, 200) + "'");
         }

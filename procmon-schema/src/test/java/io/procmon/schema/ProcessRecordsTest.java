@@ -296,6 +296,18 @@ class ProcessRecordsTest {
             assertThatThrownBy(() -> ProcessRecord.parse(wide.replace("\"procmon\":{", "\"procmon\":{" + twice)))
                     .as(twice).hasMessageContaining("Duplicate field '" + twice.substring(1, twice.indexOf('"', 1)) + "'");
         }
+        // A flag given an object is false, and its members stay inside it (they once were read as the
+        // outer object's, so a forged seq there won); found by fuzzing.
+        for (String flag : List.of("core_dumped", "started_before_monitoring", "exe_truncated")) {
+            ProcessRecord read = ProcessRecord.parse(poisoned(r -> procmon(r).remove(flag))
+                    .replace("\"procmon\":{", "\"procmon\":{\"" + flag + "\":{\"seq\":99},"));
+            assertThat(read.seq()).as(flag).isEqualTo(1);
+        }
+        ProcessRecord nested = ProcessRecord.parse(poisoned(r -> {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) r.get("process")).putArray("command_args").add("a");
+            procmon(r).putObject("args").put("bytes", 9);
+        }).replace("\"args\":{", "\"args\":{\"missing\":{\"truncated\":true},\"truncated\":[{\"missing\":true}],"));
+        assertThat(nested.event().get().arguments()).contains(new Arguments(List.of("a"), false, 9));
         // The same name at two levels, or in two sibling objects, is no duplicate.
         assertThat(ProcessRecord.parse(poisoned(r -> { }).replace("\"procmon\":{", "\"procmon\":{\"x\":{\"seq\":{\"seq\":1}},\"y\":{\"seq\":2},")).seq())
                 .isEqualTo(1);
