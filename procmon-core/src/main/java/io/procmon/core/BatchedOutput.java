@@ -29,6 +29,9 @@ public final class BatchedOutput implements AutoCloseable {
     /** The file's path, to reopen it; null for a stream. */
     private final Path file;
     private final StringBuilder pending = new StringBuilder(BATCH_CHARS + 1024);
+    /** Records added as UTF-8 ({@link #appendLine}), after the text of {@link #pending} before them. */
+    private byte[] pendingBytes = new byte[0];
+    private int pendingByteCount;
     private final String name;
     private final boolean startsEmpty;
     private boolean closed;
@@ -155,29 +158,69 @@ public final class BatchedOutput implements AutoCloseable {
 
     /** Writes the batch once it is full. */
     public void recordsAdded() {
-        if (pending.length() >= BATCH_CHARS) {
+        if (pending.length() + pendingByteCount >= BATCH_CHARS) {
             flush();
+        }
+    }
+
+    /**
+     * Adds one whole record given as UTF-8 text, and a line end, then does as {@link #recordsAdded()}:
+     * a record already encoded (shared by several outputs) is not made text again.
+     */
+    public void appendLine(byte[] utf8) {
+        if (pending.length() > 0) {
+            encodePending(); // the text added before it stays before it
+        }
+        ensureBytes(pendingByteCount + utf8.length + 1);
+        System.arraycopy(utf8, 0, pendingBytes, pendingByteCount, utf8.length);
+        pendingByteCount += utf8.length;
+        pendingBytes[pendingByteCount++] = '\n';
+        recordsAdded();
+    }
+
+    private void encodePending() {
+        // Through a String: its encoder has a fast path for Latin-1 text, the CharBuffer route has none.
+        byte[] encoded = pending.toString().getBytes(StandardCharsets.UTF_8);
+        pending.setLength(0);
+        ensureBytes(pendingByteCount + encoded.length);
+        System.arraycopy(encoded, 0, pendingBytes, pendingByteCount, encoded.length);
+        pendingByteCount += encoded.length;
+    }
+
+    private void ensureBytes(int size) {
+        if (size > pendingBytes.length) {
+            pendingBytes = java.util.Arrays.copyOf(pendingBytes, Math.max(size, BATCH_CHARS + 4096));
         }
     }
 
     /** Writes every whole record added so far. */
     public void flush() {
-        if (pending.length() == 0 || closed) {
+        if ((pending.length() == 0 && pendingByteCount == 0) || closed) {
             return;
         }
         if (failed) {
             // After a failed write a later batch would leave a hole of lost records inside the file.
             pending.setLength(0);
+            pendingByteCount = 0;
             throw new UncheckedIOException(new IOException("an earlier write to " + name + " failed"));
         }
-        // Through a String: its encoder has a fast path for Latin-1 text, the CharBuffer route has none.
-        ByteBuffer bytes = ByteBuffer.wrap(pending.toString().getBytes(StandardCharsets.UTF_8));
-        pending.setLength(0);
+        ByteBuffer bytes;
+        if (pendingByteCount == 0) {
+            bytes = ByteBuffer.wrap(pending.toString().getBytes(StandardCharsets.UTF_8));
+            pending.setLength(0);
+        } else {
+            if (pending.length() > 0) {
+                encodePending();
+            }
+            bytes = ByteBuffer.wrap(pendingBytes, 0, pendingByteCount);
+        }
         try {
             target.write(bytes);
         } catch (IOException e) {
             failed = true;
             throw new UncheckedIOException("cannot write to " + name + ": " + e.getMessage(), e);
+        } finally {
+            pendingByteCount = 0;
         }
     }
 

@@ -45,6 +45,50 @@ class JsonLinesSinkTest {
     }
 
     @Test
+    void batchesOfEncodedRecordsAndNoticesAreWrittenWholeAndInOrder() throws Exception {
+        // Records go in as UTF-8 bytes, notices as text: each batch keeps their order, and ends with a whole line.
+        List<byte[]> writes = new java.util.ArrayList<>();
+        java.io.OutputStream out = new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new AssertionError("one write call per batch");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writes.add(java.util.Arrays.copyOfRange(b, off, off + len));
+            }
+        };
+        try (JsonLinesSink sink = JsonLinesSink.to(out, new ProcessRecords(HOST, "run-1"))) {
+            for (int i = 0; i < 2_000; i++) {
+                if (i % 7 == 3) {
+                    sink.onLost(new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 0, i));
+                } else {
+                    sink.onEvent(ProcessEvent.builder().pid(i).command("c\u00e9" + i).userName("\u00fc".repeat(40)).build());
+                }
+            }
+        }
+        assertThat(writes).hasSizeGreaterThan(2);
+        StringBuilder all = new StringBuilder();
+        for (byte[] batch : writes) {
+            assertThat(batch.length).isLessThanOrEqualTo(72 * 1024);
+            assertThat(batch[batch.length - 1]).isEqualTo((byte) '\n');
+            all.append(new String(batch, StandardCharsets.UTF_8));
+        }
+        String[] lines = all.toString().split("\n");
+        assertThat(lines).hasSize(2_000);
+        for (int i = 0; i < lines.length; i++) {
+            ProcessRecord r = ProcessRecord.parse(lines[i]);
+            assertThat(r.seq()).isEqualTo(i + 1);
+            if (i % 7 == 3) {
+                assertThat(r.lost().orElseThrow().count()).isEqualTo(i);
+            } else {
+                assertThat(r.event().orElseThrow().command()).isEqualTo("c\u00e9" + i);
+            }
+        }
+    }
+
+    @Test
     void reopenAfterRotationContinuesTheSequenceInTheNewFile(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("out.jsonl");
         Path rotated = dir.resolve("out.jsonl.1");

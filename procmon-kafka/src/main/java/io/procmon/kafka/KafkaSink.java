@@ -111,7 +111,9 @@ public final class KafkaSink implements EventSink {
     @Override
     public void onEvent(ProcessEvent event) {
         announceLosses();
-        enqueue(serialize(g -> serializedSeq = records.writeProcess(g, event)), null);
+        ProcessRecords.Encoded record = records.encodeProcess(event); // shared with the other outputs of the run
+        serializedSeq = record.seq();
+        enqueue(record.utf8(), null);
     }
 
     @Override

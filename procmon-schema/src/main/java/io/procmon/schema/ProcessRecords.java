@@ -1,6 +1,8 @@
 package io.procmon.schema;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.procmon.core.Container;
 import io.procmon.core.Formats;
 import io.procmon.core.Host;
@@ -30,6 +32,19 @@ public final class ProcessRecords {
     /** The event or notice numbered last, by identity, and its number: the next sink writing it gets the same. */
     private Object lastDispatched;
     private long lastDispatchedSeq;
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+    private final ByteArrayBuilder encoding = new ByteArrayBuilder(2048);
+    /** The event encoded last, by identity, and its record: the next sink writing it gets the same bytes. */
+    private ProcessEvent lastEncoded;
+    private Encoded lastEncodedRecord;
+
+    /**
+     * A record as UTF-8 JSON text (one object, no line end) and its number.
+     *
+     * @param utf8 shared by every sink that writes the record: read it, never change it
+     */
+    public record Encoded(long seq, byte[] utf8) {
+    }
 
     /**
      * @param host the host written into loss notices (process records carry their own, when set)
@@ -56,6 +71,26 @@ public final class ProcessRecords {
 
     public Host host() {
         return host;
+    }
+
+    /**
+     * The process record of {@code e} as UTF-8 JSON, numbered as {@link #writeProcess} numbers it.
+     * Sinks that write the same event in turn (a file and Kafka) get the one encoding: each record is
+     * made once, however many outputs it goes to.
+     */
+    public Encoded encodeProcess(ProcessEvent e) {
+        if (e != lastEncoded) {
+            encoding.reset();
+            long number;
+            try (JsonGenerator g = JSON.createGenerator(encoding)) {
+                number = writeProcess(g, e);
+            } catch (IOException ex) {
+                throw new AssertionError("writes to memory cannot fail", ex);
+            }
+            lastEncodedRecord = new Encoded(number, encoding.toByteArray());
+            lastEncoded = e;
+        }
+        return lastEncodedRecord;
     }
 
     /** Writes one process record (an object, without a line end); returns its number. */

@@ -340,4 +340,27 @@ class ProcessRecordsTest {
         assertThat(records.writeProcess(g, second)).isEqualTo(4);
         assertThat(records.nextSeq()).isEqualTo(5);
     }
+
+    @Test
+    void anEventEncodedForSeveralOutputsIsEncodedOnceWithOneNumber() throws Exception {
+        ProcessRecords records = new ProcessRecords(HOST, "run-1");
+        ProcessEvent first = ProcessEvent.builder().pid(1).command("a\u00e9\ud83d\ude00").build();
+        ProcessEvent second = ProcessEvent.builder().pid(2).command("b").build();
+        ProcessRecords.Encoded file = records.encodeProcess(first);
+        ProcessRecords.Encoded kafka = records.encodeProcess(first);
+        assertThat(kafka).isSameAs(file);
+        assertThat(file.seq()).isEqualTo(1);
+        // The bytes are the record writeProcess writes, with the same number.
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        try (JsonGenerator g = JSON.createGenerator(written)) {
+            assertThat(records.writeProcess(g, first)).isEqualTo(1);
+        }
+        assertThat(file.utf8()).isEqualTo(written.toByteArray());
+        assertThat(ProcessRecord.read(file.utf8()).event().get().command()).isEqualTo("a\u00e9\ud83d\ude00");
+        // Another event, another encoding and number; then the first again is a new dispatch.
+        ProcessRecords.Encoded next = records.encodeProcess(second);
+        assertThat(next.seq()).isEqualTo(2);
+        assertThat(ProcessRecord.read(next.utf8()).event().get().pid()).isEqualTo(2);
+        assertThat(records.encodeProcess(first).seq()).isEqualTo(3);
+    }
 }
