@@ -25,6 +25,7 @@ import java.io.IOException;
 public final class ProcessRecords {
     /** Version of the layout below; bumped on an incompatible change. */
     public static final int SCHEMA = 1;
+    private static final JsonFactory JSON = JsonFactory.builder().build();
 
     private final Host host;
     private final String run;
@@ -32,7 +33,6 @@ public final class ProcessRecords {
     /** The event or notice numbered last, by identity, and its number: the next sink writing it gets the same. */
     private Object lastDispatched;
     private long lastDispatchedSeq;
-    private static final JsonFactory JSON = JsonFactory.builder().build();
     private final ByteArrayBuilder encoding = new ByteArrayBuilder(2048);
     /** The event encoded last, by identity, and its record: the next sink writing it gets the same bytes. */
     private ProcessEvent lastEncoded;
@@ -79,7 +79,7 @@ public final class ProcessRecords {
      * made once, however many outputs it goes to.
      */
     public Encoded encodeProcess(ProcessEvent e) {
-        if (e != lastEncoded) {
+        if (e != lastEncoded || e != lastDispatched) { // a new dispatch gets a new number, as in writeProcess
             encoding.reset();
             long number;
             try (JsonGenerator g = JSON.createGenerator(encoding)) {

@@ -362,5 +362,10 @@ class ProcessRecordsTest {
         assertThat(next.seq()).isEqualTo(2);
         assertThat(ProcessRecord.read(next.utf8()).event().get().pid()).isEqualTo(2);
         assertThat(records.encodeProcess(first).seq()).isEqualTo(3);
+        // A notice dispatched in between makes the same event a new dispatch too, as writeProcess numbers it.
+        try (JsonGenerator g = JSON.createGenerator(new ByteArrayOutputStream())) {
+            assertThat(records.writeLost(g, new LostEvents(LostEvents.Origin.KERNEL_BUFFER, 0, 1))).isEqualTo(4);
+        }
+        assertThat(records.encodeProcess(first).seq()).isEqualTo(5);
     }
 }
