@@ -67,7 +67,7 @@ for t in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer;
 cp "$(readlink -f "$root/vmlinuz")" "$image/vmlinuz"
 cp "$(readlink -f "$root/initrd.img")" "$image/initrd.img"
 say "making $image/root.img"
-mkfs.ext4 -q -L root -d "$root" "$image/root.img" 4G
+mkfs.ext4 -q -L root -d "$root" "$image/root.img" 4G >&2 # it says "Creating regular file" on stdout, which is our answer
 rm -rf "$root"
 echo "$recipe" >"$image/recipe"
 echo "$image"
