@@ -212,13 +212,7 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
         private void skip(JsonParser p) throws java.io.IOException {
             JsonToken t = p.currentToken();
             if (t == JsonToken.START_OBJECT) {
-                Names names = names(++depth);
-                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-                    names.add(name);
-                    p.nextToken();
-                    skip(p);
-                }
-                depth--;
+                object(p, t, skipping);
             } else if (t == JsonToken.START_ARRAY) {
                 for (JsonToken e = p.nextToken(); e != JsonToken.END_ARRAY; e = p.nextToken()) {
                     skip(p);
@@ -226,6 +220,8 @@ public record ProcessRecord(Host host, String run, long seq, Optional<ProcessEve
             }
         }
 
+        /** Members not read: skipped, their names checked all the same. */
+        private final Members skipping = (q, n, u) -> skip(q);
         /** The nesting of the object read now: 0 for the record itself (the parser bounds it). */
         private int depth;
         /** Per nesting level, the names of the object open there. */
